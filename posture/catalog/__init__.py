@@ -1,0 +1,1 @@
+"""The rule catalog: every rule, every control, and id/alias lookup."""

@@ -1,0 +1,104 @@
+"""Typed rule metadata. Every entry is validated when the catalog loads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from posture.base import Engine, ResourceKind, Severity
+
+
+class Framework(StrEnum):
+    """Tools and standards whose control ids resolve to our rules."""
+
+    CONFORMITY = "conformity"
+    SECURITY_HUB = "security_hub"
+    PROWLER = "prowler"
+    CLOUDSPLOIT = "cloudsploit"
+    STEAMPIPE = "steampipe"
+    CHECKOV = "checkov"
+    AWS_CONFIG = "aws_config"
+
+
+class FixKind(StrEnum):
+    IN_PLACE = "in_place"  # one modify call on the live resource
+    REBUILD = "rebuild"  # snapshot, create a new resource, move clients, delete the old
+    MANUAL = "manual"  # an organisational step (purchase, IAM edit, tagging by owners)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Remediation(_Frozen):
+    """How to fix a failing resource, in each form an operator may want.
+
+    `cloudformation` is a complete template (it must pass cfn-lint) and `terraform`
+    a complete resource block; either may be None only when no infrastructure-as-code
+    form exists for the fix (for example purchasing a reserved node).
+    """
+
+    fix_kind: FixKind
+    cli: str = Field(min_length=10)
+    cloudformation: str | None = None
+    terraform: str | None = None
+    console: tuple[str, ...] = Field(min_length=1)
+    permissions: tuple[str, ...] = Field(min_length=1)
+
+    @property
+    def in_place(self) -> bool:
+        return self.fix_kind is FixKind.IN_PLACE
+
+
+class Rule(_Frozen):
+    id: str = Field(pattern=r"^CW-[1-6]\d\d$")
+    title: str = Field(min_length=5, max_length=90)
+    severity: Severity
+    family: str
+    resource_kinds: tuple[ResourceKind, ...] = Field(min_length=1)
+    engines: tuple[Engine, ...] = Field(min_length=1)
+    rationale: str = Field(min_length=80)
+    audit: str = Field(min_length=10)
+    remediation: Remediation
+    backout: str = Field(min_length=20)
+    compliance: tuple[str, ...] = Field(min_length=1)
+    permissions: tuple[str, ...] = Field(min_length=1)
+    references: tuple[str, ...] = Field(min_length=1)
+    aliases: dict[Framework, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("references")
+    @classmethod
+    def _references_are_https(cls, refs: tuple[str, ...]) -> tuple[str, ...]:
+        for ref in refs:
+            if not ref.startswith("https://"):
+                raise ValueError(f"reference must be an https URL: {ref!r}")
+        return refs
+
+    @field_validator("permissions")
+    @classmethod
+    def _permissions_are_iam_actions(cls, perms: tuple[str, ...]) -> tuple[str, ...]:
+        for perm in perms:
+            service, _, action = perm.partition(":")
+            if not service or not action or not service.islower():
+                raise ValueError(f"not an IAM action: {perm!r}")
+        return perms
+
+    def all_aliases(self) -> tuple[str, ...]:
+        return tuple(alias for ids in self.aliases.values() for alias in ids)
+
+
+class Control(_Frozen):
+    """A framework id that maps onto several of our rules (Conformity EC-014, say)."""
+
+    id: str
+    framework: Framework
+    title: str
+    rules: tuple[str, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _rules_are_ours(self) -> Control:
+        for rule_id in self.rules:
+            if not rule_id.startswith("CW-"):
+                raise ValueError(f"control {self.id} lists {rule_id!r}, not a CW rule id")
+        return self

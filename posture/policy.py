@@ -1,0 +1,136 @@
+"""The organisation policy: every threshold a rule uses, loaded from TOML.
+
+Each section has documented defaults, so an empty file (or no file) is a valid policy.
+Unknown keys are refused, so a typo like `minimum_retention_day` fails loudly instead
+of silently keeping the default.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from posture.base import Severity
+
+
+class PolicyError(ValueError):
+    """The policy file is unreadable or invalid; the message names the bad key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BackupPolicy(_Section):
+    minimum_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
+
+
+class AuthPolicy(_Section):
+    maximum_token_age_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    token_length: Annotated[int, Field(ge=16, le=128)] = 64
+    secret_name_prefix: str = "cachewarden/auth/"
+    allowed_user_groups: tuple[str, ...] = ()
+
+
+class NetworkPolicy(_Section):
+    trusted_cidrs: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+    @field_validator("trusted_cidrs")
+    @classmethod
+    def _cidrs_parse(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in cidrs:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{cidr!r} is not a CIDR block") from exc
+        return cidrs
+
+
+class TagPolicy(_Section):
+    required: tuple[str, ...] = ()
+    allowed_values: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class NodePolicy(_Section):
+    allowed_types: tuple[str, ...] = ()
+    max_nodes_per_region: Annotated[int, Field(ge=1)] = 100
+    idle_cpu_percent: Annotated[float, Field(ge=0, le=100)] = 2.0
+    idle_lookback_days: Annotated[int, Field(ge=1, le=63)] = 7
+
+
+class EncryptionPolicy(_Section):
+    require_cmk: bool = False
+
+
+class EnginePolicy(_Section):
+    minimum_versions: dict[str, str] = Field(
+        default_factory=lambda: {"redis": "6.2", "valkey": "7.2", "memcached": "1.6.12"}
+    )
+
+    @field_validator("minimum_versions")
+    @classmethod
+    def _known_engines(cls, versions: dict[str, str]) -> dict[str, str]:
+        for engine in versions:
+            if engine not in ("redis", "valkey", "memcached"):
+                raise ValueError(f"unknown engine {engine!r} (redis, valkey or memcached)")
+        return versions
+
+
+class RulePolicy(_Section):
+    disabled: tuple[str, ...] = ()
+    severity: dict[str, Severity] = Field(default_factory=dict)
+
+
+class AccessPolicy(_Section):
+    """CW-505: principals allowed to hold broad ElastiCache permissions."""
+
+    admin_principals: tuple[str, ...] = ()
+
+
+class ReservedPolicy(_Section):
+    warn_days_high: Annotated[int, Field(ge=1)] = 7
+    warn_days_medium: Annotated[int, Field(ge=1)] = 30
+
+
+class OrgPolicy(_Section):
+    backups: BackupPolicy = BackupPolicy()
+    auth: AuthPolicy = AuthPolicy()
+    network: NetworkPolicy = NetworkPolicy()
+    tags: TagPolicy = TagPolicy()
+    nodes: NodePolicy = NodePolicy()
+    encryption: EncryptionPolicy = EncryptionPolicy()
+    engines: EnginePolicy = EnginePolicy()
+    rules: RulePolicy = RulePolicy()
+    access: AccessPolicy = AccessPolicy()
+    reserved: ReservedPolicy = ReservedPolicy()
+
+
+NON_POLICY_SECTIONS = frozenset({"bot", "scan"})
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{key}: unknown key")
+        else:
+            lines.append(f"{key}: {item['msg']}")
+    return "invalid policy: " + "; ".join(lines)
+
+
+def parse_policy(text: str) -> OrgPolicy:
+    """Parse TOML text into a policy; raises only `PolicyError`."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeError, ValueError, TypeError) as exc:
+        raise PolicyError(f"policy is not valid TOML: {exc}") from None
+    # The same file holds the bot's own settings; those sections are read elsewhere.
+    policy_section = {k: v for k, v in data.items() if k not in NON_POLICY_SECTIONS}
+    try:
+        return OrgPolicy.model_validate(policy_section)
+    except ValidationError as exc:
+        raise PolicyError(_describe(exc)) from None
