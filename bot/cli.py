@@ -1,0 +1,87 @@
+"""`cachewarden` console script: one entry point for every process and terminal command.
+
+Exit codes: 0 success, 1 a finding at or above --fail-on (audit), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from posture.catalog import UnknownIdError, all_rules, resolve
+from posture.explain import explain_document, rule_document
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from bot.render.text import render_rules_table
+
+    docs = [rule_document(rule) for rule in all_rules()]
+    if args.format == "json":
+        print(json.dumps(docs, indent=2))
+    else:
+        sys.stdout.write(render_rules_table(docs))
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from bot.render.text import render_explain_text
+
+    try:
+        target = resolve(args.id)
+    except UnknownIdError as exc:
+        print(f"cachewarden: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    doc = explain_document(target)
+    if args.format == "json":
+        print(json.dumps(doc, indent=2))
+    else:
+        sys.stdout.write(render_explain_text(doc))
+    return EXIT_OK
+
+
+def _add_rules(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("rules", help="list the rule catalog")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.set_defaults(handler=_cmd_rules)
+
+
+def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("explain", help="explain a rule, alias or control (EC-014, CW-101, ...)")
+    parser.add_argument("id", help="a CW rule id or any framework alias, case-insensitive")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=_cmd_explain)
+
+
+REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _add_rules,
+    _add_explain,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cachewarden",
+        description="Keep Amazon ElastiCache secure: audit, explain, approve and verify fixes.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

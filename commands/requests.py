@@ -1,0 +1,141 @@
+"""Slash-command text -> typed requests. Shared by every chat platform and the CLI.
+
+Parsing never raises anything but `UsageError`, whose text is safe to show the user.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from commands.errors import UsageError
+from commands.help import USAGE
+from commands.scope import Scope, parse_scope
+from posture.catalog import UnknownIdError, resolve
+
+MAX_TEXT = 1000
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AuditRequest(_Request):
+    kind: Literal["audit"] = "audit"
+    scope: Scope
+
+
+class ExplainRequest(_Request):
+    kind: Literal["explain"] = "explain"
+    target_id: str  # a CW rule id or a control id, already resolved
+
+
+class HelpRequest(_Request):
+    kind: Literal["help"] = "help"
+    topic: str | None = None
+
+
+class RotateTokenRequest(_Request):
+    kind: Literal["rotate"] = "rotate"
+    group_id: str
+    region: str | None = None
+    account: str | None = None
+
+
+class AuditLogRequest(_Request):
+    kind: Literal["audit_log"] = "audit_log"
+    limit: int = 20
+
+
+Request = AuditRequest | ExplainRequest | HelpRequest | RotateTokenRequest | AuditLogRequest
+
+
+def split_words(text: str, usage: str) -> list[str]:
+    """Whitespace words of a command's text, refusing text no command accepts."""
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"That text is {len(text)} characters; the limit is {MAX_TEXT}.", usage)
+    if _CONTROL_CHARS.search(text):
+        raise UsageError("That text contains control characters.", usage)
+    return text.split()
+
+
+def parse_audit(text: str) -> AuditRequest | HelpRequest | AuditLogRequest:
+    words = split_words(text, USAGE["/cache-audit"])
+    if words and words[0].lower() == "help":
+        return HelpRequest(topic="/cache-audit")
+    if words and words[0].lower() == "log":
+        return _parse_log(words[1:])
+    try:
+        return AuditRequest(scope=parse_scope(words))
+    except UsageError as exc:
+        raise UsageError(exc.message, USAGE["/cache-audit"]) from None
+
+
+def _parse_log(words: list[str]) -> AuditLogRequest:
+    if not words:
+        return AuditLogRequest()
+    if len(words) == 1 and words[0].isdigit() and 1 <= int(words[0]) <= 200:
+        return AuditLogRequest(limit=int(words[0]))
+    raise UsageError("`log` takes one number from 1 to 200.", USAGE["/cache-audit"])
+
+
+def parse_explain(text: str) -> ExplainRequest | HelpRequest:
+    words = split_words(text, USAGE["/cache-explain"])
+    if not words:
+        raise UsageError("Which rule? Give a rule id or an alias.", USAGE["/cache-explain"])
+    if words == ["help"]:
+        return HelpRequest(topic="/cache-explain")
+    if len(words) > 1:
+        raise UsageError("Explain takes one id at a time.", USAGE["/cache-explain"])
+    try:
+        target = resolve(words[0])
+    except UnknownIdError as exc:
+        raise UsageError(str(exc), USAGE["/cache-explain"]) from None
+    return ExplainRequest(target_id=target.id)
+
+
+def parse_rotate(text: str) -> RotateTokenRequest | HelpRequest:
+    usage = USAGE["/cache-rotate-token"]
+    words = split_words(text, usage)
+    if words == ["help"]:
+        return HelpRequest(topic="/cache-rotate-token")
+    try:
+        scope = parse_scope(words)
+    except UsageError as exc:
+        raise UsageError(exc.message, usage) from None
+    if len(scope.resource_ids) != 1 or scope.tags or scope.engines:
+        raise UsageError("Name exactly one replication group to rotate.", usage)
+    if len(scope.regions) > 1 or len(scope.accounts) > 1:
+        raise UsageError("Give at most one region= and one account=.", usage)
+    return RotateTokenRequest(
+        group_id=scope.resource_ids[0],
+        region=scope.regions[0] if scope.regions else None,
+        account=scope.accounts[0] if scope.accounts else None,
+    )
+
+
+def parse_help(text: str) -> HelpRequest:
+    words = split_words(text, USAGE["/cache-help"])
+    topic = words[0] if words else None
+    if topic is not None and not topic.startswith("/"):
+        topic = "/" + topic
+    return HelpRequest(topic=topic if topic in USAGE else None)
+
+
+PARSERS = {
+    "/cache-audit": parse_audit,
+    "/cache-explain": parse_explain,
+    "/cache-rotate-token": parse_rotate,
+    "/cache-help": parse_help,
+}
+
+
+def parse_command(command: str, text: str) -> Request:
+    """Parse one slash command; raises UsageError (with usage text) on bad input."""
+    parser = PARSERS.get(command)
+    if parser is None:
+        raise UsageError(f"I don't know the command {command[:40]}.", USAGE["/cache-help"])
+    return parser(text or "")

@@ -1,0 +1,118 @@
+"""Structured logs with a correlation id, and counters shared across processes.
+
+One JSON object per line. The correlation id is set where a request enters (the
+listener) and travels into jobs through `job.meta`, so one id follows a slash command
+through every job it starts.
+
+Counters that workers produce (jobs, AWS errors, Slack errors) are kept in a Redis hash
+so the web process can expose all of them on /metrics, whichever process counted them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+import redis
+
+_correlation: ContextVar[str] = ContextVar("cachewarden_correlation_id", default="-")
+METRICS_KEY = "cw:metrics"
+
+# Second line of defence: values that look like secrets are masked before a line is written.
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4})([^\s,'\"}]{6,})"),
+    re.compile(r"xox[abposr]-[A-Za-z0-9-]{6,}"),
+    re.compile(r"xapp-[A-Za-z0-9-]{6,}"),
+)
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def current_correlation_id() -> str:
+    return _correlation.get()
+
+
+@contextlib.contextmanager
+def correlation(correlation_id: str) -> Iterator[str]:
+    token = _correlation.set(correlation_id)
+    try:
+        yield correlation_id
+    finally:
+        _correlation.reset(token)
+
+
+def redact(text: str) -> str:
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups >= 3:
+            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
+        else:
+            text = pattern.sub("[redacted]", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    _RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+            "correlation_id": current_correlation_id(),
+        }
+        for key, value in vars(record).items():
+            if key not in self._RESERVED and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["error"] = redact(self.formatException(record.exc_info).splitlines()[-1])
+        return redact(json.dumps(entry, default=str))
+
+
+def configure_logging(level: str = "INFO", stream: Any = None) -> None:
+    """Idempotent: replace root handlers with one JSON-lines handler."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def count(connection: redis.Redis, name: str, **labels: str) -> None:
+    """Increment a cross-process counter, e.g. count(r, "jobs", job="scan_part", outcome="ok")."""
+    field = name + "|" + ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+    try:
+        connection.hincrby(METRICS_KEY, field, 1)
+    except redis.RedisError:
+        logging.getLogger(__name__).warning("metrics counter not recorded", extra={"counter": field})
+
+
+def read_counters(connection: redis.Redis) -> list[tuple[str, dict[str, str], int]]:
+    rows = []
+    for raw_field, raw_value in connection.hgetall(METRICS_KEY).items():
+        field = raw_field.decode() if isinstance(raw_field, bytes) else str(raw_field)
+        name, _, label_text = field.partition("|")
+        labels = dict(pair.split("=", 1) for pair in label_text.split(",") if "=" in pair)
+        rows.append((name, labels, int(raw_value)))
+    return rows
