@@ -34,6 +34,6 @@ class Finding(BaseModel):
     evidence: str
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
+    def key(self) -> tuple[str, str, str, str, str]:
         """Identity across scans: the same rule on the same resource."""
-        return (self.rule_id, self.account, self.region, self.resource_id)
+        return (self.rule_id, self.account, self.region, self.resource_kind, self.resource_id)

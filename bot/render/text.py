@@ -21,13 +21,17 @@ def render_rule_text(doc: dict[str, Any]) -> str:
     aliases = "; ".join(f"{fw}: {', '.join(ids)}" for fw, ids in doc["aliases"].items())
     if aliases:
         lines += _block("Also known as", _wrap(aliases))
-    lines += _block("Applies to", f"{', '.join(doc['resource_kinds'])} ({', '.join(doc['engines'])})")
+    lines += _block(
+        "Applies to", f"{', '.join(doc['resource_kinds'])} ({', '.join(doc['engines'])})"
+    )
     lines += _block("Why it matters", _wrap(doc["rationale"]))
     lines += _block("Audit by hand", doc["audit"])
     fix = doc["remediation"]
     kind = "in place" if fix["in_place"] else fix["fix_kind"].replace("_", " ")
     lines += _block(f"Fix ({kind}) with the AWS CLI", fix["cli"])
-    lines += _block("Fix in the console", "\n".join(f"{n}. {s}" for n, s in enumerate(fix["console"], 1)))
+    lines += _block(
+        "Fix in the console", "\n".join(f"{n}. {s}" for n, s in enumerate(fix["console"], 1))
+    )
     if fix["cloudformation"]:
         lines += _block("CloudFormation", fix["cloudformation"])
     if fix["terraform"]:

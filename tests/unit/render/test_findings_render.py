@@ -1,0 +1,224 @@
+"""render_findings_thread: paging within Slack's limits, ordering kept, buttons opaque."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from bot.actions import ActionId
+from bot.render.blocks import render_findings_thread
+from posture.base import Severity
+from posture.findings import Finding, Status
+from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
+from posture.report import build_findings_thread, finding_id
+from tests.unit.render.slack_checks import (
+    HOSTILE,
+    Reply,
+    assert_inert,
+    assert_within_limits,
+    buttons,
+    make_finding,
+    text_fields,
+)
+
+SEVERITIES = list(Severity)
+FIXABLE = frozenset({"CW-101", "CW-103"})
+
+
+def many_findings(count: int, *, per_resource: int = 3) -> list[Finding]:
+    return [
+        make_finding(
+            rule_id=f"CW-{101 + i % per_resource}",
+            resource_id=f"orders-{i // per_resource:05d}",
+            severity=SEVERITIES[(i // per_resource) % len(SEVERITIES)],
+            evidence=f"finding number {i}: " + "detail " * (i % 40),
+        )
+        for i in range(count)
+    ]
+
+
+def render(findings: list[Finding], **limits: int) -> list[Reply]:
+    thread = build_findings_thread("run-42", findings, fixable_rules=FIXABLE)
+    return render_findings_thread(thread, **limits)
+
+
+def shown_ids(replies: list[Reply]) -> list[str]:
+    """Finding ids in display order: each finding's buttons share its id."""
+    ids: list[str] = []
+    for _, blocks in replies:
+        for block in blocks:
+            if block["type"] == "actions":
+                values = {element["value"] for element in block["elements"]}
+                assert len(values) == 1, "one actions block belongs to one finding"
+                ids.append(values.pop())
+    return ids
+
+
+@pytest.mark.parametrize("count", [1, 50, 10_000])
+def test_every_reply_fits_slack_and_every_finding_appears_once(count: int) -> None:
+    findings = many_findings(count)
+    started = time.perf_counter()
+    replies = render(findings)
+    elapsed = time.perf_counter() - started
+    for reply in replies:
+        assert_within_limits(reply, max_blocks=45, max_chars=12_000)
+    expected = {finding_id("run-42", f) for f in findings}
+    ids = shown_ids(replies)
+    assert len(ids) == len(set(ids)) == count
+    assert set(ids) == expected
+    assert elapsed < 10, "rendering must stay quick even for very large audits"
+
+
+def test_large_audits_fill_replies_instead_of_posting_one_per_finding() -> None:
+    replies = render(many_findings(500))
+    per_reply = [len(shown_ids([reply])) for reply in replies]
+    assert min(per_reply[:-1]) >= 5
+
+
+@pytest.mark.parametrize(("max_blocks", "max_chars"), [(45, 12_000), (12, 4_000), (50, 40_000)])
+def test_custom_budgets_hold(max_blocks: int, max_chars: int) -> None:
+    replies = render(many_findings(300), max_blocks=max_blocks, max_chars=max_chars)
+    for reply in replies:
+        assert_within_limits(reply, max_blocks=max_blocks, max_chars=max_chars)
+    assert len(shown_ids(replies)) == 300
+
+
+def test_pages_are_numbered_and_order_is_kept() -> None:
+    findings = many_findings(200)
+    thread = build_findings_thread("run-42", findings, fixable_rules=FIXABLE)
+    replies = render_findings_thread(thread)
+    total = len(replies)
+    assert total > 1
+    for number, (text, blocks) in enumerate(replies, 1):
+        assert blocks[0]["type"] == "context"
+        assert f"Page {number} of {total}" in blocks[0]["elements"][0]["text"]
+        assert f"page {number} of {total}" in text
+    expected = [line.finding_id for r in thread.resources for line in r.findings]
+    assert shown_ids(replies) == expected
+
+
+def test_each_finding_keeps_its_section_with_its_buttons() -> None:
+    for _, blocks in render(many_findings(120)):
+        for index, block in enumerate(blocks):
+            if block["type"] == "actions":
+                assert blocks[index - 1]["type"] == "section"
+                assert "*" in blocks[index - 1]["text"]["text"]
+
+
+def test_a_resource_split_across_replies_is_introduced_again_as_continued() -> None:
+    findings = many_findings(60, per_resource=60)  # one resource with 60 findings
+    replies = render(findings)
+    assert len(replies) > 1
+    for position, (_, blocks) in enumerate(replies):
+        heading = blocks[2]["text"]["text"]
+        assert blocks[1]["type"] == "divider" and "orders-00000" in heading
+        assert ("(continued)" in heading) == (position > 0)
+
+
+def test_resource_and_finding_details_are_shown() -> None:
+    finding = make_finding(rule_id="CW-101", resource_id="orders-prod", severity=Severity.CRITICAL)
+    (reply,) = render([finding])
+    text = "\n".join(text_fields(reply[1]))
+    for expected in (
+        "Replication group",
+        "`orders-prod`",
+        "`123456789012`",
+        "eu-west-1",
+        "redis",
+        "CRITICAL",
+        "`CW-101`",
+        "Encryption in transit is turned off",
+        "Security Hub ElastiCache.5 · Checkov CKV_AWS_30",
+        "TransitEncryptionEnabled is false",
+    ):
+        assert expected in text
+
+
+def test_buttons_carry_only_the_finding_id_and_known_action_ids() -> None:
+    findings = [
+        make_finding(rule_id="CW-101", resource_id="fixable"),
+        make_finding(rule_id="CW-601", resource_id="manual"),
+    ]
+    replies = render(findings)
+    by_value: dict[str, list[str]] = {}
+    for button in buttons(replies[0][1]):
+        assert re.fullmatch(r"[0-9a-f]{24}", button["value"])
+        by_value.setdefault(button["value"], []).append(button["action_id"])
+    fixable = finding_id("run-42", findings[0])
+    manual = finding_id("run-42", findings[1])
+    assert by_value[fixable] == [ActionId.EXPLAIN, ActionId.REQUEST_FIX, ActionId.ACCEPT_RISK]
+    assert by_value[manual] == [ActionId.EXPLAIN, ActionId.ACCEPT_RISK]
+    labels = {b["action_id"]: b["text"]["text"] for b in buttons(replies[0][1])}
+    assert labels[ActionId.REQUEST_FIX] == "Request fix"
+
+
+def test_hostile_names_render_inert_everywhere() -> None:
+    findings = [
+        make_finding(
+            rule_id="CW-101",
+            resource_id=HOSTILE,
+            account=HOSTILE,
+            region=HOSTILE,
+            evidence=f"tag Owner={HOSTILE}",
+        ),
+        make_finding(resource_id=HOSTILE, status=Status.ERROR, evidence=HOSTILE),
+    ]
+    thread = build_findings_thread(HOSTILE, findings, fixable_rules=FIXABLE)
+    replies = render_findings_thread(thread)
+    assert len(replies) == 2
+    for reply in replies:
+        assert_inert(reply)
+        assert_within_limits(reply)
+    body = json.dumps(replies)
+    assert "&lt;!channel&gt;" in body and "&lt;https://evil.example|click&gt;" in body
+
+
+def test_errors_come_last_in_their_own_reply() -> None:
+    findings = many_findings(5) + [
+        make_finding(i, status=Status.ERROR, evidence=f"AccessDenied {i}") for i in range(3)
+    ]
+    replies = render(findings)
+    text, blocks = replies[-1]
+    assert "3 checks could not be evaluated" in text
+    joined = "\n".join(text_fields(blocks))
+    assert all(f"AccessDenied {i}" in joined for i in range(3))
+    assert not buttons(blocks)
+    assert f"Page {len(replies)} of {len(replies)}" in joined
+
+
+def test_thousands_of_errors_stay_within_one_reply_and_are_counted() -> None:
+    errors = [make_finding(i, status=Status.ERROR, evidence="x" * 900) for i in range(3000)]
+    replies = render(errors)
+    assert len(replies) == 1
+    assert_within_limits(replies[0], max_blocks=45, max_chars=12_000)
+    assert "more not shown here" in json.dumps(replies[0][1])
+
+
+def test_nothing_failing_means_no_replies() -> None:
+    assert render([make_finding(1, status=Status.PASS)]) == []
+
+
+def test_a_non_opaque_finding_id_is_refused() -> None:
+    line = FindingLine(
+        finding_id="<!channel>",
+        rule_id="CW-101",
+        title="t",
+        severity=Severity.LOW,
+        aliases={},
+        evidence="",
+        status=Status.FAIL,
+        actions=(FindingAction.EXPLAIN,),
+    )
+    resource = ResourceFindings(
+        resource_kind="replication_group",
+        resource_id="r",
+        account="1",
+        region="eu-west-1",
+        engine=None,
+        findings=(line,),
+    )
+    with pytest.raises(ValueError, match="finding id"):
+        render_findings_thread(FindingsThread(run_id="r", resources=(resource,)))
