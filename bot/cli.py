@@ -50,15 +50,31 @@ def _add_rules(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("explain", help="explain a rule, alias or control (EC-014, CW-101, ...)")
+    parser = sub.add_parser(
+        "explain", help="explain a rule, alias or control (EC-014, CW-101, ...)"
+    )
     parser.add_argument("id", help="a CW rule id or any framework alias, case-insensitive")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=_cmd_explain)
 
 
+def _add_processes(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.processes import add_process_commands
+
+    add_process_commands(sub)
+
+
+def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.cli_audit import add_audit_command
+
+    add_audit_command(sub)
+
+
 REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_rules,
     _add_explain,
+    _add_audit,
+    _add_processes,
 ]
 
 

@@ -87,7 +87,13 @@ def parse_scope(words: list[str]) -> Scope:
     """Parse already-split words into a Scope; raises UsageError only."""
     if len(words) > MAX_WORDS:
         raise _fail(f"That is {len(words)} words; a scope takes at most {MAX_WORDS}.")
-    acc: dict[str, list[str]] = {"ids": [], "regions": [], "accounts": [], "tags": [], "engines": []}
+    acc: dict[str, list[str]] = {
+        "ids": [],
+        "regions": [],
+        "accounts": [],
+        "tags": [],
+        "engines": [],
+    }
     for word in words:
         key, sep, value = word.partition("=")
         if sep:
@@ -96,6 +102,8 @@ def parse_scope(words: list[str]) -> Scope:
             acc["ids"].append(word)
         else:
             raise _fail(f"`{word[:60]}` is not a group or cluster id.")
+    if len(set(acc["tags"])) > 1 or len(set(acc["engines"])) > 1:
+        raise _fail("Give at most one tag= and one engine= per scope.")
     return Scope(
         resource_ids=tuple(dict.fromkeys(acc["ids"])),
         regions=tuple(dict.fromkeys(acc["regions"])),

@@ -1,19 +1,19 @@
 """The `CACHEWARDEN_CONFIG` file: organisation policy, scan targets and bot settings in one TOML.
 
-    [scan]
-    regions = ["eu-west-1", "us-east-1"]     # empty: every enabled region
-    role_arns = ["arn:aws:iam::111111111111:role/cachewarden-audit"]
-    organization_role = ""                    # e.g. "cachewarden-audit" to scan a whole Organization
-    max_workers = 8
+[scan]
+regions = ["eu-west-1", "us-east-1"]     # empty: every enabled region
+role_arns = ["arn:aws:iam::111111111111:role/cachewarden-audit"]
+organization_role = ""                    # e.g. "cachewarden-audit" to scan a whole Organization
+max_workers = 8
 
-    [bot]
-    allowed_channels = []                     # empty: any channel
-    approver_users = ["U012ABC"]
-    approver_groups = ["S0SECURITY"]
-    security_channel = "C0SECURITY"
+[bot]
+allowed_channels = []                     # empty: any channel
+approver_users = ["U012ABC"]
+approver_groups = ["S0SECURITY"]
+security_channel = "C0SECURITY"
 
-    [backups]                                 # ...and every policy section of posture.policy
-    minimum_retention_days = 7
+[backups]                                 # ...and every policy section of posture.policy
+minimum_retention_days = 7
 """
 
 from __future__ import annotations

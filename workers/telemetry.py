@@ -28,7 +28,9 @@ METRICS_KEY = "cw:metrics"
 
 # Second line of defence: values that look like secrets are masked before a line is written.
 _SECRET_PATTERNS = (
-    re.compile(r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4})([^\s,'\"}]{6,})"),
+    re.compile(
+        r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4})([^\s,'\"}]{6,})"
+    ),
     re.compile(r"xox[abposr]-[A-Za-z0-9-]{6,}"),
     re.compile(r"xapp-[A-Za-z0-9-]{6,}"),
 )
@@ -105,7 +107,9 @@ def count(connection: redis.Redis, name: str, **labels: str) -> None:
     try:
         connection.hincrby(METRICS_KEY, field, 1)
     except redis.RedisError:
-        logging.getLogger(__name__).warning("metrics counter not recorded", extra={"counter": field})
+        logging.getLogger(__name__).warning(
+            "metrics counter not recorded", extra={"counter": field}
+        )
 
 
 def read_counters(connection: redis.Redis) -> list[tuple[str, dict[str, str], int]]:

@@ -1,0 +1,17 @@
+"""Listener registration: each callback is a plain function; deps are bound here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+
+
+def register(app: App, deps: BotDeps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)

@@ -1,0 +1,57 @@
+"""Builds the long-lived objects every process needs from the environment. Entry points only."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import redis
+from slack_sdk import WebClient
+
+from bot.app import BotDeps, create_app
+from bot.metrics import BotMetrics
+from bot.settings import Settings, load_settings
+from bot.slack_notifier import SlackNotifier, make_web_client
+from workers.config import AppConfig, load_config
+from workers.queueing import QUEUES
+from workers.redis_connection import connect
+from workers.runtime import JobEnvironment
+from workers.telemetry import configure_logging
+
+
+@dataclass(frozen=True)
+class Process:
+    settings: Settings
+    config: AppConfig
+    connection: redis.Redis
+    client: WebClient
+
+
+def boot(*, need_app_token: bool = False) -> Process:
+    """Read settings and config, open Redis, configure logs; raises SettingsError/ConfigError."""
+    settings = load_settings(need_app_token=need_app_token)
+    configure_logging(settings.log_level)
+    config = load_config(settings.cachewarden_config)
+    connection = connect(settings.redis_url.get_secret_value(), ca_file=settings.redis_ca_file)
+    client = make_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    return Process(settings=settings, config=config, connection=connection, client=client)
+
+
+def bot_app(process: Process):  # type: ignore[no-untyped-def]
+    metrics = BotMetrics(process.connection, QUEUES)
+    deps = BotDeps(connection=process.connection, config=process.config, metrics=metrics)
+    app = create_app(
+        client=process.client,
+        signing_secret=process.settings.slack_signing_secret.get_secret_value(),
+        deps=deps,
+    )
+    return app, metrics
+
+
+def job_environment(process: Process) -> JobEnvironment:
+    return JobEnvironment(
+        connection=process.connection,
+        notifier=SlackNotifier(process.client, process.connection),
+        config=process.config,
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+    )

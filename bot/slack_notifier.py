@@ -1,0 +1,138 @@
+"""The Slack side of `workers.notifier.Notifier`: neutral messages in, Web API calls out.
+
+Posts to one channel are serialised with a Redis lock (Slack allows about one message per
+second per channel), 429s are retried after `Retry-After` by slack-sdk's handler, and a
+final failure becomes `NotifyError` with a readable reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import redis
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.render.blocks import render_explain, render_findings_thread, render_notice, render_summary
+from posture.messages import AuditSummary, FindingsThread, Notice
+from workers.notifier import NotifyError
+from workers.telemetry import count
+
+log = logging.getLogger(__name__)
+
+
+def make_web_client(token: str, base_url: str) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class SlackNotifier:
+    def __init__(
+        self, client: WebClient, connection: redis.Redis, *, max_replies: int = 10
+    ) -> None:
+        self._client = client
+        self._redis = connection
+        self._max_replies = max(2, max_replies)
+
+    @contextlib.contextmanager
+    def _channel_turn(self, channel: str) -> Iterator[None]:
+        lock = self._redis.lock(f"cw:slack-post:{channel}", timeout=60, blocking_timeout=60)
+        acquired = lock.acquire()
+        try:
+            yield
+        finally:
+            if acquired:
+                with contextlib.suppress(redis.RedisError):
+                    lock.release()
+
+    def _call(self, method: str, **params: Any) -> dict[str, Any]:
+        try:
+            response = self._client.api_call(method, json=params)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            count(self._redis, "slack_errors", method=method, error=error)
+            log.warning("slack call failed", extra={"method": method, "slack_error": error})
+            raise NotifyError(f"Slack refused {method}: {error}") from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def post_summary(self, channel: str, summary: AuditSummary, *, ts: str | None = None) -> str:
+        text, blocks = render_summary(summary)
+        with self._channel_turn(channel):
+            if ts:
+                self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+                return ts
+            data = self._call("chat.postMessage", channel=channel, text=text, blocks=blocks)
+        return str(data["ts"])
+
+    def post_thread(self, channel: str, thread_ts: str, thread: FindingsThread) -> int:
+        replies = render_findings_thread(thread)
+        if len(replies) > self._max_replies:
+            # A channel takes about one post a second: past a few pages the file is the report.
+            hidden = len(replies) - self._max_replies + 1
+            note = Notice(
+                text=f"{hidden} more pages of findings are in the attached report files "
+                "(CSV and JSON) of this thread."
+            )
+            replies = [*replies[: self._max_replies - 1], render_notice(note)]
+        for text, blocks in replies:
+            with self._channel_turn(channel):
+                self._call(
+                    "chat.postMessage",
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text=text,
+                    blocks=blocks,
+                )
+        return len(replies)
+
+    def post_notice(
+        self, channel: str, notice: Notice, *, thread_ts: str | None = None, user: str | None = None
+    ) -> None:
+        text, blocks = render_notice(notice)
+        params: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks}
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        if user:
+            self._call("chat.postEphemeral", user=user, **params)
+            return
+        with self._channel_turn(channel):
+            self._call("chat.postMessage", **params)
+
+    def post_explain(self, channel: str, doc: dict[str, Any], *, user: str | None = None) -> None:
+        text, blocks = render_explain(doc)
+        if user:
+            self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
+        else:
+            self._call("chat.postMessage", channel=channel, text=text, blocks=blocks)
+
+    def upload_report(
+        self, channel: str, thread_ts: str, filename: str, content: bytes, title: str
+    ) -> None:
+        try:
+            self._client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                filename=filename,
+                content=content,
+                title=title,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            count(self._redis, "slack_errors", method="files.upload_v2", error=error)
+            raise NotifyError(f"Slack refused the file {filename}: {error}") from None

@@ -1,0 +1,166 @@
+"""The whole bot on one machine: real redis-server, fake AWS, Slack emulator, web and workers.
+
+`make demo` and the end-to-end tests both run this, so what the tests prove is what the
+demo shows. Web and worker are real subprocesses started with the `cachewarden` entry
+points; the fake AWS and the emulator serve HTTP on 127.0.0.1 from this process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.fake_aws import FakeAwsServer
+from sandbox.redis_server import RedisServer, free_port
+from sandbox.slack_emulator import SignedClient, SlackEmulator
+
+DEMO_CONFIG = """
+[scan]
+regions = {regions}
+role_arns = {role_arns}
+max_workers = 4
+
+[bot]
+approver_groups = ["S_SECURITY"]
+security_channel = "C_SECURITY"
+
+[tags]
+required = ["owner"]
+"""
+
+
+@dataclass
+class StackOptions:
+    regions: tuple[str, ...] = ("us-east-1", "eu-west-1")
+    role_arns: tuple[str, ...] = ()
+    workers: int = 1
+    web_port: int = 0
+    emulator_port: int = 0
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class Stack:
+    def __init__(self, options: StackOptions | None = None) -> None:
+        self.options = options or StackOptions()
+        self.redis = RedisServer()
+        self.aws = FakeAwsServer()
+        self.emulator = SlackEmulator(port=self.options.emulator_port)
+        self.web_port = self.options.web_port or free_port()
+        self._tmp = tempfile.TemporaryDirectory(prefix="cachewarden-stack-")
+        self.log_dir = self.options.log_dir or Path(self._tmp.name) / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._web: subprocess.Popen[bytes] | None = None
+        self._workers: list[subprocess.Popen[bytes]] = []
+
+    @property
+    def bot_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def config_text(self) -> str:
+        as_toml = lambda values: "[" + ", ".join(f'"{v}"' for v in values) + "]"  # noqa: E731
+        return DEMO_CONFIG.format(
+            regions=as_toml(self.options.regions), role_arns=as_toml(self.options.role_arns)
+        )
+
+    def environment(self) -> dict[str, str]:
+        config_path = Path(self._tmp.name) / "cachewarden.toml"
+        config_path.write_text(self.config_text())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SLACK_"))}
+        env.update(
+            SLACK_BOT_TOKEN=self.emulator.bot_token,
+            SLACK_SIGNING_SECRET=self.emulator.signing_secret,
+            SLACK_API_URL=self.emulator.api_url,
+            REDIS_URL=self.redis.url,
+            CACHEWARDEN_CONFIG=str(config_path),
+            AWS_ENDPOINT_URL=self.aws.url,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - fake AWS credentials
+            AWS_DEFAULT_REGION="us-east-1",
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.options.extra_env)
+        return env
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.log_dir / f"{name}.log").open("ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args],
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start(self) -> Stack:
+        self.redis.start()
+        self.aws.start()
+        self.emulator.start()
+        self.emulator.bot_url = self.bot_url
+        self._web = self._spawn(
+            "web", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.web_port)
+        )
+        for index in range(self.options.workers):
+            self.start_worker(index)
+        self._wait_healthy()
+        return self
+
+    def start_worker(self, index: int | None = None) -> subprocess.Popen[bytes]:
+        worker = self._spawn(f"worker-{index if index is not None else len(self._workers)}", "worker")
+        self._workers.append(worker)
+        return worker
+
+    @property
+    def workers(self) -> list[subprocess.Popen[bytes]]:
+        return self._workers
+
+    def _wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._web is not None and self._web.poll() is not None:
+                raise RuntimeError(f"the bot exited at start; see {self.log_dir / 'web.log'}")
+            try:
+                with urllib.request.urlopen(f"{self.bot_url}/healthz", timeout=1) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"the bot did not become healthy; see {self.log_dir / 'web.log'}")
+
+    def signed_client(self) -> SignedClient:
+        return SignedClient(self.bot_url, self.emulator.signing_secret, self.emulator)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
+
+    def stop(self) -> None:
+        for process in [*self._workers, self._web]:
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in [*self._workers, self._web]:
+            if process is None:
+                continue
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self._workers.clear()
+        self._web = None
+        self.emulator.stop()
+        self.aws.stop()
+        self.redis.stop()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,101 @@
+"""Enqueueing from the web process: ids and plain values in, never secrets, never AWS calls."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+
+import redis
+from rq import Queue
+from rq.exceptions import DuplicateJobError
+from rq.serializers import JSONSerializer
+
+from commands.scope import Scope
+from workers.audit_store import AuditStore
+from workers.config import AppConfig
+
+AUDIT_QUEUE = "cachewarden-audit"
+QUEUES = (AUDIT_QUEUE,)
+
+
+class AlreadyQueued(RuntimeError):
+    """The same audit is already queued or running in this channel."""
+
+
+def audit_queue(connection: redis.Redis) -> Queue:
+    return Queue(AUDIT_QUEUE, connection=connection, serializer=JSONSerializer)
+
+
+def audit_job_id(channel: str, scope: Scope) -> str:
+    """Same channel and scope -> same id, so a double submit collapses into one job."""
+    digest = hashlib.sha256(f"{channel}|{scope.canonical()}".encode()).hexdigest()[:20]
+    return f"audit-{digest}"
+
+
+@dataclass(frozen=True)
+class AuditTicket:
+    run_id: str
+    job_id: str
+    accounts_text: str
+    regions_text: str
+
+
+def describe_reach(scope: Scope, config: AppConfig) -> tuple[str, str]:
+    """Plain words for how far a scan reaches, without asking AWS."""
+    if scope.accounts:
+        accounts = f"{len(scope.accounts)} account{'s' if len(scope.accounts) != 1 else ''}"
+    elif config.scan.organization_role:
+        accounts = "every account of the Organization"
+    elif config.scan.role_arns:
+        n = len(config.scan.role_arns)
+        accounts = f"{n} account{'s' if n != 1 else ''}"
+    else:
+        accounts = "1 account"
+    regions = scope.regions or config.scan.regions
+    if regions:
+        region_text = f"{len(regions)} region{'s' if len(regions) != 1 else ''}"
+    else:
+        region_text = "every enabled region"
+    return accounts, region_text
+
+
+def enqueue_audit(
+    connection: redis.Redis,
+    *,
+    channel: str,
+    user: str,
+    scope: Scope,
+    config: AppConfig,
+    correlation_id: str,
+) -> AuditTicket:
+    run_id = uuid.uuid4().hex[:8]
+    job_id = audit_job_id(channel, scope)
+    store = AuditStore(connection)
+    store.create_run(
+        run_id,
+        channel=channel,
+        user=user,
+        scope=scope.model_dump(mode="json"),
+        scope_text=scope.describe(),
+        correlation_id=correlation_id,
+        started=time.time(),
+    )
+    try:
+        audit_queue(connection).enqueue(
+            "workers.jobs.audit.start_audit",
+            run_id,
+            job_id=job_id,
+            unique=True,
+            meta={"correlation_id": correlation_id},
+            job_timeout=600,
+            result_ttl=0,  # a finished audit must not block the next identical request
+            failure_ttl=60,
+            on_failure="workers.jobs.audit.on_start_failed",
+        )
+    except DuplicateJobError:
+        store.update_run(run_id, state="collapsed")
+        raise AlreadyQueued(job_id) from None
+    accounts, regions = describe_reach(scope, config)
+    return AuditTicket(run_id=run_id, job_id=job_id, accounts_text=accounts, regions_text=regions)

@@ -1,0 +1,55 @@
+"""The environment a job runs in, handed over by the process entry point.
+
+RQ calls job functions by import path with JSON arguments only, so the Redis
+connection, the notifier and the configuration cannot be arguments. The worker
+entry point sets them here once; jobs read them with `environment()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import redis
+
+from workers.config import AppConfig
+from workers.notifier import Notifier
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class JobEnvironment:
+    connection: redis.Redis
+    notifier: Notifier
+    config: AppConfig
+    endpoint_url: str | None = None  # fake AWS in tests and the demo; None means AWS
+    clock: Callable[[], datetime] = field(default=_utcnow)
+
+
+_environment: ContextVar[JobEnvironment | None] = ContextVar("cachewarden_job_env", default=None)
+
+
+class EnvironmentMissing(RuntimeError):
+    pass
+
+
+def environment() -> JobEnvironment:
+    env = _environment.get()
+    if env is None:
+        raise EnvironmentMissing("job started outside `cachewarden worker` (no environment set)")
+    return env
+
+
+@contextlib.contextmanager
+def use_environment(env: JobEnvironment) -> Iterator[JobEnvironment]:
+    token = _environment.set(env)
+    try:
+        yield env
+    finally:
+        _environment.reset(token)

@@ -1,0 +1,80 @@
+"""From a user's scope and the configuration to scan targets, filters and findings.
+
+Shared by `cachewarden audit` (one process scans everything) and the audit jobs (one RQ
+job per account and region); both end in the same `findings_for`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from commands.scope import Scope
+from posture.base import Engine
+from posture.evaluate import evaluate
+from posture.findings import Finding
+from posture.policy import OrgPolicy
+from posture.resources import Inventory
+from workers.aws.filters import ScanFilters
+from workers.aws.session import (
+    AccountSession,
+    CallCounter,
+    assume_role_session,
+    default_chain_session,
+)
+from workers.aws.targets import ScanScope
+from workers.config import AppConfig
+
+
+def scan_scope(scope: Scope, config: AppConfig) -> ScanScope:
+    """Accounts named in the scope narrow the configured roles; regions replace the configured ones."""
+    role_arns = config.scan.role_arns
+    if scope.accounts:
+        role_arns = tuple(arn for arn in role_arns if arn.split(":")[4] in scope.accounts)
+    return ScanScope(
+        role_arns=role_arns,
+        organization_role_name=config.scan.organization_role or None,
+        regions=scope.regions or config.scan.regions,
+    )
+
+
+def scan_filters(scope: Scope) -> ScanFilters:
+    """One id narrows the AWS calls to it (whatever kind it is); several are filtered after."""
+    only_id = scope.resource_ids[0] if len(scope.resource_ids) == 1 else None
+    tag_key, tag_value = scope.tags[0] if scope.tags else (None, None)
+    return ScanFilters(
+        replication_group_id=only_id,
+        cache_cluster_id=only_id,
+        serverless_cache_name=only_id,
+        tag_key=tag_key,
+        tag_value=tag_value,
+        engine=Engine(scope.engines[0]) if scope.engines else None,
+    )
+
+
+def keep_in_scope(findings: Iterable[Finding], scope: Scope) -> list[Finding]:
+    """With several ids, only findings on those resources (account-wide rules drop out)."""
+    if len(scope.resource_ids) <= 1:
+        return list(findings)
+    wanted = set(scope.resource_ids)
+    return [f for f in findings if f.resource_id in wanted]
+
+
+def account_allowed(account: str, scope: Scope) -> bool:
+    return not scope.accounts or account in scope.accounts
+
+
+def findings_for(
+    inventory: Inventory, scope: Scope, policy: OrgPolicy, now: datetime
+) -> list[Finding]:
+    return keep_in_scope(evaluate(inventory, policy, now=now), scope)
+
+
+def session_for(
+    role_arn: str | None, *, endpoint_url: str | None, counter: CallCounter | None = None
+) -> AccountSession:
+    """The session a part job needs: the default chain, or a role assumed from it."""
+    base = default_chain_session(endpoint_url=endpoint_url, counter=counter)
+    if not role_arn:
+        return base
+    return assume_role_session(base, role_arn, counter=counter)
