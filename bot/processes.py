@@ -54,6 +54,7 @@ def run_http(port: int, host: str, threads: int) -> int:
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", None)
             self.cfg.set("graceful_timeout", 5)
+            self.cfg.set("control_socket_disable", True)  # several bots may share a machine
 
         def load(self) -> Any:
             return wsgi

@@ -48,6 +48,7 @@ class AuditRun:
     regions: int
     started: float
     problem: str
+    part_failures: str
 
 
 class AuditStore:
@@ -98,10 +99,22 @@ class AuditStore:
             regions=int(raw.get("regions", "0") or 0),
             started=float(raw.get("started", "0") or 0),
             problem=raw.get("problem", ""),
+            part_failures=raw.get("part_failures", ""),
         )
 
     def update_run(self, run_id: str, **fields: str | int | float) -> None:
         self._redis.hset(_run_key(run_id), mapping={k: str(v) for k, v in fields.items()})
+
+    def note_part_failure(self, run_id: str, reason: str) -> None:
+        """Keep the first reason and a count; the summary shows both."""
+        key = _run_key(run_id)
+        pipe = self._redis.pipeline()
+        pipe.hsetnx(key, "part_failures", reason)
+        pipe.hincrby(key, "part_failure_count", 1)
+        pipe.execute()
+
+    def part_failure_count(self, run_id: str) -> int:
+        return int(self._redis.hget(_run_key(run_id), "part_failure_count") or 0)
 
     def claim_parent(self, run_id: str, ts: str) -> bool:
         """Record the parent message once; False when another attempt already posted one."""

@@ -95,6 +95,14 @@ def _failure_section(summary: AuditSummary) -> Block:
     return section("\n".join(lines))
 
 
+def _partial_section(summary: AuditSummary) -> Block:
+    problem = escape(truncate(summary.problem or "", 2000))
+    lines = [f"*Part of the scope could not be assessed.* {problem}"]
+    if summary.correlation_id:
+        lines.append(f"Quote this reference when asking for help: {code(summary.correlation_id)}")
+    return section("\n".join(lines))
+
+
 def _reference_context(summary: AuditSummary) -> Block:
     bits = [f"Requested by {user_mention(summary.requested_by)}", f"run {code(summary.run_id)}"]
     if summary.correlation_id:
@@ -124,6 +132,8 @@ def render_summary(summary: AuditSummary) -> tuple[str, list[Block]]:
     ]
     if summary.state is AuditState.FAILED:
         blocks.append(_failure_section(summary))
+    elif summary.problem:
+        blocks.append(_partial_section(summary))
     if _has_results(summary):
         blocks.append(fields_section(severity_fields(summary.failing)))
         blocks.append(section(f"{totals_line(summary)}\n{reach_line(summary)}"))

@@ -192,6 +192,7 @@ def on_part_failed(job: Any, connection: Any, exc_type: Any, exc: Any, tb: Any) 
         return
     store, run = loaded
     reason = f"{exc_type.__name__} while scanning {account}/{region}"
+    store.note_part_failure(run_id, reason)
     log.error("scan part failed", extra={"run_id": run_id, "part": f"{account}/{region}"})
     _part_done(store, run, f"{account}/{region}", error_findings_for_part(account, region, reason))
 

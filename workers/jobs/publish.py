@@ -53,6 +53,7 @@ def summary_for(run: AuditRun, findings: list[Finding], state: AuditState) -> Au
     env = environment()
     parts_done = AuditStore(env.connection).parts_done(run.run_id)
     duration = time.time() - run.started if state in (AuditState.DONE, AuditState.FAILED) else None
+    problem = run.problem or _partial_problem(run)
     return summarise(
         run.run_id,
         findings,
@@ -65,8 +66,16 @@ def summary_for(run: AuditRun, findings: list[Finding], state: AuditState) -> Au
         regions=run.regions,
         duration_seconds=duration,
         correlation_id=run.correlation_id,
-        problem=run.problem or None,
+        problem=problem or None,
     )
+
+
+def _partial_problem(run: AuditRun) -> str:
+    if not run.part_failures:
+        return ""
+    failed = AuditStore(environment().connection).part_failure_count(run.run_id)
+    noun = "part" if failed == 1 else "parts"
+    return f"{failed} {noun} of the scan failed (first: {run.part_failures}); their results are missing."
 
 
 def publish_results(store: AuditStore, run: AuditRun) -> None:

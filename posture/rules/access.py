@@ -1,0 +1,192 @@
+"""Authentication and access checks: CW-201 to CW-205."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from posture.base import ResourceKind
+from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache, User
+from posture.rules.context import (
+    RuleCheck,
+    RuleContext,
+    Verdict,
+    as_utc,
+    errored,
+    failed,
+    not_applicable,
+    passed,
+)
+from posture.rules.facts import (
+    attached_user_groups,
+    describe,
+    engine_name,
+    missing_members_reason,
+    supports_rbac,
+)
+
+NodeResource = ReplicationGroup | CacheCluster
+
+
+def _unknown_version(resource: NodeResource | ServerlessCache, ctx: RuleContext) -> Verdict:
+    reason = None
+    if isinstance(resource, ReplicationGroup):
+        reason = missing_members_reason(resource, ctx)
+    return errored(reason or f"{describe(resource, ctx)} reports no engine version")
+
+
+def _auth_scope(resource: NodeResource | ServerlessCache, ctx: RuleContext) -> Verdict | bool:
+    """Whether the resource can use RBAC, or the verdict when the engine decides it."""
+    if engine_name(resource) == "memcached":
+        return not_applicable(
+            f"{describe(resource, ctx)}: Memcached has no AUTH token or RBAC users"
+        )
+    rbac = supports_rbac(resource, ctx)
+    return _unknown_version(resource, ctx) if rbac is None else rbac
+
+
+def check_auth_token(resource: NodeResource, ctx: RuleContext) -> Verdict:
+    """CW-201: Redis OSS before 6.0 has no users, so the AUTH token is its only password."""
+    scope = _auth_scope(resource, ctx)
+    if isinstance(scope, Verdict):
+        return scope
+    subject = describe(resource, ctx)
+    if scope:
+        return not_applicable(
+            f"{subject} supports RBAC (Redis OSS >= 6.0 or Valkey); CW-202 covers it"
+        )
+    if resource.auth_token_enabled:
+        return passed(f"{subject} has an AUTH token")
+    return failed(f"{subject} has no AUTH token: any client that reaches the port can connect")
+
+
+def _group_verdict(subject: str, groups: tuple[str, ...], ctx: RuleContext) -> Verdict:
+    allowed = ctx.policy.auth.allowed_user_groups
+    outside = [group for group in groups if allowed and group not in allowed]
+    if outside:
+        return failed(
+            f"{subject} uses RBAC user group {', '.join(outside)}, "
+            f"which is not in the policy's allowed list ({', '.join(allowed)})"
+        )
+    return passed(f"{subject} authenticates through RBAC user group {', '.join(groups)}")
+
+
+def check_client_authentication(resource: NodeResource, ctx: RuleContext) -> Verdict:
+    """CW-202: Redis OSS >= 6.0 and Valkey need an AUTH token or an RBAC user group."""
+    scope = _auth_scope(resource, ctx)
+    if isinstance(scope, Verdict):
+        return scope
+    subject = describe(resource, ctx)
+    if not scope:
+        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0); CW-201 covers it")
+    if resource.auth_token_enabled:
+        return passed(f"{subject} authenticates clients with an AUTH token")
+    groups = attached_user_groups(resource, ctx) if isinstance(resource, ReplicationGroup) else ()
+    if groups:
+        return _group_verdict(subject, groups, ctx)
+    return failed(f"{subject} has neither an AUTH token nor an RBAC user group")
+
+
+def access_enabled(access_string: str | None) -> bool:
+    """ACL rules apply in order, so the last of `on`/`off` decides."""
+    switches = [word for word in (access_string or "").split() if word in ("on", "off")]
+    return bool(switches) and switches[-1] == "on"
+
+
+def is_open_user(user: User) -> bool:
+    auth_type = user.authentication.type if user.authentication else None
+    return auth_type == "no-password" and access_enabled(user.access_string)
+
+
+def _scan_groups(groups: tuple[str, ...], ctx: RuleContext) -> tuple[list[str], list[str]]:
+    """Open users found in the groups, and group/user ids the inventory does not hold."""
+    open_users: list[str] = []
+    unknown: list[str] = []
+    for group_id in groups:
+        group = ctx.user_groups_by_id.get(group_id)
+        if group is None:
+            unknown.append(f"user group {group_id}")
+            continue
+        for user_id in group.user_ids:
+            user = ctx.users_by_id.get(user_id)
+            if user is None:
+                unknown.append(f"user {user_id}")
+            elif is_open_user(user):
+                name = user.user_name or user_id
+                open_users.append(f"{user_id} (user name {name}, access '{user.access_string}')")
+    return open_users, unknown
+
+
+def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
+    """CW-203: an enabled user without a password makes the group's other users moot."""
+    scope = _auth_scope(resource, ctx)
+    if isinstance(scope, Verdict):
+        return scope
+    subject = describe(resource, ctx)
+    if not scope:
+        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0), so it has no users")
+    groups = attached_user_groups(resource, ctx)
+    if not groups:
+        return not_applicable(f"{subject} has no RBAC user group attached")
+    open_users, unknown = _scan_groups(groups, ctx)
+    if open_users:
+        return failed(f"{subject} admits passwordless enabled user {'; '.join(open_users)}")
+    if unknown:
+        return errored(f"{subject}: {', '.join(unknown)} could not be read")
+    return passed(f"{subject}: every enabled user in {', '.join(groups)} needs a password or IAM")
+
+
+def _token_changed_at(resource: NodeResource) -> tuple[datetime | None, str]:
+    """When the token last changed; a token never rotated dates from the resource's creation."""
+    if resource.auth_token_last_modified_date:
+        return resource.auth_token_last_modified_date, "last changed"
+    if isinstance(resource, ReplicationGroup):
+        created = resource.replication_group_create_time
+    else:
+        created = resource.cache_cluster_create_time
+    return created, "never rotated since creation on"
+
+
+def check_token_age(resource: NodeResource, ctx: RuleContext) -> Verdict:
+    """CW-204: a token older than the policy's maximum age is due for rotation."""
+    subject = describe(resource, ctx)
+    if engine_name(resource) == "memcached":
+        return not_applicable(f"{subject}: Memcached has no AUTH token")
+    if not resource.auth_token_enabled:
+        return not_applicable(f"{subject} has no AUTH token to rotate")
+    changed, wording = _token_changed_at(resource)
+    if changed is None:
+        # No date means no evidence of rotation; rotating through the bot records one.
+        return failed(f"{subject} has an AUTH token of unknown age (no change date reported)")
+    maximum = ctx.policy.auth.maximum_token_age_days
+    age = ctx.now - as_utc(changed)
+    stamp = f"{wording} {changed.date().isoformat()}, {age.days} days ago"
+    if age > timedelta(days=maximum):
+        return failed(f"{subject} has an AUTH token {stamp}; the policy allows {maximum} days")
+    return passed(f"{subject} has an AUTH token {stamp}, within {maximum} days")
+
+
+def check_serverless_user_group(cache: ServerlessCache, ctx: RuleContext) -> Verdict:
+    """CW-205: RBAC is the only access control a serverless cache has."""
+    subject = describe(cache, ctx)
+    if engine_name(cache) == "memcached":
+        return not_applicable(f"{subject}: serverless Memcached has no RBAC user groups")
+    if cache.user_group_id:
+        return passed(f"{subject} has user group {cache.user_group_id}")
+    return failed(f"{subject} has no user group: clients that reach it connect without credentials")
+
+
+RG = ResourceKind.REPLICATION_GROUP
+CC = ResourceKind.CACHE_CLUSTER
+SLS = ResourceKind.SERVERLESS_CACHE
+
+CHECKS: tuple[RuleCheck, ...] = (
+    RuleCheck("CW-201", RG, check_auth_token),
+    RuleCheck("CW-201", CC, check_auth_token),
+    RuleCheck("CW-202", RG, check_client_authentication),
+    RuleCheck("CW-202", CC, check_client_authentication),
+    RuleCheck("CW-203", RG, check_no_open_user),
+    RuleCheck("CW-203", SLS, check_no_open_user),
+    RuleCheck("CW-204", RG, check_token_age),
+    RuleCheck("CW-204", CC, check_token_age),
+    RuleCheck("CW-205", SLS, check_serverless_user_group),
+)

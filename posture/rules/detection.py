@@ -1,0 +1,163 @@
+"""Detection and response checks: CW-501 to CW-505."""
+
+from __future__ import annotations
+
+from posture.base import ResourceKind
+from posture.resources import CacheCluster, IamPolicyFact, Inventory, ReplicationGroup, Trail
+from posture.rules.context import (
+    RuleCheck,
+    RuleContext,
+    Verdict,
+    errored,
+    failed,
+    not_applicable,
+    passed,
+)
+from posture.rules.facts import (
+    CacheResource,
+    describe,
+    engine_name,
+    missing_members_reason,
+    node_clusters,
+)
+
+REQUIRED_LOG_TYPES = ("slow-log", "engine-log")
+
+
+def check_logs_delivered(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
+    """CW-501: slow and engine logs are the trail an incident responder follows."""
+    subject = describe(resource, ctx)
+    if engine_name(resource) == "memcached":
+        return not_applicable(f"{subject}: Memcached has no slow-log or engine-log delivery")
+    active = {c.log_type for c in resource.log_delivery_configurations if c.status == "active"}
+    missing = [log_type for log_type in REQUIRED_LOG_TYPES if log_type not in active]
+    if missing:
+        return failed(
+            f"{subject} does not deliver {' and '.join(missing)} (no active configuration)"
+        )
+    return passed(f"{subject} delivers slow-log and engine-log")
+
+
+def _tag_problems(tags: dict[str, str], ctx: RuleContext) -> list[str]:
+    problems: list[str] = []
+    for key in ctx.policy.tags.required:
+        allowed = ctx.policy.tags.allowed_values.get(key, ())
+        if key not in tags:
+            problems.append(f"tag {key} is missing")
+        elif allowed and tags[key] not in allowed:
+            problems.append(f"tag {key}={tags[key]!r} is not one of {', '.join(allowed)}")
+    return problems
+
+
+def check_required_tags(resource: CacheResource, ctx: RuleContext) -> Verdict:
+    """CW-502: ownership and data-class tags route findings to the right people."""
+    subject = describe(resource, ctx)
+    if not ctx.policy.tags.required:
+        return not_applicable(f"{subject}: the policy requires no tags")
+    if not resource.arn:
+        return errored(f"{subject} has no ARN to look its tags up by")
+    problems = _tag_problems(dict(ctx.tags_of(resource.arn)), ctx)
+    if problems:
+        return failed(f"{subject}: {'; '.join(problems)}")
+    return passed(f"{subject} carries every required tag ({', '.join(ctx.policy.tags.required)})")
+
+
+def _covers_region(trail: Trail, region: str) -> bool:
+    return trail.is_multi_region_trail or trail.home_region == region
+
+
+def check_api_activity_recorded(inventory: Inventory, ctx: RuleContext) -> Verdict:
+    """CW-503: without a trail, nobody can tell who changed or deleted a cache."""
+    where = f"account {inventory.account} region {inventory.region}"
+    trails = inventory.trails or ()
+    covering = [t for t in trails if _covers_region(t, inventory.region)]
+    recording = [t.name for t in covering if t.is_logging and t.records_management_events]
+    if recording:
+        return passed(f"{where}: trail {', '.join(recording)} records management events")
+    if covering:
+        names = ", ".join(t.name for t in covering)
+        return failed(
+            f"{where}: trail {names} covers the region but is stopped or skips management events"
+        )
+    return failed(f"{where}: no CloudTrail trail covers this region")
+
+
+def check_event_notifications(
+    resource: ReplicationGroup | CacheCluster, ctx: RuleContext
+) -> Verdict:
+    """CW-504: SNS events tell the team about failovers, node replacements and errors."""
+    subject = describe(resource, ctx)
+    if isinstance(resource, ReplicationGroup):
+        reason = missing_members_reason(resource, ctx)
+        if reason:
+            return errored(reason)
+    silent = [
+        c.cache_cluster_id
+        for c in node_clusters(resource, ctx)
+        if not (
+            c.notification_configuration and c.notification_configuration.topic_status == "active"
+        )
+    ]
+    if silent:
+        return failed(f"{subject} has no active SNS notification topic on {', '.join(silent)}")
+    topics = {
+        c.notification_configuration.topic_arn
+        for c in node_clusters(resource, ctx)
+        if c.notification_configuration and c.notification_configuration.topic_arn
+    }
+    return passed(f"{subject} sends events to {', '.join(sorted(topics)) or 'an active topic'}")
+
+
+def _is_admin(principal: str, admins: tuple[str, ...]) -> bool:
+    """Admins may be listed by full ARN or by the name after the last slash."""
+    name = principal.rsplit("/", 1)[-1]
+    return principal in admins or name in admins
+
+
+def _broad_grants(policies: tuple[IamPolicyFact, ...], admins: tuple[str, ...]) -> list[str]:
+    grants: list[str] = []
+    for policy in policies:
+        if not policy.allows_broad_elasticache:
+            continue
+        outsiders = [p for p in policy.attached_to if not _is_admin(p, admins)]
+        if outsiders:
+            actions = ", ".join(policy.broad_actions) or "broad ElastiCache actions"
+            name = policy.policy_name or policy.policy_arn
+            grants.append(f"{name} ({actions}) attached to {', '.join(outsiders)}")
+    return grants
+
+
+def check_least_privilege(inventory: Inventory, ctx: RuleContext) -> Verdict:
+    """CW-505: `elasticache:*` on `*` lets any holder delete or open every cache."""
+    where = f"account {inventory.account}"
+    grants = _broad_grants(inventory.iam_policies or (), ctx.policy.access.admin_principals)
+    if grants:
+        return failed(
+            f"{where}: customer-managed policy {'; '.join(grants)}, outside the admin list"
+        )
+    return passed(
+        f"{where}: no customer-managed policy grants broad ElastiCache access beyond admins"
+    )
+
+
+def _has_trails(inventory: Inventory, ctx: RuleContext) -> bool:
+    return inventory.trails is not None
+
+
+def _has_iam_policies(inventory: Inventory, ctx: RuleContext) -> bool:
+    return inventory.iam_policies is not None
+
+
+RG = ResourceKind.REPLICATION_GROUP
+CC = ResourceKind.CACHE_CLUSTER
+SLS = ResourceKind.SERVERLESS_CACHE
+
+CHECKS: tuple[RuleCheck, ...] = (
+    RuleCheck("CW-501", RG, check_logs_delivered),
+    RuleCheck("CW-501", CC, check_logs_delivered),
+    *(RuleCheck("CW-502", kind, check_required_tags) for kind in (RG, CC, SLS)),
+    RuleCheck("CW-503", ResourceKind.ACCOUNT_REGION, check_api_activity_recorded, _has_trails),
+    RuleCheck("CW-504", RG, check_event_notifications),
+    RuleCheck("CW-504", CC, check_event_notifications),
+    RuleCheck("CW-505", ResourceKind.ACCOUNT, check_least_privilege, _has_iam_policies),
+)

@@ -1,0 +1,150 @@
+"""Network placement checks: CW-301 to CW-303 (VPC, subnet group, public subnets)."""
+
+from __future__ import annotations
+
+from posture.base import ResourceKind
+from posture.resources import CacheCluster, ReplicationGroup, Route, RouteTable, ServerlessCache
+from posture.rules.context import (
+    RuleCheck,
+    RuleContext,
+    Verdict,
+    errored,
+    failed,
+    not_applicable,
+    passed,
+)
+from posture.rules.facts import CacheResource, describe, missing_members_reason, node_clusters
+
+NodeResource = ReplicationGroup | CacheCluster
+DEFAULT_SUBNET_GROUP = "default"
+INTERNET_DESTINATIONS = ("0.0.0.0/0", "::/0")
+
+
+def _subnet_group_names(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
+    names = (c.cache_subnet_group_name for c in node_clusters(resource, ctx))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _members_unreadable(resource: NodeResource, ctx: RuleContext) -> Verdict | None:
+    if isinstance(resource, ReplicationGroup):
+        reason = missing_members_reason(resource, ctx)
+        return errored(reason) if reason else None
+    return None
+
+
+def check_in_vpc(resource: NodeResource, ctx: RuleContext) -> Verdict:
+    """CW-301: a cache outside a VPC (EC2-Classic) cannot be fenced by security groups."""
+    subject = describe(resource, ctx)
+    unreadable = _members_unreadable(resource, ctx)
+    if unreadable:
+        return unreadable
+    outside = [
+        c.cache_cluster_id for c in node_clusters(resource, ctx) if not c.cache_subnet_group_name
+    ]
+    if outside:
+        return failed(
+            f"{subject} has no cache subnet group on {', '.join(outside)}: it runs outside a VPC"
+        )
+    return passed(
+        f"{subject} runs in a VPC (subnet group {', '.join(_subnet_group_names(resource, ctx))})"
+    )
+
+
+def check_not_default_subnet_group(resource: NodeResource, ctx: RuleContext) -> Verdict:
+    """CW-302: the `default` subnet group places the cache in the account's default VPC."""
+    subject = describe(resource, ctx)
+    unreadable = _members_unreadable(resource, ctx)
+    if unreadable:
+        return unreadable
+    names = _subnet_group_names(resource, ctx)
+    if not names:
+        return not_applicable(f"{subject} is not in a VPC; CW-301 reports that")
+    if DEFAULT_SUBNET_GROUP in names:
+        return failed(
+            f"{subject} uses the default cache subnet group, which sits in the default VPC"
+        )
+    return passed(f"{subject} uses subnet group {', '.join(names)}")
+
+
+def is_internet_route(route: Route) -> bool:
+    """A default route to an internet gateway; NAT and transit gateways do not expose a subnet."""
+    destination = route.destination_cidr_block or route.destination_ipv6_cidr_block
+    gateway = route.gateway_id or ""
+    return (
+        destination in INTERNET_DESTINATIONS
+        and gateway.startswith("igw-")
+        and route.state != "blackhole"
+    )
+
+
+def route_table_for(subnet_id: str, vpc_hint: str | None, ctx: RuleContext) -> RouteTable | None:
+    """The subnet's own association, else the main table of the subnet's VPC (never another's)."""
+    explicit = ctx.route_tables_by_subnet.get(subnet_id)
+    if explicit is not None:
+        return explicit
+    subnet = ctx.subnets_by_id.get(subnet_id)
+    vpc_id = subnet.vpc_id if subnet is not None else vpc_hint
+    return ctx.main_route_tables_by_vpc.get(vpc_id) if vpc_id else None
+
+
+def _subnets_to_check(
+    resource: CacheResource, ctx: RuleContext
+) -> tuple[list[tuple[str, str | None]], Verdict | None]:
+    """(subnet id, VPC id from its subnet group) pairs, or the verdict when none can be read."""
+    subject = describe(resource, ctx)
+    if isinstance(resource, ServerlessCache):
+        if not resource.subnet_ids:
+            return [], errored(f"{subject} reports no subnet ids")
+        return [(subnet_id, None) for subnet_id in resource.subnet_ids], None
+    unreadable = _members_unreadable(resource, ctx)
+    if unreadable:
+        return [], unreadable
+    names = _subnet_group_names(resource, ctx)
+    if not names:
+        return [], not_applicable(f"{subject} is not in a VPC; CW-301 reports that")
+    pairs: list[tuple[str, str | None]] = []
+    for name in names:
+        group = ctx.subnet_groups_by_name.get(name)
+        if group is None:
+            return [], errored(f"{subject}: subnet group {name} could not be read")
+        pairs.extend((ref.subnet_identifier, group.vpc_id) for ref in group.subnets)
+    return pairs, None
+
+
+def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict:
+    """CW-303: a subnet whose route table sends default traffic to an internet gateway."""
+    subject = describe(resource, ctx)
+    pairs, verdict = _subnets_to_check(resource, ctx)
+    if verdict:
+        return verdict
+    public: list[str] = []
+    unresolved: list[str] = []
+    for subnet_id, vpc_hint in pairs:
+        table = route_table_for(subnet_id, vpc_hint, ctx)
+        if table is None:
+            unresolved.append(subnet_id)
+            continue
+        public.extend(
+            f"{subnet_id} (route table {table.route_table_id} sends "
+            f"{route.destination_cidr_block or route.destination_ipv6_cidr_block} to {route.gateway_id})"
+            for route in table.routes
+            if is_internet_route(route)
+        )
+    if public:
+        return failed(f"{subject} is in public subnet {'; '.join(public)}")
+    if unresolved:
+        return errored(f"{subject}: no route table found for subnet {', '.join(unresolved)}")
+    return passed(f"{subject}: none of its {len(pairs)} subnets routes to an internet gateway")
+
+
+RG = ResourceKind.REPLICATION_GROUP
+CC = ResourceKind.CACHE_CLUSTER
+SLS = ResourceKind.SERVERLESS_CACHE
+
+CHECKS: tuple[RuleCheck, ...] = (
+    RuleCheck("CW-301", RG, check_in_vpc),
+    RuleCheck("CW-301", CC, check_in_vpc),
+    RuleCheck("CW-302", RG, check_not_default_subnet_group),
+    RuleCheck("CW-302", CC, check_not_default_subnet_group),
+    *(RuleCheck("CW-303", kind, check_no_public_subnet) for kind in (RG, CC, SLS)),
+)

@@ -1,0 +1,89 @@
+"""Every check, which resources each one reads, and how a resource is named in a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posture.base import ResourceKind
+from posture.resources import (
+    CacheCluster,
+    CacheSnapshot,
+    Inventory,
+    ReplicationGroup,
+    ReservedNode,
+    ServerlessCache,
+)
+from posture.rules import access, cost, detection, encryption, ingress, network, resilience
+from posture.rules.context import RuleCheck
+
+ACCOUNT_WIDE_REGION = "global"  # IAM is global: CW-505 findings belong to no region
+
+REGISTRY: tuple[RuleCheck, ...] = (
+    *encryption.CHECKS,
+    *access.CHECKS,
+    *network.CHECKS,
+    *ingress.CHECKS,
+    *resilience.CHECKS,
+    *detection.CHECKS,
+    *cost.CHECKS,
+)
+
+
+def rule_ids() -> tuple[str, ...]:
+    """Every rule id with at least one check, in registry order."""
+    return tuple(dict.fromkeys(entry.rule_id for entry in REGISTRY))
+
+
+def rules_for_kind(kind: ResourceKind) -> frozenset[str]:
+    return frozenset(entry.rule_id for entry in REGISTRY if entry.kind is kind)
+
+
+def resources_of_kind(inventory: Inventory, kind: ResourceKind) -> tuple[object, ...]:
+    """The resources a check of `kind` runs on.
+
+    Member clusters of a replication group are not cache-cluster resources: their
+    node-level facts are reported on the group, so each problem is raised once.
+    """
+    by_kind: dict[ResourceKind, tuple[object, ...]] = {
+        ResourceKind.REPLICATION_GROUP: inventory.replication_groups,
+        ResourceKind.CACHE_CLUSTER: tuple(
+            c for c in inventory.cache_clusters if not c.replication_group_id
+        ),
+        ResourceKind.SERVERLESS_CACHE: inventory.serverless_caches,
+        ResourceKind.SNAPSHOT: inventory.snapshots,
+        ResourceKind.RESERVED_NODE: inventory.reserved_nodes,
+        ResourceKind.ACCOUNT_REGION: (inventory,),
+        ResourceKind.ACCOUNT: (inventory,),
+    }
+    return by_kind.get(kind, ())
+
+
+@dataclass(frozen=True)
+class ResourceIdentity:
+    """How a finding names its resource."""
+
+    resource_id: str
+    resource_arn: str
+    region: str
+
+
+def identify(resource: object, inventory: Inventory) -> ResourceIdentity:
+    region = inventory.region
+    if isinstance(resource, ReplicationGroup):
+        return ResourceIdentity(resource.replication_group_id, resource.arn, region)
+    if isinstance(resource, CacheCluster):
+        return ResourceIdentity(resource.cache_cluster_id, resource.arn, region)
+    if isinstance(resource, ServerlessCache):
+        return ResourceIdentity(resource.serverless_cache_name, resource.arn, region)
+    if isinstance(resource, CacheSnapshot):
+        return ResourceIdentity(resource.snapshot_name, resource.arn, region)
+    if isinstance(resource, ReservedNode):
+        return ResourceIdentity(resource.reserved_cache_node_id, resource.reservation_arn, region)
+    raise TypeError(f"no identity for {type(resource).__name__}")
+
+
+def identify_scope(kind: ResourceKind, inventory: Inventory) -> ResourceIdentity:
+    """Identity of an account-wide or account-and-region finding."""
+    if kind is ResourceKind.ACCOUNT:
+        return ResourceIdentity(inventory.account, "", ACCOUNT_WIDE_REGION)
+    return ResourceIdentity(f"{inventory.account}/{inventory.region}", "", inventory.region)
