@@ -74,7 +74,7 @@ def run_socket() -> int:
     app, _ = bot_app(process)
     token = process.settings.slack_app_token
     assert token is not None  # boot(need_app_token=True) guarantees it
-    SocketModeHandler(app, token.get_secret_value()).start()
+    SocketModeHandler(app, token.get_secret_value()).start()  # type: ignore[no-untyped-call]
     return 0
 
 

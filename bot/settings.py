@@ -62,7 +62,7 @@ _ENV_NAMES = {
 def load_settings(*, need_app_token: bool = False) -> Settings:
     """Read and validate the environment; raise SettingsError naming the variable."""
     try:
-        settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+        settings = Settings()  # values come from the environment
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

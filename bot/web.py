@@ -44,11 +44,13 @@ def build_wsgi(
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events":
-            return slack(environ, start_response)  # type: ignore[no-any-return]
+            answer: Iterable[bytes] = slack(environ, start_response)
+            return answer
         if path == "/healthz":
             return health(start_response)
         if path == "/metrics":
-            return prometheus(environ, start_response)  # type: ignore[no-any-return]
+            metrics_page: Iterable[bytes] = prometheus(environ, start_response)
+            return metrics_page
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi

@@ -10,7 +10,7 @@ from posture.base import ResourceKind, Severity
 
 
 class Status(StrEnum):
-    PASS = "pass"  # noqa: S105 - a status word, not a password
+    PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     ERROR = "error"

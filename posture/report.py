@@ -60,7 +60,7 @@ def _line(run_id: str, finding: Finding, fixable_rules: frozenset[str]) -> Findi
 def _group(findings: Iterable[Finding]) -> dict[ResourceKey, list[Finding]]:
     """Failing findings by resource; a repeated (rule, resource) key is kept once."""
     groups: dict[ResourceKey, list[Finding]] = {}
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
     for finding in findings:
         if finding.status is not Status.FAIL or finding.key in seen:
             continue

@@ -47,6 +47,10 @@ class StackOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
+def _toml_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
 class Stack:
     def __init__(self, options: StackOptions | None = None) -> None:
         self.options = options or StackOptions()
@@ -65,9 +69,8 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     def config_text(self) -> str:
-        as_toml = lambda values: "[" + ", ".join(f'"{v}"' for v in values) + "]"  # noqa: E731
         return DEMO_CONFIG.format(
-            regions=as_toml(self.options.regions), role_arns=as_toml(self.options.role_arns)
+            regions=_toml_list(self.options.regions), role_arns=_toml_list(self.options.role_arns)
         )
 
     def environment(self) -> dict[str, str]:
@@ -82,7 +85,7 @@ class Stack:
             CACHEWARDEN_CONFIG=str(config_path),
             AWS_ENDPOINT_URL=self.aws.url,
             AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - fake AWS credentials
+            AWS_SECRET_ACCESS_KEY="testing",
             AWS_DEFAULT_REGION="us-east-1",
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
@@ -114,7 +117,9 @@ class Stack:
         return self
 
     def start_worker(self, index: int | None = None) -> subprocess.Popen[bytes]:
-        worker = self._spawn(f"worker-{index if index is not None else len(self._workers)}", "worker")
+        worker = self._spawn(
+            f"worker-{index if index is not None else len(self._workers)}", "worker"
+        )
         self._workers.append(worker)
         return worker
 

@@ -77,7 +77,7 @@ class AuditStore:
             "started": str(started),
         }
         pipe = self._redis.pipeline()
-        pipe.hset(key, mapping=fields)
+        pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
         pipe.expire(key, RUN_TTL_SECONDS)
         pipe.execute()
 
@@ -103,7 +103,8 @@ class AuditStore:
         )
 
     def update_run(self, run_id: str, **fields: str | int | float) -> None:
-        self._redis.hset(_run_key(run_id), mapping={k: str(v) for k, v in fields.items()})
+        mapping: dict[str | bytes, str | bytes] = {k: str(v) for k, v in fields.items()}
+        self._redis.hset(_run_key(run_id), mapping=mapping)  # type: ignore[arg-type]
 
     def note_part_failure(self, run_id: str, reason: str) -> None:
         """Keep the first reason and a count; the summary shows both."""
@@ -149,7 +150,7 @@ class AuditStore:
         return int(self._redis.scard(f"{_run_key(run_id)}:parts"))
 
     def load_findings(self, run_id: str) -> list[Finding]:
-        members = self._redis.sunion(f"{_run_key(run_id)}:parts", f"{_run_key(run_id)}:extras")
+        members = self._redis.sunion([f"{_run_key(run_id)}:parts", f"{_run_key(run_id)}:extras"])
         parts = sorted(_text(p) for p in members)
         findings: list[Finding] = []
         for part in parts:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 import redis
-from rq import Queue
+from rq import Callback, Queue
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
@@ -92,7 +92,7 @@ def enqueue_audit(
             job_timeout=600,
             result_ttl=0,  # a finished audit must not block the next identical request
             failure_ttl=60,
-            on_failure="workers.jobs.audit.on_start_failed",
+            on_failure=Callback("workers.jobs.audit.on_start_failed"),
         )
     except DuplicateJobError:
         store.update_run(run_id, state="collapsed")

@@ -14,4 +14,4 @@ def connect(url: str, *, ca_file: str | None = None) -> redis.Redis:
         options["ssl_cert_reqs"] = ssl.CERT_REQUIRED
         if ca_file:
             options["ssl_ca_certs"] = ca_file
-    return redis.Redis.from_url(url, **options)  # type: ignore[arg-type]
+    return redis.Redis.from_url(url, **options)

@@ -101,9 +101,10 @@ class Catalog:
         for key, target in self.index.items():
             by_loose.setdefault(_loose(key), target.id if key == _normalise(target.id) else key)
         exact = by_loose.get(loose)
-        suggestions: list[str] = []
         if exact is not None and loose:
-            suggestions.append(self._display(exact))
+            # Same id but for case, separators or zero padding: one confident answer.
+            raise UnknownIdError(query, (self._display(exact),))
+        suggestions: list[str] = []
         for near in difflib.get_close_matches(loose, list(by_loose), n=3, cutoff=0.75):
             shown = self._display(by_loose[near])
             if shown not in suggestions:

@@ -17,7 +17,7 @@ from commands.scope import Scope
 from posture.findings import Finding
 from posture.messages import AuditState, Notice
 from workers.audit_store import AuditRun, AuditStore
-from workers.aws.scan import collect_inventory
+from workers.aws.collect import collect_inventory
 from workers.aws.session import CallCounter
 from workers.aws.targets import ScanError, resolve_targets
 from workers.jobs.publish import error_findings, publish_results, summary_for

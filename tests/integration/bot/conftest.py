@@ -21,7 +21,7 @@ def _seed(url: str) -> None:
         endpoint_url=url,
         region_name="us-east-1",
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106
+        aws_secret_access_key="testing",
     )
     ec.create_replication_group(
         ReplicationGroupId="orders-prod",

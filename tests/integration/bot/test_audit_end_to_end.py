@@ -41,10 +41,14 @@ def test_audit_acks_fast_and_posts_summary_with_thread(stack: Stack) -> None:
     assert "already queued or running" in duplicate.json()["text"]
 
     parent = wait_for(lambda: _done_parent(stack, before), what="the finished parent message")
-    parents = [m for m in stack.emulator.messages(CHANNEL)[before:] if "ElastiCache audit" in _all_text(m)]
+    parents = [
+        m for m in stack.emulator.messages(CHANNEL)[before:] if "ElastiCache audit" in _all_text(m)
+    ]
     assert len(parents) == 1, "the double submit must run once"
     thread = wait_for(
-        lambda: [m for m in stack.emulator.thread(CHANNEL, parent["ts"]) if m["ts"] != parent["ts"]],
+        lambda: [
+            m for m in stack.emulator.thread(CHANNEL, parent["ts"]) if m["ts"] != parent["ts"]
+        ],
         what="thread replies",
     )
     thread_text = _all_text(thread)
@@ -99,7 +103,9 @@ def test_explain_button_answers_ephemerally(stack: Stack) -> None:
     [{"signature": "v0=deadbeef"}, {"timestamp": int(time.time()) - 600}, {"tamper": True}],
     ids=["bad-signature", "stale", "tampered-body"],
 )
-def test_unverified_requests_get_401_and_enqueue_nothing(stack: Stack, tampering: dict[str, Any]) -> None:
+def test_unverified_requests_get_401_and_enqueue_nothing(
+    stack: Stack, tampering: dict[str, Any]
+) -> None:
     connection = redis.Redis.from_url(stack.redis.url)
     runs_before = len(list(connection.scan_iter("cw:run:*[!s]")))
     response = stack.signed_client().command(
@@ -127,7 +133,9 @@ BAD_INPUT = [
 def test_bad_input_gets_usage_and_no_job(stack: Stack, command: str, text: str) -> None:
     connection = redis.Redis.from_url(stack.redis.url)
     runs_before = len(list(connection.scan_iter("cw:run:*[!s]")))
-    response = stack.signed_client().command(command, text, user_id="U_ENGINEER", channel_id=CHANNEL)
+    response = stack.signed_client().command(
+        command, text, user_id="U_ENGINEER", channel_id=CHANNEL
+    )
     assert response.status == 200
     body = response.json()
     assert body["response_type"] == "ephemeral"

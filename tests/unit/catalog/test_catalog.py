@@ -51,7 +51,9 @@ def test_every_alias_resolves_to_exactly_its_rule() -> None:
     seen: dict[str, str] = {}
     for rule in RULES:
         for alias in rule.all_aliases():
-            assert alias.casefold() not in seen, f"{alias} on {seen.get(alias.casefold())} and {rule.id}"
+            assert alias.casefold() not in seen, (
+                f"{alias} on {seen.get(alias.casefold())} and {rule.id}"
+            )
             seen[alias.casefold()] = rule.id
             assert resolve(alias) is rule
             assert resolve(alias.upper()) is rule
@@ -79,7 +81,12 @@ def test_security_hub_id_resolves_to_in_transit_rule() -> None:
 
 @pytest.mark.parametrize(
     ("query", "suggestion"),
-    [("EC-14", "EC-014"), ("cw101", "CW-101"), ("elasticache 5", "ElastiCache.5"), ("CW-1O1", "CW-101")],
+    [
+        ("EC-14", "EC-014"),
+        ("cw101", "CW-101"),
+        ("elasticache 5", "ElastiCache.5"),
+        ("CW-1O1", "CW-101"),
+    ],
 )
 def test_near_miss_suggests(query: str, suggestion: str) -> None:
     with pytest.raises(UnknownIdError) as caught:

@@ -98,11 +98,15 @@ def test_bad_input_gets_usage_answer(command: str, text: str, expected: str) -> 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    command=st.sampled_from(["/cache-audit", "/cache-explain", "/cache-rotate-token", "/cache-help"]),
+    command=st.sampled_from(
+        ["/cache-audit", "/cache-explain", "/cache-rotate-token", "/cache-help"]
+    ),
     text=st.text(max_size=300),
 )
 def test_parsing_never_raises_anything_but_usage_error(command: str, text: str) -> None:
     try:
-        parse_command(command, text)
-    except UsageError:
-        pass
+        request = parse_command(command, text)
+    except UsageError as exc:
+        assert exc.message and exc.usage
+    else:
+        assert request.kind in {"audit", "explain", "help", "rotate", "audit_log"}

@@ -59,9 +59,11 @@ def test_errors_name_the_bad_key(text: str, names: str) -> None:
 @given(st.text(max_size=400))
 def test_loader_raises_only_policy_error_on_any_text(text: str) -> None:
     try:
-        parse_policy(text)
-    except PolicyError:
-        pass
+        policy = parse_policy(text)
+    except PolicyError as exc:
+        assert str(exc).startswith(("invalid policy", "policy is not valid TOML"))
+    else:
+        assert isinstance(policy, OrgPolicy)
 
 
 _toml_scalars = st.one_of(st.integers(-10, 10**6), st.booleans(), st.text(max_size=20))
@@ -75,7 +77,9 @@ _toml_scalars = st.one_of(st.integers(-10, 10**6), st.booleans(), st.text(max_si
         max_size=3,
     )
 )
-def test_loader_raises_only_policy_error_on_structured_toml(data: dict[str, dict[str, object]]) -> None:
+def test_loader_raises_only_policy_error_on_structured_toml(
+    data: dict[str, dict[str, object]],
+) -> None:
     lines = []
     for section, values in data.items():
         lines.append(f"[{section}]")
@@ -85,6 +89,8 @@ def test_loader_raises_only_policy_error_on_structured_toml(data: dict[str, dict
                 rendered = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
             lines.append(f'"{key}" = {rendered}')
     try:
-        parse_policy("\n".join(lines))
-    except PolicyError:
-        pass
+        policy = parse_policy("\n".join(lines))
+    except PolicyError as exc:
+        assert str(exc).startswith(("invalid policy", "policy is not valid TOML"))
+    else:
+        assert isinstance(policy, OrgPolicy)
