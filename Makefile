@@ -25,7 +25,7 @@ test: bootstrap lint types contracts
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 demo: bootstrap
-	$(BIN)/python -m sandbox.demo
+	$(BIN)/python -m sandbox.demo $(DEMO_ARGS)
 
 bench: bootstrap
 	$(BIN)/python -m bench

@@ -195,6 +195,7 @@ aws cloudtrail get-event-selectors --trail-name <trail-arn>
         "cloudtrail:GetEventSelectors",
     ),
     references=(
+        f"{_DOCS}/dg/logging-using-cloudtrail.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html",
     ),
