@@ -58,6 +58,19 @@ def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.set_defaults(handler=_cmd_explain)
 
 
+def _cmd_iam_policy(args: argparse.Namespace) -> int:
+    from posture.iam import render_policy
+
+    print(render_policy(args.kind))
+    return EXIT_OK
+
+
+def _add_iam_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("iam-policy", help="print a least-privilege IAM policy (generated)")
+    parser.add_argument("kind", choices=("audit", "remediation", "organization"))
+    parser.set_defaults(handler=_cmd_iam_policy)
+
+
 def _add_processes(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from bot.processes import add_process_commands
 
@@ -74,6 +87,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     _add_rules,
     _add_explain,
     _add_audit,
+    _add_iam_policy,
     _add_processes,
 ]
 
