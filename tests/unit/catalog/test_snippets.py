@@ -16,6 +16,8 @@ from botocore.model import ServiceModel
 
 from posture.catalog import all_rules
 
+# The AWS CLI renames a few parameters (awscli/customizations/argrename.py).
+CLI_RENAMES = {("sns", "subscribe", "notification-endpoint"): "endpoint"}
 GLOBAL_OPTIONS = {"query", "output", "region", "profile", "no-cli-pager", "endpoint-url"}
 # The CLI names some services differently from botocore.
 SERVICE_NAMES = {"resourcegroupstaggingapi": "resourcegroupstaggingapi", "s3api": "s3"}
@@ -49,6 +51,7 @@ def _check_command(words: list[str]) -> None:
         if not word.startswith("--"):
             continue
         flag = word[2:].split("=", 1)[0]
+        flag = CLI_RENAMES.get((service, operation_kebab, flag), flag)
         if flag in GLOBAL_OPTIONS or flag in flags:
             continue
         negated = flag.removeprefix("no-")
