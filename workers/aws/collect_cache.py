@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from posture.resources import (
@@ -153,13 +154,28 @@ def subnet_groups(
 def node_snapshots(ctx: RegionContext, filters: ScanFilters) -> tuple[CacheSnapshot, ...]:
     """Backups of node-based caches; a group or cluster filter asks for just its snapshots."""
     client = ctx.client("elasticache")
-    params: dict[str, Any] = {"PaginationConfig": SNAPSHOT_PAGE}
+    # One id may name a group or a cluster (the caller need not know which): ask for both.
+    queries: list[dict[str, str]] = []
     if filters.replication_group_id:
-        params["ReplicationGroupId"] = filters.replication_group_id
-    elif filters.cache_cluster_id:
-        params["CacheClusterId"] = filters.cache_cluster_id
-    items = unless_not_found(lambda: paginate(client, "describe_snapshots", "Snapshots", **params))
-    return tuple(CacheSnapshot.model_validate(item) for item in items)
+        queries.append({"ReplicationGroupId": filters.replication_group_id})
+    if filters.cache_cluster_id:
+        queries.append({"CacheClusterId": filters.cache_cluster_id})
+    by_name: dict[str, CacheSnapshot] = {}
+    for query in queries or [{}]:
+        items = unless_not_found(
+            partial(
+                paginate,
+                client,
+                "describe_snapshots",
+                "Snapshots",
+                PaginationConfig=SNAPSHOT_PAGE,
+                **query,
+            )
+        )
+        for item in items:
+            snapshot = CacheSnapshot.model_validate(item)
+            by_name[snapshot.snapshot_name] = snapshot
+    return tuple(by_name.values())
 
 
 def serverless_snapshots(

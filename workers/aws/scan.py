@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +30,7 @@ from workers.aws.filters import ScanFilters
 from workers.aws.session import AccountSession, CallCounter
 from workers.aws.targets import ResolvedTargets, ScanError, ScanTarget
 
+LOG = logging.getLogger(__name__)
 ProgressCallback = Callable[[str, str, int, int], None]
 Clock = Callable[[], datetime]
 
@@ -37,7 +40,12 @@ def utc_now() -> datetime:
 
 
 class ScanResult(BaseModel):
-    """What a scan read, how long it took and how many API calls it cost."""
+    """What a scan read, how long it took and how many API calls it cost.
+
+    `errors` lists every failure with its account and region: accounts that could not
+    be reached, regions whose collection crashed, and each inventory's own errors
+    (which therefore also appear in `Inventory.errors`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -98,6 +106,31 @@ def scan(
     )
 
 
+@dataclass(frozen=True)
+class _ScanJob:
+    """What every task of one scan shares; `collect` runs on a pool thread."""
+
+    filters: ScanFilters
+    counter: CallCounter
+    lookback: timedelta
+    clock: Clock
+    cache: ScanCache
+    first_region: Mapping[str, str]
+
+    def collect(self, target: ScanTarget) -> Inventory:
+        return collect_inventory(
+            target.session,
+            target.account_id,
+            target.region,
+            self.filters,
+            counter=self.counter,
+            now=self.clock(),
+            lookback=self.lookback,
+            include_account_facts=self.first_region[target.account_id] == target.region,
+            cache=self.cache,
+        )
+
+
 def _run_targets(
     targets: Sequence[ScanTarget],
     filters: ScanFilters,
@@ -108,38 +141,34 @@ def _run_targets(
     lookback: timedelta,
     clock: Clock,
 ) -> tuple[tuple[Inventory, ...], list[ScanError]]:
-    cache = ScanCache()
     first_region: dict[str, str] = {}
     for target in targets:
         first_region.setdefault(target.account_id, target.region)
+    job = _ScanJob(filters, counter, lookback, clock, ScanCache(), first_region)
     inventories: list[Inventory] = []
     errors: list[ScanError] = []
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        futures: dict[Future[Inventory], ScanTarget] = {
-            pool.submit(
-                collect_inventory,
-                target.session,
-                target.account_id,
-                target.region,
-                filters,
-                counter=counter,
-                now=clock(),
-                lookback=lookback,
-                include_account_facts=first_region[target.account_id] == target.region,
-                cache=cache,
-            ): target
-            for target in targets
-        }
+        futures = {pool.submit(job.collect, target): target for target in targets}
         for done, future in enumerate(as_completed(futures), start=1):
             target = futures[future]
             try:
                 inventories.append(future.result())
             except Exception as exc:  # a bug in one region must not lose the others
                 errors.append(_crash(target, exc))
-            if on_progress is not None:
-                on_progress(target.account_id, target.region, done, len(futures))
+            _report(on_progress, target, done, len(futures))
     inventories.sort(key=lambda inventory: (inventory.account, inventory.region))
     return tuple(inventories), errors
+
+
+def _report(callback: ProgressCallback | None, target: ScanTarget, done: int, total: int) -> None:
+    if callback is None:
+        return
+    try:
+        callback(target.account_id, target.region, done, total)
+    except Exception:  # a failing progress message must not abort the scan
+        LOG.warning(
+            "progress callback failed for %s/%s", target.account_id, target.region, exc_info=True
+        )
 
 
 def _crash(target: ScanTarget, exc: Exception) -> ScanError:

@@ -25,7 +25,8 @@ from botocore.credentials import (
 from botocore.loaders import Loader, create_loader
 
 ROLE_SESSION_NAME = "cachewarden"
-DEFAULT_MAX_ATTEMPTS = 8
+# Retries after the first attempt; with backoff capped at 20 s a stuck call gives up in ~30 s.
+DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_STS_REGION = "us-east-1"
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from tests.unit.collect.stubs import ACCOUNT, REGION, Planned
+from tests.unit.collect.stubs import ACCOUNT, REGION
 
 CMK = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"
 SNAPSHOT_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/9999ffff-8888-eeee-7777-dddd6666cccc"
@@ -368,83 +368,3 @@ def policy_version(actions: list[str], version: str) -> dict[str, Any]:
     # On the wire IAM sends the document URL-encoded; botocore decodes it after the call.
     encoded = quote(json.dumps(document))
     return {"PolicyVersion": {"Document": encoded, "VersionId": version, "IsDefaultVersion": True}}
-
-
-def region_plan() -> dict[str, list[Planned]]:
-    """Every call of an unfiltered `collect_inventory`, in the order each service sees them."""
-    return {
-        "elasticache": [
-            Planned(
-                "describe_replication_groups",
-                {"ReplicationGroups": [replication_group()]},
-                expected_params={"MaxRecords": 100},
-            ),
-            Planned(
-                "describe_cache_clusters",
-                {"CacheClusters": [member_cluster(), memcached_cluster()]},
-                expected_params={"ShowCacheNodeInfo": True, "MaxRecords": 100},
-            ),
-            Planned("describe_serverless_caches", {"ServerlessCaches": [serverless_cache()]}),
-            Planned("describe_user_groups", {"UserGroups": [user_group()]}),
-            Planned("describe_users", {"Users": users()}),
-            Planned("describe_cache_subnet_groups", {"CacheSubnetGroups": subnet_groups()}),
-            Planned(
-                "describe_snapshots", {"Snapshots": snapshots()}, expected_params={"MaxRecords": 50}
-            ),
-            Planned(
-                "describe_serverless_cache_snapshots",
-                {"ServerlessCacheSnapshots": serverless_snapshots()},
-            ),
-            Planned("describe_reserved_cache_nodes", {"ReservedCacheNodes": reserved_nodes()}),
-        ],
-        "resourcegroupstaggingapi": [
-            Planned(
-                "get_resources",
-                {"ResourceTagMappingList": tag_mappings()},
-                expected_params={"ResourceTypeFilters": ["elasticache"], "ResourcesPerPage": 100},
-            ),
-        ],
-        "ec2": [
-            Planned("describe_subnets", {"Subnets": subnets()}),
-            Planned("describe_route_tables", {"RouteTables": associated_route_tables()}),
-            Planned("describe_route_tables", {"RouteTables": main_route_tables()}),
-            Planned("describe_security_groups", {"SecurityGroups": security_groups()}),
-        ],
-        "kms": [
-            Planned("describe_key", kms_key(CMK, "CUSTOMER"), expected_params={"KeyId": CMK}),
-            Planned(
-                "describe_key",
-                kms_key(SNAPSHOT_KEY, "AWS"),
-                expected_params={"KeyId": SNAPSHOT_KEY},
-            ),
-        ],
-        "cloudwatch": [Planned("get_metric_data", {"MetricDataResults": metric_results()})],
-        "cloudtrail": [
-            Planned(
-                "describe_trails",
-                {"trailList": [trail()]},
-                expected_params={"includeShadowTrails": True},
-            ),
-            Planned("get_trail_status", {"IsLogging": True}),
-            Planned("get_event_selectors", advanced_selectors()),
-        ],
-        "iam": [
-            Planned(
-                "list_policies",
-                {"Policies": iam_policies()},
-                expected_params={"Scope": "Local", "OnlyAttached": True},
-            ),
-            Planned(
-                "get_policy_version", policy_version(["elasticache:Modify*", "s3:GetObject"], "v3")
-            ),
-            Planned(
-                "list_entities_for_policy",
-                {
-                    "PolicyGroups": [],
-                    "PolicyUsers": [{"UserName": "ops"}],
-                    "PolicyRoles": [{"RoleName": "deployer"}],
-                },
-            ),
-            Planned("get_policy_version", policy_version(["elasticache:Describe*"], "v1")),
-        ],
-    }

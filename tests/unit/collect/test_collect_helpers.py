@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
@@ -13,7 +14,8 @@ from posture.base import Engine
 from posture.resources import CacheCluster, ReplicationGroup
 from tests.unit.collect.stubs import REGION, Planned, stubbed_account
 from workers.aws.collect_account import broad_actions, records_management_events
-from workers.aws.context import ScanCache, chunked, describe_by_ids_or_listing
+from workers.aws.collect_usage import cpu_metrics
+from workers.aws.context import RegionContext, ScanCache, chunked, describe_by_ids_or_listing
 from workers.aws.errors import ErrorLog, redact, to_collection_error
 from workers.aws.filters import ScanFilters, keep_cache_clusters, keep_replication_groups
 from workers.aws.session import CallCounter, account_of_role
@@ -267,3 +269,26 @@ def test_call_counter_is_exact_under_threads(loader: Loader) -> None:
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(worker, range(threads)))
     assert counter.calls() == {("elasticache", "DescribeUsers"): threads * calls_each}
+
+
+def test_cpu_metrics_batch_500_queries_per_call(loader: Loader) -> None:
+    clusters = [f"c{index}" for index in range(501)]
+    first = {"MetricDataResults": [{"Id": "cpu0", "Values": [4.0, 2.0]}]}
+    second = {"MetricDataResults": [{"Id": "cpu0", "Values": [1.0]}]}
+    account = stubbed_account(
+        {"cloudwatch": [Planned("get_metric_data", first), Planned("get_metric_data", second)]},
+        loader,
+    )
+    ctx = RegionContext(account, account.new_session(), REGION)
+    now = datetime(2025, 1, 8, tzinfo=UTC)
+
+    metrics = {
+        m.cache_cluster_id: m
+        for m in cpu_metrics(ctx, clusters, now=now, lookback=timedelta(days=7))
+    }
+
+    account.assert_done()
+    assert len(metrics) == 501
+    assert (metrics["c0"].average_percent, metrics["c0"].datapoints) == (3.0, 2)
+    assert (metrics["c500"].average_percent, metrics["c500"].datapoints) == (1.0, 1)
+    assert metrics["c1"].average_percent is None

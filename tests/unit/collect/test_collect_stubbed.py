@@ -9,6 +9,7 @@ from botocore.loaders import Loader
 
 from posture.resources import Inventory
 from tests.unit.collect import aws_answers as aws
+from tests.unit.collect.plans import ELASTICACHE_SUBNET_GROUPS_STEP, region_plan
 from tests.unit.collect.stubs import ACCOUNT, REGION, Planned, StubbedAccount, stubbed_account
 from workers.aws.collect import collect_inventory
 from workers.aws.filters import ScanFilters
@@ -24,7 +25,7 @@ def _collect(account: StubbedAccount, counter: CallCounter | None = None) -> Inv
 
 
 def test_every_cache_field_the_rules_read_arrives(loader: Loader) -> None:
-    inventory = _collect(stubbed_account(aws.region_plan(), loader))
+    inventory = _collect(stubbed_account(region_plan(), loader))
 
     assert inventory.errors == ()
     group = inventory.replication_groups[0]
@@ -50,7 +51,7 @@ def test_every_cache_field_the_rules_read_arrives(loader: Loader) -> None:
 
 
 def test_access_network_and_key_facts_arrive(loader: Loader) -> None:
-    inventory = _collect(stubbed_account(aws.region_plan(), loader))
+    inventory = _collect(stubbed_account(region_plan(), loader))
 
     assert {u.user_id: u.authentication.type for u in inventory.users if u.authentication} == {
         "default": "no-password",
@@ -80,7 +81,7 @@ def test_access_network_and_key_facts_arrive(loader: Loader) -> None:
 
 
 def test_backups_costs_tags_and_detection_facts_arrive(loader: Loader) -> None:
-    inventory = _collect(stubbed_account(aws.region_plan(), loader))
+    inventory = _collect(stubbed_account(region_plan(), loader))
 
     assert [s.snapshot_name for s in inventory.snapshots] == [
         "orders-daily",
@@ -109,8 +110,8 @@ def test_backups_costs_tags_and_detection_facts_arrive(loader: Loader) -> None:
 
 
 def test_access_denied_on_one_part_is_an_error_and_the_rest_completes(loader: Loader) -> None:
-    plan = aws.region_plan()
-    plan["elasticache"][5] = Planned(
+    plan = region_plan()
+    plan["elasticache"][ELASTICACHE_SUBNET_GROUPS_STEP] = Planned(
         "describe_cache_subnet_groups",
         error_code="AccessDenied",
         error_message="User is not authorized to perform: elasticache:DescribeCacheSubnetGroups",
@@ -149,7 +150,7 @@ def test_unreachable_region_stops_after_the_first_auth_failure(loader: Loader) -
 
 
 def test_unexpected_fault_on_a_describe_is_recorded_with_its_code(loader: Loader) -> None:
-    plan = aws.region_plan()
+    plan = region_plan()
     plan["elasticache"][0] = Planned(
         "describe_replication_groups",
         error_code="InvalidReplicationGroupState",
@@ -165,7 +166,7 @@ def test_unexpected_fault_on_a_describe_is_recorded_with_its_code(loader: Loader
 
 
 def test_iam_facts_only_when_asked(loader: Loader) -> None:
-    plan = aws.region_plan()
+    plan = region_plan()
     del plan["iam"]
     account = stubbed_account(plan, loader)
     inventory = collect_inventory(
@@ -178,7 +179,7 @@ def test_iam_facts_only_when_asked(loader: Loader) -> None:
 
 
 def test_lookback_sets_the_metric_window(loader: Loader) -> None:
-    plan = aws.region_plan()
+    plan = region_plan()
     plan["cloudwatch"] = [
         Planned(
             "get_metric_data",
