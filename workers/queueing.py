@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 import redis
-from rq import Callback, Queue
+from rq import Callback, Queue, Worker
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
@@ -26,6 +26,11 @@ class AlreadyQueued(RuntimeError):
 
 def audit_queue(connection: redis.Redis) -> Queue:
     return Queue(AUDIT_QUEUE, connection=connection, serializer=JSONSerializer)
+
+
+def workers_alive(connection: redis.Redis) -> bool:
+    """True when at least one RQ worker has registered with this Redis."""
+    return Worker.count(connection=connection) > 0
 
 
 def audit_job_id(channel: str, scope: Scope) -> str:

@@ -27,7 +27,7 @@ from commands.requests import (
 )
 from posture.catalog import resolve
 from posture.explain import explain_document
-from workers.queueing import AlreadyQueued, enqueue_audit
+from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
 from workers.telemetry import correlation, new_correlation_id
 
 if TYPE_CHECKING:
@@ -60,9 +60,13 @@ def answer_audit(
             "its results will appear here."
         )
     log.info("audit enqueued", extra={"run_id": ticket.run_id, "job_id": ticket.job_id})
+    waiting = "" if workers_alive(deps.connection) else (
+        " No worker is running right now, so it will start when one does; "
+        "if this persists, ask whoever runs cachewarden to start `cachewarden worker`."
+    )
     return notice_payload(
         f"Audit {ticket.run_id} queued for {ticket.accounts_text}, {ticket.regions_text} "
-        f"(scope: {request.scope.describe()}). Results will be posted in this channel.",
+        f"(scope: {request.scope.describe()}). Results will be posted in this channel.{waiting}",
         detail=f"correlation id {cid}",
     )
 

@@ -106,3 +106,13 @@ def test_every_part_failing_still_publishes(parts, monkeypatch: pytest.MonkeyPat
     assert len(parents) == 1
     text = json.dumps(parents[0]["blocks"])
     assert "2 parts of the scan failed" in text
+
+
+def test_slack_429_is_waited_out_and_nothing_is_lost(parts) -> None:  # type: ignore[no-untyped-def]
+    redis_server, aws, emulator = parts
+    emulator.fail_next("chat.postMessage", status=429, retry_after=1, count=2)
+    run_id = _run_audit(redis_server, aws, emulator)
+    posts = emulator.calls("chat.postMessage")
+    assert sum(1 for call in posts if call.response.get("error") == "ratelimited") == 2
+    parents = [m for m in emulator.messages("C_PLATFORM") if run_id in json.dumps(m)]
+    assert len(parents) == 1 and "(done)" in json.dumps(parents[0]["blocks"])
