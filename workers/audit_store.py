@@ -125,26 +125,26 @@ class AuditStore:
         """True for exactly one caller: the one that publishes the results."""
         return bool(self._redis.hsetnx(_run_key(run_id), "finished_by", "1"))
 
+    def _store_findings(
+        self, run_id: str, name: str, findings: Iterable[Finding], set_name: str
+    ) -> int:
+        """Write one named batch of findings and add it to a set; returns the set's size."""
+        payload = json.dumps([f.model_dump(mode="json") for f in findings])
+        set_key = f"{_run_key(run_id)}:{set_name}"
+        pipe = self._redis.pipeline()
+        pipe.set(f"{_run_key(run_id)}:part:{name}", payload, ex=RUN_TTL_SECONDS)
+        pipe.sadd(set_key, name)
+        pipe.expire(set_key, RUN_TTL_SECONDS)
+        pipe.scard(set_key)
+        return int(pipe.execute()[-1])
+
     def save_part(self, run_id: str, part: str, findings: Iterable[Finding]) -> int:
         """Store a part's findings and mark it done; returns how many parts are done."""
-        payload = json.dumps([f.model_dump(mode="json") for f in findings])
-        parts_key = f"{_run_key(run_id)}:parts"
-        pipe = self._redis.pipeline()
-        pipe.set(f"{_run_key(run_id)}:part:{part}", payload, ex=RUN_TTL_SECONDS)
-        pipe.sadd(parts_key, part)
-        pipe.expire(parts_key, RUN_TTL_SECONDS)
-        pipe.scard(parts_key)
-        return int(pipe.execute()[-1])
+        return self._store_findings(run_id, part, findings, "parts")
 
     def save_extra(self, run_id: str, name: str, findings: Iterable[Finding]) -> None:
         """Findings that belong to no part (e.g. accounts that could not be reached)."""
-        payload = json.dumps([f.model_dump(mode="json") for f in findings])
-        extras_key = f"{_run_key(run_id)}:extras"
-        pipe = self._redis.pipeline()
-        pipe.set(f"{_run_key(run_id)}:part:{name}", payload, ex=RUN_TTL_SECONDS)
-        pipe.sadd(extras_key, name)
-        pipe.expire(extras_key, RUN_TTL_SECONDS)
-        pipe.execute()
+        self._store_findings(run_id, name, findings, "extras")
 
     def parts_done(self, run_id: str) -> int:
         return int(self._redis.scard(f"{_run_key(run_id)}:parts"))

@@ -12,7 +12,7 @@ SLS = ResourceKind.SERVERLESS_CACHE
 SNAPSHOT = ResourceKind.SNAPSHOT
 
 # After these codes the collector skips the rest of the region, so nothing was read.
-# (Mirrors workers.aws.errors.REGION_UNREACHABLE_CODES; the core cannot import workers.)
+# workers.aws.errors uses this same set to decide when to stop calling a region.
 REGION_UNREACHABLE_CODES = frozenset(
     {
         "AuthFailure",

@@ -11,24 +11,14 @@ from botocore.parsers import ResponseParserError
 from pydantic import ValidationError
 
 from posture.resources import CollectionError
+from posture.rules.coverage import REGION_UNREACHABLE_CODES as CORE_REGION_UNREACHABLE_CODES
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 
-# Codes after which every further call to the same account and region fails the same way.
-REGION_UNREACHABLE_CODES = frozenset(
-    {
-        "AuthFailure",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "OptInRequired",
-        "SignatureDoesNotMatch",
-        "UnrecognizedClientException",
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-    }
-)
+# Codes after which every further call to the same account and region fails the same way;
+# defined once in the core, which also uses it to mark every rule of such a region as unassessed.
+REGION_UNREACHABLE_CODES = CORE_REGION_UNREACHABLE_CODES
 
 # Errors that mean "the thing asked for by id is not there": an empty answer, not a failure.
 NOT_FOUND_CODES = frozenset(
