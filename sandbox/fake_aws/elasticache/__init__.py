@@ -1,0 +1,1 @@
+"""Our ElastiCache over moto: state per account and region, validated like AWS."""
