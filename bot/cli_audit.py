@@ -21,7 +21,14 @@ from workers.aws.session import CallCounter, MissingCredentialsError
 from workers.aws.targets import resolve_targets
 from workers.config import AppConfig, ConfigError, load_config
 from workers.jobs.publish import error_findings
-from workers.scanning import account_allowed, findings_for, scan_filters, scan_scope, session_for
+from workers.scanning import (
+    findings_for,
+    scan_filters,
+    scan_scope,
+    session_for,
+    targets_in_scope,
+    unassessed_errors,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -87,15 +94,14 @@ def collect_findings(scope: Scope, config: AppConfig) -> tuple[list[Finding], Sc
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
     base = session_for(None, endpoint_url=endpoint, counter=counter)
     resolved = resolve_targets(scan_scope(scope, config), base, counter=counter)
-    targets = [t for t in resolved.targets if account_allowed(t.account_id, scope)]
     result = scan(
-        targets,
+        targets_in_scope(resolved, scope),
         scan_filters(scope),
         max_workers=config.scan.max_workers,
         on_progress=_progress(sys.stderr),
         counter=counter,
     )
-    findings = error_findings(resolved.errors)
+    findings = error_findings(unassessed_errors(result))
     for inventory in result.inventories:
         findings += findings_for(inventory, scope, config.policy, result.finished)
     return findings, result

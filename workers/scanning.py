@@ -10,20 +10,23 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from commands.scope import Scope
-from posture.base import Engine
+from posture.base import Engine, ResourceKind
 from posture.evaluate import evaluate
-from posture.findings import Finding
+from posture.findings import Finding, Status
 from posture.policy import OrgPolicy
 from posture.resources import Inventory
 from workers.aws.filters import ScanFilters
+from workers.aws.scan import ScanResult
 from workers.aws.session import (
     AccountSession,
     CallCounter,
     assume_role_session,
     default_chain_session,
 )
-from workers.aws.targets import ScanScope
+from workers.aws.targets import ResolvedTargets, ScanError, ScanScope
 from workers.config import AppConfig
+
+WHOLE_REGION_KINDS = (ResourceKind.ACCOUNT, ResourceKind.ACCOUNT_REGION)
 
 
 def scan_scope(scope: Scope, config: AppConfig) -> ScanScope:
@@ -53,15 +56,52 @@ def scan_filters(scope: Scope) -> ScanFilters:
 
 
 def keep_in_scope(findings: Iterable[Finding], scope: Scope) -> list[Finding]:
-    """With several ids, only findings on those resources (account-wide rules drop out)."""
-    if len(scope.resource_ids) <= 1:
-        return list(findings)
-    wanted = set(scope.resource_ids)
-    return [f for f in findings if f.resource_id in wanted]
+    """The findings a scope asks about; `error` findings always stay (they may hide some).
+
+    A scope naming ids, a tag or an engine reads part of a region, so a verdict on the whole
+    region or account (like CW-603's node count) would pass off that part as the whole;
+    with several ids, only findings on those resources are kept.
+    """
+    narrowed = bool(scope.resource_ids or scope.tags or scope.engines)
+    wanted = set(scope.resource_ids) if len(scope.resource_ids) > 1 else None
+    return [f for f in findings if _in_scope(f, narrowed, wanted)]
+
+
+def _in_scope(finding: Finding, narrowed: bool, wanted: set[str] | None) -> bool:
+    if finding.status is Status.ERROR:
+        return True
+    if narrowed and finding.resource_kind in WHOLE_REGION_KINDS:
+        return False
+    return wanted is None or finding.resource_id in wanted
+
+
+def unassessed_errors(result: ScanResult) -> list[ScanError]:
+    """Errors that left no inventory behind: an account never reached, a region that crashed.
+
+    Errors inside an inventory are not listed: evaluation already turns them into one
+    `error` finding per rule they starved of data.
+    """
+    collected = {(inventory.account, inventory.region) for inventory in result.inventories}
+    return [error for error in result.errors if (error.account_id, error.region) not in collected]
 
 
 def account_allowed(account: str, scope: Scope) -> bool:
     return not scope.accounts or account in scope.accounts
+
+
+def targets_in_scope(resolved: ResolvedTargets, scope: Scope) -> ResolvedTargets:
+    """The targets and account errors of the scope's accounts (an Organization has more).
+
+    Keeping the errors lets `scan` report them with its own, so no failure goes unlisted.
+    """
+    return ResolvedTargets(
+        targets=tuple(t for t in resolved.targets if account_allowed(t.account_id, scope)),
+        errors=tuple(
+            e
+            for e in resolved.errors
+            if e.account_id is None or account_allowed(e.account_id, scope)
+        ),
+    )
 
 
 def findings_for(
