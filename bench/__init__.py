@@ -1,0 +1,6 @@
+"""Benchmarks: scan cost vs fleet size, a side-by-side with Prowler, and ack latency.
+
+Run with `python -m bench [scan_cost|prowler|ack_latency|all] [--quick]`. Every
+benchmark measures its own baseline in the same run and reports ratios against it;
+results land in `bench/results/<name>.json` and as a table on stdout.
+"""
