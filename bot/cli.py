@@ -83,12 +83,26 @@ def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_audit_command(sub)
 
 
+def _add_digest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.cli_digest import add_digest_commands
+
+    add_digest_commands(sub)
+
+
+def _add_audit_log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.cli_audit_log import add_audit_log_command
+
+    add_audit_log_command(sub)
+
+
 REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_rules,
     _add_explain,
     _add_audit,
     _add_iam_policy,
     _add_processes,
+    _add_audit_log,
+    _add_digest,
 ]
 
 

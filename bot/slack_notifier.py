@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import redis
@@ -22,8 +22,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.render.blocks import render_explain, render_findings_thread, render_notice, render_summary
+from bot.render.slack_approval import render_approval, render_fix_result, render_plan
+from bot.render.slack_digest import render_digest
+from bot.render.slack_rotation import render_rotation
+from posture.approvals import ApprovalRequest
+from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
-from workers.notifier import NotifyError
+from posture.remediation import FixPlan, FixResult
+from posture.rotation import RotationUpdate
+from workers.notifier import NotifyError, ReportFile
 from workers.telemetry import count
 
 log = logging.getLogger(__name__)
@@ -136,3 +143,77 @@ class SlackNotifier:
             error = str(exc.response.get("error", "unknown_error"))
             count(self._redis, "slack_errors", method="files.upload_v2", error=error)
             raise NotifyError(f"Slack refused the file {filename}: {error}") from None
+
+    # --- daily digest (issue 8) ----------------------------------------------------------
+    def post_digest(
+        self, channel: str, digest: Digest, files: Sequence[ReportFile], *, ts: str | None = None
+    ) -> str:
+        """Post (or update) the digest, attach its files in its thread, then link them."""
+        text, blocks = render_digest(digest)
+        with self._channel_turn(channel):
+            if ts:
+                self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+            else:
+                ts = str(
+                    self._call("chat.postMessage", channel=channel, text=text, blocks=blocks)["ts"]
+                )
+        links = {}
+        for file in files:
+            permalink = self._upload_file(channel, ts, file)
+            if permalink:
+                links[file.filename] = permalink
+        if links:
+            text, blocks = render_digest(digest, links=links)
+            self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+        return ts
+
+    def _upload_file(self, channel: str, thread_ts: str, file: ReportFile) -> str:
+        try:
+            response = self._client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                filename=file.filename,
+                content=file.content,
+                title=file.title,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            count(self._redis, "slack_errors", method="files.upload_v2", error=error)
+            raise NotifyError(f"Slack refused the file {file.filename}: {error}") from None
+        uploaded = response.get("file") or {}
+        return str(uploaded.get("permalink") or "") if isinstance(uploaded, dict) else ""
+
+    # --- approvals and fixes (issue 6) -----------------------------------------------------
+    def post_approval(
+        self, channel: str, request: ApprovalRequest, *, thread_ts: str | None = None
+    ) -> str:
+        text, blocks = render_approval(request)
+        return self._post(channel, text, blocks, thread_ts=thread_ts)
+
+    def update_approval(self, channel: str, ts: str, request: ApprovalRequest) -> None:
+        text, blocks = render_approval(request)
+        self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def post_plan(self, channel: str, thread_ts: str, plan: FixPlan) -> str:
+        text, blocks = render_plan(plan)
+        return self._post(channel, text, blocks, thread_ts=thread_ts)
+
+    def post_fix_result(self, channel: str, thread_ts: str, result: FixResult) -> str:
+        text, blocks = render_fix_result(result)
+        return self._post(channel, text, blocks, thread_ts=thread_ts)
+
+    def _post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None
+    ) -> str:
+        params: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks}
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        with self._channel_turn(channel):
+            return str(self._call("chat.postMessage", **params)["ts"])
+
+    # --- token rotation (issue 7) ----------------------------------------------------------
+    def post_rotation(
+        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
+    ) -> str:
+        text, blocks = render_rotation(update)
+        return self._post(channel, text, blocks, thread_ts=thread_ts)

@@ -10,7 +10,10 @@ USAGE: dict[str, str] = {
         "Scans ElastiCache and posts a summary here with the details in its thread.\n"
         f"{SCOPE_USAGE}\n"
         "Examples: /cache-audit   /cache-audit orders-prod   /cache-audit region=eu-west-1 engine=valkey\n"
-        "Also: /cache-audit log [n] shows the latest audit-log entries (approvers only)."
+        "Also: /cache-audit log [n] shows the latest audit-log entries (approvers only).\n"
+        "Daily digest in this channel:\n"
+        "  /cache-audit subscribe daily 09:00 [tz=Europe/Berlin] [scope]\n"
+        "  /cache-audit unsubscribe     /cache-audit subscriptions     /cache-audit digest now"
     ),
     "/cache-explain": (
         "Usage: /cache-explain <rule-id-or-alias>\n"
@@ -25,6 +28,7 @@ USAGE: dict[str, str] = {
     "/cache-help": (
         "cachewarden keeps ElastiCache secure from chat.\n"
         "  /cache-audit [scope]            scan and report findings\n"
+        "  /cache-audit subscribe daily 09:00 [tz=...] [scope]   a daily digest here\n"
         "  /cache-explain <id>             explain a rule or another tool's control id\n"
         "  /cache-rotate-token <group>     rotate an AUTH token with approval\n"
         "  /cache-help [command]           this help, or one command's usage"

@@ -6,6 +6,7 @@ Parsing never raises anything but `UsageError`, whose text is safe to show the u
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -50,7 +51,93 @@ class AuditLogRequest(_Request):
     limit: int = 20
 
 
-Request = AuditRequest | ExplainRequest | HelpRequest | RotateTokenRequest | AuditLogRequest
+# --- digest subscriptions (issue 8) -------------------------------------------------------
+class SubscribeRequest(_Request):
+    kind: Literal["subscribe"] = "subscribe"
+    cadence: Literal["daily"] = "daily"
+    at: str  # "HH:MM", 24-hour clock
+    timezone: str | None = None  # None: the configured default
+    scope: Scope
+
+
+class UnsubscribeRequest(_Request):
+    kind: Literal["unsubscribe"] = "unsubscribe"
+
+
+class SubscriptionsRequest(_Request):
+    kind: Literal["subscriptions"] = "subscriptions"
+
+
+class DigestNowRequest(_Request):
+    kind: Literal["digest_now"] = "digest_now"
+    scope: Scope | None = None  # None: the channel's subscription scope, else everything
+
+
+SubscriptionRequest = (
+    SubscribeRequest | UnsubscribeRequest | SubscriptionsRequest | DigestNowRequest
+)
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$")
+
+
+def _zone(value: str, usage: str) -> str:
+    if not _ZONE.match(value) or value not in zoneinfo.available_timezones() | {"UTC"}:
+        raise UsageError(
+            f"`{value[:60]}` is not a time zone name (like Europe/Berlin or UTC).", usage
+        )
+    return value
+
+
+def _parse_subscribe(words: list[str], usage: str) -> SubscribeRequest:
+    if len(words) < 2 or words[0].lower() != "daily":
+        raise UsageError("Say when: `subscribe daily 09:00 [tz=Europe/Berlin] [scope]`.", usage)
+    clock = _CLOCK.match(words[1])
+    if clock is None:
+        raise UsageError(f"`{words[1][:20]}` is not a time of day (HH:MM, 24-hour).", usage)
+    zones = [w.split("=", 1)[1] for w in words[2:] if w.lower().startswith("tz=")]
+    if len(zones) > 1:
+        raise UsageError("Give one tz= at most.", usage)
+    rest = [w for w in words[2:] if not w.lower().startswith("tz=")]
+    try:
+        scope = parse_scope(rest)
+    except UsageError as exc:
+        raise UsageError(exc.message, usage) from None
+    return SubscribeRequest(
+        at=f"{int(clock.group(1)):02d}:{clock.group(2)}",
+        timezone=_zone(zones[0], usage) if zones else None,
+        scope=scope,
+    )
+
+
+def parse_subscription_words(words: list[str]) -> SubscriptionRequest | None:
+    """The subscription words of /cache-audit, or None when the text is something else."""
+    usage = USAGE["/cache-audit"]
+    verb = words[0].lower() if words else ""
+    if verb == "subscribe":
+        return _parse_subscribe(words[1:], usage)
+    if verb in ("unsubscribe", "subscriptions") and len(words) > 1:
+        raise UsageError(f"`{verb}` takes no other words.", usage)
+    if verb == "unsubscribe":
+        return UnsubscribeRequest()
+    if verb == "subscriptions":
+        return SubscriptionsRequest()
+    if verb == "digest":
+        rest = words[2:] if len(words) > 1 and words[1].lower() == "now" else words[1:]
+        try:
+            return DigestNowRequest(scope=parse_scope(rest) if rest else None)
+        except UsageError as exc:
+            raise UsageError(exc.message, usage) from None
+    return None
+
+
+Request = (
+    AuditRequest
+    | ExplainRequest
+    | HelpRequest
+    | RotateTokenRequest
+    | AuditLogRequest
+    | SubscriptionRequest
+)
 
 
 def split_words(text: str, usage: str) -> list[str]:
@@ -62,12 +149,15 @@ def split_words(text: str, usage: str) -> list[str]:
     return text.split()
 
 
-def parse_audit(text: str) -> AuditRequest | HelpRequest | AuditLogRequest:
+def parse_audit(text: str) -> AuditRequest | HelpRequest | AuditLogRequest | SubscriptionRequest:
     words = split_words(text, USAGE["/cache-audit"])
     if words and words[0].lower() == "help":
         return HelpRequest(topic="/cache-audit")
     if words and words[0].lower() == "log":
         return _parse_log(words[1:])
+    subscription = parse_subscription_words(words)
+    if subscription is not None:
+        return subscription
     try:
         return AuditRequest(scope=parse_scope(words))
     except UsageError as exc:

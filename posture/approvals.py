@@ -134,9 +134,13 @@ def decide(
     """The one place that says whether `actor` may approve or deny `request` now."""
     if request.is_final or request.state is not State.PENDING:
         who = f" by {request.decided_by}" if request.decided_by else ""
-        return Refusal(message=f"This request is already {request.state}{who} ({_when(request.decided_at)}).")
+        return Refusal(
+            message=f"This request is already {request.state}{who} ({_when(request.decided_at)})."
+        )
     if now >= request.expires_at:
-        expire = Transition(expected=State.PENDING, to=State.EXPIRED, decided_at=now, outcome="expired")
+        expire = Transition(
+            expected=State.PENDING, to=State.EXPIRED, decided_at=now, outcome="expired"
+        )
         return Refusal(
             message=f"This request expired at {_when(request.expires_at)}; ask for a new one.",
             expire=expire,
@@ -146,7 +150,9 @@ def decide(
             message="You asked for this change, so someone else must decide it (four-eyes rule)."
         )
     if not approvers.allows(actor):
-        return Refusal(message="Only configured approvers can decide requests; nothing was changed.")
+        return Refusal(
+            message="Only configured approvers can decide requests; nothing was changed."
+        )
     target = State.APPROVED if decision is Decision.APPROVE else State.DENIED
     return Transition(expected=State.PENDING, to=target, decided_by=actor, decided_at=now)
 
@@ -154,7 +160,9 @@ def decide(
 def expiry_sweep(request: ApprovalRequest, now: datetime) -> Transition | None:
     """A pending request past its expiry becomes expired (run by whoever looks at it)."""
     if request.state is State.PENDING and now >= request.expires_at:
-        return Transition(expected=State.PENDING, to=State.EXPIRED, decided_at=now, outcome="expired")
+        return Transition(
+            expected=State.PENDING, to=State.EXPIRED, decided_at=now, outcome="expired"
+        )
     return None
 
 
@@ -168,10 +176,14 @@ def start(request: ApprovalRequest) -> Transition | Refusal:
 def finish(request: ApprovalRequest, *, ok: bool, outcome: str) -> Transition | Refusal:
     if request.state is not State.RUNNING:
         return Refusal(message=f"not running (state {request.state})")
-    return Transition(expected=State.RUNNING, to=State.DONE if ok else State.FAILED, outcome=outcome)
+    return Transition(
+        expected=State.RUNNING, to=State.DONE if ok else State.FAILED, outcome=outcome
+    )
 
 
-def cancel(request: ApprovalRequest, actor: str, approvers: Approvers, now: datetime) -> Transition | Refusal:
+def cancel(
+    request: ApprovalRequest, actor: str, approvers: Approvers, now: datetime
+) -> Transition | Refusal:
     """The requester or an approver may withdraw a request that has not started."""
     if request.state not in (State.PENDING, State.APPROVED):
         return Refusal(message=f"This request is already {request.state}; it cannot be cancelled.")

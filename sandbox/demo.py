@@ -31,6 +31,8 @@ def demo_options(port: int, log_dir: Path | None) -> StackOptions:
         role_arns=roles,
         emulator_port=port,
         log_dir=log_dir,
+        cron=True,  # digest subscriptions post on schedule; `/cache-audit digest now` on demand
+        cron_tick_seconds=10,
     )
 
 
@@ -44,14 +46,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", DEFAULT_PORT)))
     parser.add_argument("--logs", type=Path, default=Path("artifacts/demo-logs"))
-    parser.add_argument("--exit-after", type=float, default=None, help="stop after N seconds (tests)")
+    parser.add_argument(
+        "--exit-after", type=float, default=None, help="stop after N seconds (tests)"
+    )
     args = parser.parse_args(argv)
     print("Starting redis-server, fake AWS, Slack emulator, bot and worker ...", flush=True)
     stack = start_demo(args.port, args.logs)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"\n  cachewarden demo: {stack.emulator.base_url}\n", flush=True)
-    print("  Try /cache-audit, then open the thread; switch user to Sam Security to approve.", flush=True)
+    print(
+        "  Try /cache-audit, then open the thread; switch user to Sam Security to approve.",
+        flush=True,
+    )
+    print(
+        "  Daily digest: /cache-audit subscribe daily 09:00, or /cache-audit digest now.",
+        flush=True,
+    )
     print(f"  Logs: {args.logs}/   Ctrl-C stops everything.\n", flush=True)
     try:
         deadline = time.monotonic() + args.exit_after if args.exit_after else None

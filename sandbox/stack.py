@@ -30,7 +30,7 @@ max_workers = 4
 [bot]
 approver_groups = ["S_SECURITY"]
 security_channel = "C_SECURITY"
-
+{bot_extra}
 [tags]
 required = ["owner"]
 """
@@ -45,6 +45,10 @@ class StackOptions:
     emulator_port: int = 0
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    bot_extra: str = ""  # more [bot] lines, e.g. 'dry_run = true'
+    config_extra: str = ""  # more TOML sections, e.g. '[auth]\nallowed_user_groups = [...]'
+    cron: bool = False  # run `cachewarden cron` (digest schedules)
+    cron_tick_seconds: int = 1  # 0: every minute, as in production
 
 
 def _toml_list(values: tuple[str, ...]) -> str:
@@ -63,14 +67,20 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._web: subprocess.Popen[bytes] | None = None
         self._workers: list[subprocess.Popen[bytes]] = []
+        self._cron: subprocess.Popen[bytes] | None = None
 
     @property
     def bot_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
     def config_text(self) -> str:
-        return DEMO_CONFIG.format(
-            regions=_toml_list(self.options.regions), role_arns=_toml_list(self.options.role_arns)
+        return (
+            DEMO_CONFIG.format(
+                regions=_toml_list(self.options.regions),
+                role_arns=_toml_list(self.options.role_arns),
+                bot_extra=self.options.bot_extra,
+            )
+            + self.options.config_extra
         )
 
     def environment(self) -> dict[str, str]:
@@ -113,12 +123,36 @@ class Stack:
         )
         for index in range(self.options.workers):
             self.start_worker(index)
+        if self.options.cron:
+            self.start_cron()
         self._wait_healthy()
         return self
 
+    def start_cron(self) -> subprocess.Popen[bytes]:
+        """The one scheduler process; call stop_cron() first to restart it."""
+        tick = str(self.options.cron_tick_seconds)
+        self._cron = self._spawn("cron", "cron", "--tz", "UTC", "--tick-seconds", tick)
+        return self._cron
+
+    def stop_cron(self) -> None:
+        if self._cron is not None and self._cron.poll() is None:
+            os.killpg(self._cron.pid, signal.SIGTERM)
+            self._cron.wait(timeout=10)
+        self._cron = None
+
+    def trigger_digest(self, channel: str = "C_PLATFORM", user: str = "U_ENGINEER") -> str:
+        """Today's digest for a channel, now (what `/cache-audit digest now` does); returns the ack."""
+        answer = self.signed_client().command(
+            "/cache-audit", "digest now", user_id=user, channel_id=channel
+        )
+        return str((answer.json() or {}).get("text", ""))
+
     def start_worker(self, index: int | None = None) -> subprocess.Popen[bytes]:
+        # The scheduler runs enqueue_in/enqueue_at jobs: rotation checks, approval expiry.
         worker = self._spawn(
-            f"worker-{index if index is not None else len(self._workers)}", "worker"
+            f"worker-{index if index is not None else len(self._workers)}",
+            "worker",
+            "--with-scheduler",
         )
         self._workers.append(worker)
         return worker
@@ -147,6 +181,7 @@ class Stack:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
 
     def stop(self) -> None:
+        self.stop_cron()
         for process in [*self._workers, self._web]:
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

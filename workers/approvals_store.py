@@ -81,7 +81,7 @@ class ApprovalStore:
         with self._redis.pipeline() as pipe:
             while True:
                 try:
-                    pipe.watch(_key(request_id))
+                    pipe.watch(_key(request_id))  # type: ignore[no-untyped-call]
                     raw = pipe.get(_key(request_id))
                     if not raw:
                         return None
@@ -96,11 +96,16 @@ class ApprovalStore:
                     continue
 
     def pending_ids(self) -> list[str]:
-        return [m.decode() if isinstance(m, bytes) else str(m) for m in self._redis.zrange(_PENDING, 0, -1)]
+        return [
+            m.decode() if isinstance(m, bytes) else str(m)
+            for m in self._redis.zrange(_PENDING, 0, -1)
+        ]
 
     def pending(self) -> list[ApprovalRequest]:
         found = (self.get(request_id) for request_id in self.pending_ids())
-        return [request for request in found if request is not None and request.state is State.PENDING]
+        return [
+            request for request in found if request is not None and request.state is State.PENDING
+        ]
 
 
 def _plain(value: Any) -> Any:

@@ -41,7 +41,7 @@ class AuditLog:
         return _text(self._redis.xadd(STREAM, fields))  # type: ignore[arg-type]
 
     def latest(self, count: int = 20) -> list[AuditEntry]:
-        rows = self._redis.xrevrange(STREAM, count=count)
+        rows = self._redis.xrevrange(STREAM, count=count) or []
         return [self._entry(entry_id, fields) for entry_id, fields in rows]
 
     def all(self, batch: int = 500) -> Iterator[AuditEntry]:
@@ -52,8 +52,8 @@ class AuditLog:
                 return
             for entry_id, fields in rows:
                 yield self._entry(entry_id, fields)
-            start = "(" + _text(rows[-1][0])
+            start = "(" + _text(rows[-1][0] or "")
 
     @staticmethod
-    def _entry(entry_id: Any, fields: dict[Any, Any]) -> AuditEntry:
-        return AuditEntry(_text(entry_id), {_text(k): _text(v) for k, v in fields.items()})
+    def _entry(entry_id: Any, fields: Any) -> AuditEntry:
+        return AuditEntry(_text(entry_id), {_text(k): _text(v) for k, v in (fields or {}).items()})

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -72,17 +73,38 @@ class BotConfig(_Section):
         return ids
 
 
+class DigestConfig(_Section):
+    """[digest]: finding history and the daily digest (see docs/digest.md)."""
+
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    default_timezone: str = "UTC"
+    late_after_minutes: Annotated[int, Field(ge=1, le=1440)] = 30  # later than this is reported
+    shown_per_section: Annotated[int, Field(ge=1, le=20)] = 8
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        if name not in zoneinfo.available_timezones() and name != "UTC":
+            raise ValueError(f"{name!r} is not an IANA time zone (like Europe/Berlin)")
+        return name
+
+
 class AppConfig(_Section):
     policy: OrgPolicy = OrgPolicy()
     scan: ScanConfig = ScanConfig()
     bot: BotConfig = BotConfig()
+    digest: DigestConfig = DigestConfig()
 
 
 def parse_config(text: str, *, source: str = "config") -> AppConfig:
     try:
         data = tomllib.loads(text)
         policy = parse_policy(text)
-        sections = {"scan": data.get("scan", {}), "bot": data.get("bot", {})}
+        sections = {
+            "scan": data.get("scan", {}),
+            "bot": data.get("bot", {}),
+            "digest": data.get("digest", {}),
+        }
         return AppConfig.model_validate(sections).model_copy(update={"policy": policy})
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None

@@ -24,7 +24,11 @@ from typing import Any
 import redis
 
 _correlation: ContextVar[str] = ContextVar("cachewarden_correlation_id", default="-")
+# Exact secret values (tokens, passwords) known to the code running in this context.
+_masked_values: ContextVar[tuple[str, ...]] = ContextVar("cachewarden_masked", default=())
 METRICS_KEY = "cw:metrics"
+MASK = "[redacted]"
+_MIN_MASKED_LENGTH = 8  # shorter values would mask ordinary words
 
 # Second line of defence: values that look like secrets are masked before a line is written.
 _SECRET_PATTERNS = (
@@ -53,7 +57,31 @@ def correlation(correlation_id: str) -> Iterator[str]:
         _correlation.reset(token)
 
 
+@contextlib.contextmanager
+def masking(*values: str) -> Iterator[None]:
+    """Within the block, every log line and audit entry masks these exact values.
+
+    Code that holds a token wraps its work in this, so even a message that quotes the
+    token by mistake is written without it.
+    """
+    added = tuple(value for value in values if len(value) >= _MIN_MASKED_LENGTH)
+    token = _masked_values.set(_masked_values.get() + added)
+    try:
+        yield
+    finally:
+        _masked_values.reset(token)
+
+
+def _mask_known_values(text: str) -> str:
+    for value in _masked_values.get():
+        # Also the JSON-escaped spelling, since log lines are JSON.
+        for spelling in {value, json.dumps(value)[1:-1]}:
+            text = text.replace(spelling, MASK)
+    return text
+
+
 def redact(text: str) -> str:
+    text = _mask_known_values(text)
     for pattern in _SECRET_PATTERNS:
         if pattern.groups >= 3:
             text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands
+from bot.listeners import actions, commands, home, rotation
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -15,3 +15,5 @@ if TYPE_CHECKING:
 def register(app: App, deps: BotDeps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
+    home.register(app, deps)
+    rotation.register(app, deps)

@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
+from bot.listeners.audit_log import answer_audit_log
 from bot.listeners.replies import notice_payload, usage_payload
+from bot.listeners.rotation import answer_rotate
+from bot.listeners.subscriptions import answer_subscription
 from bot.render.blocks import render_explain
 from commands.errors import UsageError
 from commands.help import help_text
@@ -23,6 +27,7 @@ from commands.requests import (
     HelpRequest,
     Request,
     RotateTokenRequest,
+    SubscriptionRequest,
     parse_command,
 )
 from posture.catalog import resolve
@@ -60,9 +65,13 @@ def answer_audit(
             "its results will appear here."
         )
     log.info("audit enqueued", extra={"run_id": ticket.run_id, "job_id": ticket.job_id})
-    waiting = "" if workers_alive(deps.connection) else (
-        " No worker is running right now, so it will start when one does; "
-        "if this persists, ask whoever runs cachewarden to start `cachewarden worker`."
+    waiting = (
+        ""
+        if workers_alive(deps.connection)
+        else (
+            " No worker is running right now, so it will start when one does; "
+            "if this persists, ask whoever runs cachewarden to start `cachewarden worker`."
+        )
     )
     return notice_payload(
         f"Audit {ticket.run_id} queued for {ticket.accounts_text}, {ticket.regions_text} "
@@ -72,7 +81,11 @@ def answer_audit(
 
 
 def answer_request(
-    request: Request, body: dict[str, Any], deps: BotDeps, cid: str
+    request: Request,
+    body: dict[str, Any],
+    deps: BotDeps,
+    cid: str,
+    client: WebClient | None = None,
 ) -> dict[str, Any]:
     if isinstance(request, AuditRequest):
         return answer_audit(request, body, deps, cid)
@@ -82,16 +95,17 @@ def answer_request(
     if isinstance(request, HelpRequest):
         return notice_payload(help_text(request.topic))
     if isinstance(request, RotateTokenRequest):
-        return notice_payload(
-            f"Token rotation for {request.group_id} is not available yet: the approved "
-            "ROTATE-then-SET workflow has not been built. Nothing was changed."
-        )
-    if isinstance(request, AuditLogRequest):
-        return notice_payload("The audit log arrives with approvals; nothing is recorded yet.")
+        return answer_rotate(request, body, deps, cid)
+    if isinstance(request, AuditLogRequest):  # approvers only (issue 6)
+        return answer_audit_log(request, str(body.get("user_id", "")), client, deps)
+    if isinstance(request, SubscriptionRequest):  # subscribe, unsubscribe, subscriptions, digest
+        return answer_subscription(request, body, deps)
     return notice_payload("That request is not supported.")
 
 
-def handle_command(ack: Ack, body: dict[str, Any], deps: BotDeps) -> None:
+def handle_command(
+    ack: Ack, body: dict[str, Any], deps: BotDeps, client: WebClient | None = None
+) -> None:
     """Every outcome, including an internal failure, is one ephemeral acknowledgement."""
     name = str(body.get("command", ""))
     cid = new_correlation_id()
@@ -108,7 +122,7 @@ def handle_command(ack: Ack, body: dict[str, Any], deps: BotDeps) -> None:
                 )
             else:
                 request = parse_command(name, str(body.get("text", "")))
-                payload = answer_request(request, body, deps, cid)
+                payload = answer_request(request, body, deps, cid, client)
         except UsageError as exc:
             outcome, payload = "usage", usage_payload(exc)
         except redis.RedisError:
@@ -135,8 +149,8 @@ def handle_command(ack: Ack, body: dict[str, Any], deps: BotDeps) -> None:
 
 
 def _bind(deps: BotDeps) -> Callable[..., None]:
-    def on_command(ack: Ack, body: dict[str, Any]) -> None:
-        handle_command(ack, body, deps)
+    def on_command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        handle_command(ack, body, deps, client)
 
     return on_command
 

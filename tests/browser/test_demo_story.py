@@ -32,7 +32,9 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.integration,
     pytest.mark.xdist_group("demo"),
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (make bootstrap installs it)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="needs Debian's chromium (make bootstrap installs it)"
+    ),
 ]
 
 
@@ -101,3 +103,134 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(SHOTS / "06-usage-answer.png"))
     for name in ("01-audit-queued", "03-thread-findings", "06-usage-answer"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_digest_on_demand_with_its_chart(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8: the demo posts today's digest on demand; its thread holds the trend chart."""
+    import base64
+
+    from playwright.sync_api import expect
+
+    _send(page, "/cache-audit digest now")
+    expect(page.get_by_text("Building today's digest").first).to_be_visible(timeout=10_000)
+    digest = page.get_by_test_id("message").filter(has_text="ElastiCache digest")
+    expect(digest.first).to_be_visible(timeout=90_000)
+    expect(digest.first.get_by_text("Posture score")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "07-digest.png"))
+    expect(digest.first.get_by_text("replies").first).to_be_visible(timeout=30_000)
+    digest.first.get_by_text("replies").first.click()
+    thread = page.get_by_test_id("thread-panel")
+    chart_card = thread.get_by_test_id("file").filter(has_text="cachewarden-trend-")
+    expect(chart_card.first).to_be_visible(timeout=30_000)
+    chart_card.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "08-digest-thread.png"))
+    chart = next(f for f in demo.emulator.files() if f["name"].startswith("cachewarden-trend-"))
+    viewer = page.context.new_page()
+    viewer.set_viewport_size({"width": 760, "height": 360})
+    encoded = base64.b64encode(chart["content"]).decode()
+    viewer.set_content(f'<img alt="trend" src="data:image/png;base64,{encoded}">')
+    expect(viewer.get_by_alt_text("trend")).to_be_visible()
+    assert viewer.evaluate("document.querySelector('img').naturalWidth") == 720
+    viewer.screenshot(path=str(SHOTS / "09-digest-chart.png"))
+    viewer.close()
+    assert (SHOTS / "07-digest.png").stat().st_size > 10_000
+
+
+def _as_user(page, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_test_id("user-switcher").select_option(user_id)
+
+
+def _open_thread(page, parent):  # type: ignore[no-untyped-def]
+    parent.get_by_text("replies").first.click()
+    return page.get_by_test_id("thread-panel")
+
+
+def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
+    """Issue 7: an engineer asks for a rotation, Sam Security approves, the engineer
+    finalizes once clients moved, Sam approves again; the token is never on screen."""
+    from playwright.sync_api import expect
+
+    _as_user(page, "U_ENGINEER")
+    page.get_by_test_id("channel-link").filter(has_text="platform").click()
+    page.get_by_test_id("tab-messages").click()
+    _send(page, "/cache-rotate-token cw-redis-0004")
+    expect(page.get_by_text("Checking cw-redis-0004").first).to_be_visible(timeout=10_000)
+    request = (
+        page.get_by_test_id("message")
+        .filter(has_text="step 1: ROTATE")
+        .filter(has_text="cw-redis-0004")
+    )
+    expect(request.first.locator('[data-action-id="approval_approve"]')).to_be_visible(
+        timeout=30_000
+    )
+    page.screenshot(path=str(SHOTS / "10-rotation-requested.png"))
+
+    _as_user(page, "U_SECURITY")
+    request.first.locator('[data-action-id="approval_approve"]').click()
+    expect(request.first.get_by_text("replies").first).to_be_visible(timeout=30_000)
+    thread = _open_thread(page, request.first)
+    expect(thread.get_by_text("Both tokens work now").first).to_be_visible(timeout=60_000)
+    expect(thread.locator('[data-action-id="rotation_finalize"]').first).to_be_visible()
+    expect(thread.get_by_text("cachewarden/auth/cw-redis-0004").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "11-rotation-both-tokens.png"))
+
+    _as_user(page, "U_ENGINEER")
+    thread = _open_thread(page, request.first)
+    thread.locator('[data-action-id="rotation_finalize"]').first.click()
+    step_two = thread.get_by_test_id("message").filter(has_text="step 2: SET")
+    expect(step_two.first.locator('[data-action-id="approval_approve"]')).to_be_visible(
+        timeout=30_000
+    )
+
+    _as_user(page, "U_SECURITY")
+    thread = _open_thread(page, request.first)
+    thread.get_by_test_id("message").filter(has_text="step 2: SET").first.locator(
+        '[data-action-id="approval_approve"]'
+    ).click()
+    expect(thread.get_by_text("Done. Only the new token works").first).to_be_visible(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "12-rotation-done.png"))
+    assert (SHOTS / "12-rotation-done.png").stat().st_size > 10_000
+    _as_user(page, "U_ENGINEER")  # leave the page as the next story expects it
+
+
+def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
+    """Issue 6: an engineer requests a fix (Multi-AZ on cw-valkey-0005) from the finding's
+    thread, Sam Security approves it there, the fake AWS changes, and the fresh rescan in
+    the thread says it passes."""
+    from playwright.sync_api import expect
+
+    _as_user(page, "U_ENGINEER")
+    page.get_by_test_id("channel-link").filter(has_text="platform").click()
+    page.get_by_test_id("tab-messages").click()
+    _send(page, "/cache-audit cw-valkey-0005")  # a fresh audit of the one group this story fixes
+    summary = (
+        page.get_by_test_id("messages-pane")
+        .get_by_test_id("message")
+        .filter(has_text="ElastiCache audit (done)")
+        .filter(has_text="cw-valkey-0005")
+        .last
+    )
+    expect(summary.get_by_text("replies").first).to_be_visible(timeout=60_000)
+    thread = _open_thread(page, summary)
+    finding = thread.get_by_test_id("block").filter(has_text="CW-404").first
+    expect(finding).to_be_visible(timeout=10_000)
+    buttons = finding.locator("xpath=following-sibling::div[1]")
+    buttons.locator('[data-action-id="finding_request_fix"]').click()
+    request = thread.get_by_test_id("message").filter(has_text="Fix request: CW-404")
+    expect(request.first.locator('[data-action-id="approval_approve"]')).to_be_visible(
+        timeout=30_000
+    )
+    expect(request.first.get_by_text("MultiAZEnabled").first).to_be_visible()
+    request.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "13-fix-requested.png"))
+
+    _as_user(page, "U_SECURITY")
+    thread = _open_thread(page, summary)
+    request = thread.get_by_test_id("message").filter(has_text="Fix request: CW-404")
+    request.first.locator('[data-action-id="approval_approve"]').click()
+    verified = thread.get_by_test_id("message").filter(has_text="now passes")
+    expect(verified.first).to_be_visible(timeout=60_000)
+    expect(request.first.get_by_text("Done.").first).to_be_visible(timeout=10_000)
+    verified.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "14-fix-verified.png"))
+    assert (SHOTS / "14-fix-verified.png").stat().st_size > 10_000

@@ -6,20 +6,25 @@ import time
 from collections.abc import Iterable
 
 from posture.base import ResourceKind, Severity
-from posture.catalog import all_rules
+from posture.catalog import FixKind, all_rules
 from posture.export import to_csv, to_json
 from posture.findings import Finding, Status
 from posture.messages import AuditState, AuditSummary
 from posture.report import build_findings_thread, finding_id, summarise
 from workers.audit_store import AuditRun, AuditStore
 from workers.aws.targets import ScanError
+from workers.history_store import record_audit_history
 from workers.runtime import environment
+from workers.suppressions_store import with_accepted_risks
 
 SCAN_RULE_ID = "SCAN"  # not a rule: marks an account or region that could not be assessed
 
 
 def fixable_rules() -> frozenset[str]:
-    return frozenset(rule.id for rule in all_rules() if rule.remediation.in_place)
+    """Rules whose Request fix leads somewhere: an approved call, or a rebuild runbook."""
+    return frozenset(
+        rule.id for rule in all_rules() if rule.remediation.fix_kind is not FixKind.MANUAL
+    )
 
 
 def error_findings(errors: Iterable[ScanError]) -> list[Finding]:
@@ -81,7 +86,7 @@ def _partial_problem(run: AuditRun) -> str:
 def publish_results(store: AuditStore, run: AuditRun) -> None:
     """Update the parent, post the thread, attach the full report. Called once per run."""
     env = environment()
-    findings = store.load_findings(run.run_id)
+    findings = with_accepted_risks(env.connection, store.load_findings(run.run_id), env.clock())
     fresh = store.get_run(run.run_id) or run
     state = AuditState.FAILED if fresh.problem else AuditState.DONE
     store.update_run(run.run_id, state=str(state))
@@ -92,6 +97,13 @@ def publish_results(store: AuditStore, run: AuditRun) -> None:
         {finding_id(run.run_id, f): f for f in findings if f.status is Status.FAIL}
     )
     env.notifier.post_thread(fresh.channel, parent_ts, thread)
+    record_audit_history(  # issue 8: first/last seen per finding for digests and the Home tab
+        env.connection,
+        fresh,
+        findings,
+        at=env.clock(),
+        retention_days=env.config.digest.retention_days,
+    )
     scan_meta = {
         "run_id": run.run_id,
         "scope": fresh.scope_text,

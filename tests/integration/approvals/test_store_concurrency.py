@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from posture.approvals import ApprovalRequest, Approvers, Decision, RequestKind, State, Transition, decide
+from posture.approvals import (
+    ApprovalRequest,
+    Approvers,
+    Decision,
+    RequestKind,
+    State,
+    Transition,
+    decide,
+)
 from sandbox.redis_server import RedisServer
 from workers.approvals_store import ApprovalStore
 from workers.audit_log import AuditLog
@@ -65,7 +73,9 @@ def test_losing_transition_returns_current_state(connection) -> None:  # type: i
     request = _new(store, "loser0001")
     deny = Transition(expected=State.PENDING, to=State.DENIED, decided_by="U_A", decided_at=NOW)
     assert store.apply(request.request_id, deny)[0]
-    approve = Transition(expected=State.PENDING, to=State.APPROVED, decided_by="U_B", decided_at=NOW)
+    approve = Transition(
+        expected=State.PENDING, to=State.APPROVED, decided_by="U_B", decided_at=NOW
+    )
     won, current = store.apply(request.request_id, approve)
     assert not won and current is not None and current.state is State.DENIED
     assert current.decided_by == "U_A"
@@ -83,7 +93,12 @@ def test_update_fields_never_changes_state(connection) -> None:  # type: ignore[
 def test_audit_log_is_append_only_and_redacts(connection) -> None:  # type: ignore[no-untyped-def]
     log = AuditLog(connection)
     first = log.append("request.created", actor="U_ENG", request_id="r1", target="orders-prod")
-    log.append("aws.call", operation="ModifyReplicationGroup", target="orders-prod", note="auth_token=abcdefgh123")
+    log.append(
+        "aws.call",
+        operation="ModifyReplicationGroup",
+        target="orders-prod",
+        note="auth_token=abcdefgh123",
+    )
     entries = list(log.all())
     assert entries[0].entry_id == first
     assert "abcdefgh123" not in entries[-1].as_json()

@@ -90,12 +90,15 @@ def test_explain_button_answers_ephemerally(stack: Stack) -> None:
     client = stack.signed_client()
     answer = client.click(reply, "finding_explain", user_id="U_ENGINEER", channel_id=CHANNEL)
     assert answer.status == 200
-    responses = wait_for(
-        lambda: [r for r in stack.emulator.responses() if r.target.user == "U_ENGINEER"],
-        what="a response_url answer",
+    explained = wait_for(
+        lambda: [
+            r
+            for r in stack.emulator.responses()
+            if r.target.user == "U_ENGINEER" and "Why it matters" in _all_text(r.payload)
+        ],
+        what="the explanation answered to the clicker",
     )
-    explained = [r for r in responses if "Why it matters" in _all_text(r.payload)]
-    assert explained and all(r.kind == "ephemeral" for r in explained)
+    assert all(r.kind == "ephemeral" for r in explained)
 
 
 @pytest.mark.parametrize(

@@ -77,12 +77,22 @@ def test_expiry_is_exact_at_the_deadline() -> None:
     deadline = request().expires_at
     assert isinstance(decide(request(), "U_SEC", Decision.APPROVE, deadline, APPROVERS), Refusal)
     just_before = deadline - timedelta(seconds=1)
-    assert isinstance(decide(request(), "U_SEC", Decision.APPROVE, just_before, APPROVERS), Transition)
+    assert isinstance(
+        decide(request(), "U_SEC", Decision.APPROVE, just_before, APPROVERS), Transition
+    )
 
 
 @pytest.mark.parametrize(
     "state",
-    [State.APPROVED, State.RUNNING, State.DONE, State.FAILED, State.DENIED, State.EXPIRED, State.CANCELLED],
+    [
+        State.APPROVED,
+        State.RUNNING,
+        State.DONE,
+        State.FAILED,
+        State.DENIED,
+        State.EXPIRED,
+        State.CANCELLED,
+    ],
 )
 def test_second_decision_is_refused(state: State) -> None:
     decided = request(state, decided_by="U_SEC", decided_at=NOW)

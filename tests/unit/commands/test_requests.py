@@ -109,4 +109,9 @@ def test_parsing_never_raises_anything_but_usage_error(command: str, text: str) 
     except UsageError as exc:
         assert exc.message and exc.usage
     else:
-        assert request.kind in {"audit", "explain", "help", "rotate", "audit_log"}
+        assert request.kind in {"audit", "explain", "help", "rotate", "audit_log"} | {
+            "subscribe",
+            "unsubscribe",
+            "subscriptions",
+            "digest_now",
+        }

@@ -1,0 +1,183 @@
+"""What a rotation will do, decided from snapshots before anything changes. Pure.
+
+Whether a group can be rotated (and if not, why, in words that point at the fix), which
+kind of rotation it gets, where its secrets live, and the texts an approver reads.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from posture.resources import ReplicationGroup, User
+from posture.rotation import RotationMode
+
+ROTATABLE_ENGINES = ("redis", "valkey")
+# Every AWS call a rotation makes, for a least-privilege policy of the rotating role.
+ROTATION_ACTIONS = (
+    "sts:GetCallerIdentity",
+    "elasticache:DescribeReplicationGroups",
+    "elasticache:ModifyReplicationGroup",
+    "elasticache:DescribeUserGroups",
+    "elasticache:DescribeUsers",
+    "elasticache:ModifyUser",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+    "secretsmanager:TagResource",  # CreateSecret with tags needs it
+)
+_TLS_FIX = (
+    "AUTH only works with in-transit encryption, and this group has it off. Turn it on first "
+    "(rule CW-101: `/cache-explain CW-101` shows the in-place fix, or use Request fix on the "
+    "CW-101 finding of `/cache-audit`), then ask again."
+)
+
+
+def refusal_reason(group: ReplicationGroup) -> str | None:
+    """Why this group cannot be rotated now, or None when it can."""
+    name = group.replication_group_id
+    if group.engine not in ROTATABLE_ENGINES:
+        return f"{name} runs {group.engine}; only Redis OSS and Valkey have AUTH tokens."
+    if not group.transit_encryption_enabled:
+        return f"{name} has no in-transit encryption. {_TLS_FIX}"
+    if group.status != "available":
+        return f"{name} is {group.status}; ask again once it is available."
+    pending = group.pending_modified_values
+    if pending is not None and pending.auth_token_status:
+        return (
+            f"{name} is already changing its AUTH token ({pending.auth_token_status}); "
+            "ask again once that has finished."
+        )
+    if not group.auth_token_enabled and not group.user_group_ids:
+        return (
+            f"{name} has neither an AUTH token nor an RBAC user group, so there is nothing to "
+            "rotate. Adding client authentication is rule CW-202 (`/cache-explain CW-202`)."
+        )
+    return None
+
+
+def mode_for(group: ReplicationGroup) -> RotationMode:
+    return RotationMode.AUTH_TOKEN if group.auth_token_enabled else RotationMode.RBAC_USERS
+
+
+def group_secret_name(prefix: str, group_id: str) -> str:
+    return f"{prefix}{group_id}"
+
+
+def user_secret_name(prefix: str, user_id: str) -> str:
+    # Users can belong to several groups, so their secret is named by user, not by group.
+    return f"{prefix}users/{user_id}"
+
+
+def secret_tags(account: str, region: str, group_id: str, user_id: str | None) -> dict[str, str]:
+    tags = {
+        "cachewarden:replication-group": group_id,
+        "cachewarden:account": account,
+        "cachewarden:region": region,
+    }
+    if user_id:
+        tags["cachewarden:user"] = user_id
+    return tags
+
+
+def secret_description(group_id: str, user_id: str | None) -> str:
+    if user_id:
+        return f"RBAC password of ElastiCache user {user_id}, rotated by cachewarden."
+    return f"AUTH token of ElastiCache replication group {group_id}, rotated by cachewarden."
+
+
+class UserCheck(BaseModel):
+    """One RBAC user of the group and whether its password can be rotated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    rotatable: bool
+    reason: str = ""
+
+
+def check_user(user: User, secret_has_current: bool, secret_name: str) -> UserCheck:
+    """A password user whose current password is in Secrets Manager can be rotated."""
+    kind = user.authentication.type if user.authentication else None
+    if kind != "password":
+        return UserCheck(
+            user_id=user.user_id, rotatable=False, reason=f"authenticates with {kind or 'nothing'}"
+        )
+    if not secret_has_current:
+        return UserCheck(
+            user_id=user.user_id,
+            rotatable=False,
+            reason=(
+                f"its current password is not in Secrets Manager as {secret_name} (AWSCURRENT), "
+                "so it could not keep working while clients move; store it there first"
+            ),
+        )
+    return UserCheck(user_id=user.user_id, rotatable=True)
+
+
+class ApprovalTexts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    change: str
+    api_call: str
+    risk: str
+    backout: str
+
+
+_HIDDEN = "<new token from Secrets Manager, never shown>"
+
+
+def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> ApprovalTexts:
+    names = ", ".join(secret_names)
+    if mode is RotationMode.AUTH_TOKEN:
+        return ApprovalTexts(
+            change=(
+                f"Generate a new AUTH token, store it in Secrets Manager ({names}, staged "
+                f"AWSPENDING), then add it to {group_id} with ROTATE. The current token keeps "
+                "working; nothing is removed until a separately approved Finalize."
+            ),
+            api_call=(
+                f"elasticache.modify_replication_group(ReplicationGroupId={group_id!r}, "
+                f"AuthToken={_HIDDEN}, AuthTokenUpdateStrategy='ROTATE', ApplyImmediately=True)"
+            ),
+            risk="Low: the group is briefly `modifying`; both tokens are accepted afterwards.",
+            backout="Cancel in the thread rotates the previous token back in and SETs it.",
+        )
+    return ApprovalTexts(
+        change=(
+            f"Generate a new password for each RBAC user of {group_id}, store each in Secrets "
+            f"Manager ({names}, staged AWSPENDING), then give each user both passwords."
+        ),
+        api_call=(
+            "elasticache.modify_user(UserId=<each user>, Passwords=[<current>, "
+            "<new password from Secrets Manager, never shown>])"
+        ),
+        risk="Low: every user keeps its current password until Finalize.",
+        backout="Cancel in the thread gives each user back only its current password.",
+    )
+
+
+def finalize_texts(mode: RotationMode, group_id: str) -> ApprovalTexts:
+    if mode is RotationMode.AUTH_TOKEN:
+        return ApprovalTexts(
+            change=(
+                f"Keep only the new AUTH token on {group_id} (SET), then promote the secret's "
+                "pending version to AWSCURRENT (the old token becomes AWSPREVIOUS)."
+            ),
+            api_call=(
+                f"elasticache.modify_replication_group(ReplicationGroupId={group_id!r}, "
+                f"AuthToken={_HIDDEN}, AuthTokenUpdateStrategy='SET', ApplyImmediately=True)"
+            ),
+            risk="Clients still using the old token fail once SET lands. Move them first.",
+            backout="None once SET lands: rotate again to replace the token.",
+        )
+    return ApprovalTexts(
+        change=(
+            f"Leave each RBAC user of {group_id} with only its new password, then promote each "
+            "secret's pending version to AWSCURRENT."
+        ),
+        api_call="elasticache.modify_user(UserId=<each user>, Passwords=[<new password>])",
+        risk="Clients still using an old password fail at once. Move them first.",
+        backout="None once applied: rotate again to replace the passwords.",
+    )
