@@ -22,7 +22,7 @@ unit: bootstrap
 	$(BIN)/pytest -q tests/unit
 
 test: bootstrap lint types contracts
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 demo: bootstrap
 	$(BIN)/python -m sandbox.demo $(DEMO_ARGS)

@@ -105,14 +105,19 @@ class RedisServer:
         if binary is None:
             raise RedisUnavailable("redis-server is not installed; run `make bootstrap`")
         self._dir = tempfile.TemporaryDirectory(prefix="cachewarden-redis-")
-        self.port = free_port()
-        self._process = subprocess.Popen(
-            [binary, *self._arguments(Path(self._dir.name))],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
-        return self
+        # A free port can be taken by another process before redis binds it: try a few.
+        for _attempt in range(5):
+            self.port = free_port()
+            self._process = subprocess.Popen(
+                [binary, *self._arguments(Path(self._dir.name))],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            wait_for_port(self.port)
+            time.sleep(0.05)
+            if self._process.poll() is None:  # ours is alive, so the port is ours
+                return self
+        raise RedisUnavailable(f"redis-server did not stay up on 127.0.0.1:{self.port}")
 
     def stop(self) -> None:
         if self._process is not None:

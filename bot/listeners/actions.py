@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.actions import ActionId
-from bot.listeners import approvals, risk
+from bot.listeners import risk
 from bot.listeners.replies import notice_payload
 from bot.render.blocks import render_explain
 from posture.catalog import get_rule
@@ -103,5 +103,3 @@ def register(app: App, deps: BotDeps) -> None:
 
     for action_id in (ActionId.EXPLAIN, ActionId.REQUEST_FIX, ActionId.ACCEPT_RISK):
         app.action(str(action_id))(on_click)
-    approvals.register(app, deps)
-    risk.register(app, deps)
