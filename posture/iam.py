@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from posture.catalog import FixKind, all_rules
+from posture.rotation_plan import ROTATION_ACTIONS
 
 # What the collector itself calls beyond the rules' own reads: identity, regions, accounts.
 COLLECTOR_ACTIONS = (
@@ -43,6 +44,11 @@ def remediation_policy() -> dict[str, Any]:
     return _policy("CachewardenRemediation", actions)
 
 
+def rotation_policy() -> dict[str, Any]:
+    """Every call an AUTH token or RBAC password rotation makes, and nothing else."""
+    return _policy("CachewardenTokenRotation", set(ROTATION_ACTIONS))
+
+
 def organization_policy() -> dict[str, Any]:
     """For the management-account principal that lists accounts and assumes the audit role."""
     return _policy("CachewardenOrganizationScan", set(ORGANIZATION_ACTIONS))
@@ -51,6 +57,7 @@ def organization_policy() -> dict[str, Any]:
 POLICIES = {
     "audit": audit_policy,
     "remediation": remediation_policy,
+    "rotation": rotation_policy,
     "organization": organization_policy,
 }
 

@@ -35,5 +35,14 @@ def test_remediation_policy_holds_exactly_the_in_place_fixes() -> None:
     assert actions == expected
 
 
+def test_rotation_policy_is_exactly_the_rotation_calls() -> None:
+    from posture.iam import rotation_policy
+    from posture.rotation_plan import ROTATION_ACTIONS
+
+    actions = _actions(rotation_policy())
+    assert set(actions) == set(ROTATION_ACTIONS)
+    assert "secretsmanager:PutSecretValue" in actions and "elasticache:ModifyReplicationGroup" in actions
+
+
 def test_organization_policy_lists_accounts_and_assumes_roles() -> None:
     assert set(_actions(organization_policy())) == {"organizations:ListAccounts", "sts:AssumeRole"}
