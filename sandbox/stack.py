@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.fake_aws import FakeAwsServer
+from sandbox.fake_aws import reset as reset_fake_aws
 from sandbox.redis_server import RedisServer, free_port
 from sandbox.slack_emulator import SignedClient, SlackEmulator
 
@@ -116,6 +117,8 @@ class Stack:
     def start(self) -> Stack:
         self.redis.start()
         self.aws.start()
+        # moto's state lives as long as the process: start every stack from an empty AWS.
+        reset_fake_aws(self.aws.url)
         self.emulator.start()
         self.emulator.bot_url = self.bot_url
         self._web = self._spawn(
