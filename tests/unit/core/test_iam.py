@@ -41,7 +41,10 @@ def test_rotation_policy_is_exactly_the_rotation_calls() -> None:
 
     actions = _actions(rotation_policy())
     assert set(actions) == set(ROTATION_ACTIONS)
-    assert "secretsmanager:PutSecretValue" in actions and "elasticache:ModifyReplicationGroup" in actions
+    assert (
+        "secretsmanager:PutSecretValue" in actions
+        and "elasticache:ModifyReplicationGroup" in actions
+    )
 
 
 def test_organization_policy_lists_accounts_and_assumes_roles() -> None:
