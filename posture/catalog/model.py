@@ -27,6 +27,13 @@ class FixKind(StrEnum):
     MANUAL = "manual"  # an organisational step (purchase, IAM edit, tagging by owners)
 
 
+class RuleCategory(StrEnum):
+    """What a failing rule costs: exposure (security) or money and capacity (cost)."""
+
+    SECURITY = "security"
+    COST = "cost"
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -66,6 +73,9 @@ class Rule(_Frozen):
     permissions: tuple[str, ...] = Field(min_length=1)
     references: tuple[str, ...] = Field(min_length=1)
     aliases: dict[Framework, tuple[str, ...]] = Field(default_factory=dict)
+    # Transitional defaults: every rule gets both in issue 11, then they become required.
+    category: RuleCategory | None = None
+    failure: str | None = None  # headline of a failing finding: what is wrong
 
     @field_validator("references")
     @classmethod
