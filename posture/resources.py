@@ -55,6 +55,13 @@ class ReplicationGroupPending(Snapshot):
     automatic_failover_status: str | None = None
 
 
+class GlobalReplicationGroupInfo(Snapshot):
+    """`GlobalReplicationGroupInfo`: membership of a global datastore (role PRIMARY/SECONDARY)."""
+
+    global_replication_group_id: str | None = None
+    global_replication_group_member_role: str | None = None
+
+
 class ReplicationGroup(Snapshot):
     """`elasticache.describe_replication_groups` -> `ReplicationGroups[]`."""
 
@@ -83,6 +90,13 @@ class ReplicationGroup(Snapshot):
     auto_minor_version_upgrade: bool | None = None
     pending_modified_values: ReplicationGroupPending | None = None
     replication_group_create_time: datetime | None = None
+    global_replication_group_info: GlobalReplicationGroupInfo | None = None
+
+    @property
+    def global_datastore_id(self) -> str | None:
+        """The global datastore this group belongs to; settings then change through its API."""
+        info = self.global_replication_group_info
+        return info.global_replication_group_id if info else None
 
 
 class CacheNode(Snapshot):
