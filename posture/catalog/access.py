@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posture.base import Engine, ResourceKind, Severity
 from posture.catalog import _access_snippets as snip
-from posture.catalog.model import FixKind, Framework, Remediation, Rule
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 
 FAMILY = "authentication"
 _DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest"
@@ -38,7 +38,9 @@ _CREATE_USERS_STEPS = (
 CW_201 = Rule(
     id="CW-201",
     title="Redis OSS caches before 6.0 require an AUTH token",
-    severity=Severity.MEDIUM,
+    severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Redis OSS before 6.0 accepts clients without an AUTH token",
     family=FAMILY,
     resource_kinds=_NODE_BASED,
     engines=(Engine.REDIS,),
@@ -92,12 +94,26 @@ CW_201 = Rule(
         Framework.CHECKOV: ("CKV_AWS_31",),
         Framework.AWS_CONFIG: ("elasticache-repl-grp-redis-auth-enabled",),
     },
+    alias_notes={
+        "CKV_AWS_31": (
+            "Checkov passes a replication group only when transit encryption is on and an AUTH "
+            "token is set, whatever the engine version: it also fails TLS-less groups (our "
+            "CW-101) and Redis OSS 6.0+ or Valkey groups that use RBAC user groups instead of a "
+            "token, which CW-202 accepts."
+        ),
+        "elasticache_redis_replication_group_auth_enabled": (
+            "Prowler reads replication groups only; for Redis OSS 6.0 and later it answers "
+            "MANUAL, where we decide with CW-202."
+        ),
+    },
 )
 
 CW_202 = Rule(
     id="CW-202",
     title="Redis OSS 6.0+ and Valkey caches authenticate every client",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Cache accepts clients with neither an AUTH token nor an RBAC user group",
     family=FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_KEY_VALUE_ENGINES,
@@ -145,14 +161,25 @@ CW_202 = Rule(
         f"{_DOCS}/dg/auth.html",
     ),
     aliases={Framework.AWS_CONFIG: ("elasticache-rbac-auth-enabled",)},
+    alias_notes={
+        "elasticache-rbac-auth-enabled": (
+            "AWS Config is stricter: a Redis 6+ replication group passes only with an RBAC user "
+            "group (optionally one on its allowedUserGroupIDs list), so a group that relies on "
+            "an AUTH token alone is non-compliant there but passes CW-202, which accepts either "
+            "form of client authentication."
+        ),
+    },
 )
 
 CW_203 = Rule(
     id="CW-203",
     title="No enabled RBAC user in a cache's user group connects without a password",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="An enabled RBAC user of the cache connects without a password",
     family=FAMILY,
-    resource_kinds=(ResourceKind.USER,),
+    # Reported on the cache the user group is attached to (standalone clusters have no RBAC).
+    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.SERVERLESS_CACHE),
     engines=_KEY_VALUE_ENGINES,
     rationale=(
         "A user with authentication type no-password and an access string that starts "
@@ -213,6 +240,8 @@ CW_204 = Rule(
     id="CW-204",
     title="AUTH tokens are rotated within the policy's maximum age",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="AUTH token is older than the policy's maximum age",
     family=FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_KEY_VALUE_ENGINES,
@@ -265,6 +294,8 @@ CW_205 = Rule(
     id="CW-205",
     title="Serverless caches authenticate clients through an RBAC user group",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Serverless cache has no RBAC user group",
     family=FAMILY,
     resource_kinds=(ResourceKind.SERVERLESS_CACHE,),
     engines=_KEY_VALUE_ENGINES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posture.base import Engine, ResourceKind, Severity
 from posture.catalog import _cost_snippets as iac
-from posture.catalog.model import FixKind, Framework, Remediation, Rule
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 
 _FAMILY = "cost"
 _DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest"
@@ -57,7 +57,9 @@ _PURCHASE_BACKOUT = (
 CW_601 = Rule(
     id="CW-601",
     title="Nodes use a current-generation node type",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Nodes use a previous-generation node type",
     family=_FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_ALL_ENGINES,
@@ -94,7 +96,9 @@ CW_601 = Rule(
 CW_602 = Rule(
     id="CW-602",
     title="Nodes use a node type on the policy's approved list",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Nodes use a node type outside the policy's approved list",
     family=_FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_ALL_ENGINES,
@@ -127,7 +131,9 @@ CW_602 = Rule(
 CW_603 = Rule(
     id="CW-603",
     title="Node count in the region stays under the policy limit",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Node count in the region is over the policy limit",
     family=_FAMILY,
     resource_kinds=(ResourceKind.ACCOUNT_REGION,),
     engines=_ALL_ENGINES,
@@ -175,10 +181,12 @@ CW_603 = Rule(
 
 CW_604 = Rule(
     id="CW-604",
-    title="No cluster sits idle below the policy's CPU threshold",
-    severity=Severity.HIGH,
+    title="No cache sits idle below the policy's CPU threshold",
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Cache is idle: its busiest node stays under the CPU threshold",
     family=_FAMILY,
-    resource_kinds=(ResourceKind.CACHE_CLUSTER,),
+    resource_kinds=_NODE_BASED,  # a replication group is idle when its busiest member is
     engines=_ALL_ENGINES,
     rationale=(
         "Every node is billed by the hour whether or not clients use it, and a cluster whose CPU "
@@ -235,6 +243,8 @@ def _lease_expiry_rule(
         id=rule_id,
         title=f"No reserved node lease ends within the next {days} days",
         severity=severity,
+        category=RuleCategory.COST,
+        failure=f"Reserved node lease ends within {days} days",
         family=_FAMILY,
         resource_kinds=(ResourceKind.RESERVED_NODE,),
         engines=_ALL_ENGINES,
@@ -266,13 +276,15 @@ def _lease_expiry_rule(
     )
 
 
-CW_605 = _lease_expiry_rule("CW-605", 7, Severity.HIGH, "EC-004", "barely time")
-CW_606 = _lease_expiry_rule("CW-606", 30, Severity.MEDIUM, "EC-005", "just the usual lead time")
+CW_605 = _lease_expiry_rule("CW-605", 7, Severity.LOW, "EC-004", "barely time")
+CW_606 = _lease_expiry_rule("CW-606", 30, Severity.INFO, "EC-005", "just the usual lead time")
 
 CW_607 = Rule(
     id="CW-607",
     title="No reserved node purchase is stuck in payment-pending",
-    severity=Severity.HIGH,
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Reserved node purchase is stuck in payment-pending",
     family=_FAMILY,
     resource_kinds=(ResourceKind.RESERVED_NODE,),
     engines=_ALL_ENGINES,
@@ -313,7 +325,9 @@ CW_607 = Rule(
 CW_608 = Rule(
     id="CW-608",
     title="No reserved node purchase has failed payment",
-    severity=Severity.HIGH,
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Reserved node purchase failed payment",
     family=_FAMILY,
     resource_kinds=(ResourceKind.RESERVED_NODE,),
     engines=_ALL_ENGINES,
@@ -350,7 +364,9 @@ CW_608 = Rule(
 CW_609 = Rule(
     id="CW-609",
     title="Every reserved node is matched by a running node",
-    severity=Severity.HIGH,
+    severity=Severity.LOW,
+    category=RuleCategory.COST,
+    failure="Reserved node is not matched by any running node",
     family=_FAMILY,
     resource_kinds=(ResourceKind.RESERVED_NODE,),
     engines=_ALL_ENGINES,

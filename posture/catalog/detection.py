@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posture.base import Engine, ResourceKind, Severity
 from posture.catalog import _detection_snippets as iac
-from posture.catalog.model import FixKind, Framework, Remediation, Rule
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 
 _FAMILY = "detection"
 _DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest"
@@ -14,6 +14,8 @@ CW_501 = Rule(
     id="CW-501",
     title="Slow log and engine log are delivered to a log destination",
     severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Slow log or engine log is not delivered",
     family=_FAMILY,
     resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.CACHE_CLUSTER),
     engines=(Engine.REDIS, Engine.VALKEY),
@@ -80,6 +82,8 @@ CW_502 = Rule(
     id="CW-502",
     title="Caches carry every tag the policy requires",
     severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Required tags are missing or hold values the policy does not allow",
     family=_FAMILY,
     resource_kinds=(
         ResourceKind.REPLICATION_GROUP,
@@ -137,6 +141,8 @@ CW_503 = Rule(
     id="CW-503",
     title="A CloudTrail trail records management events in the region",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="No logging trail records management events in the region",
     family=_FAMILY,
     resource_kinds=(ResourceKind.ACCOUNT_REGION,),
     engines=_ALL_ENGINES,
@@ -203,10 +209,13 @@ aws cloudtrail get-event-selectors --trail-name <trail-arn>
 
 CW_504 = Rule(
     id="CW-504",
-    title="Clusters publish their events to an active SNS topic",
+    title="Caches publish their events to an active SNS topic",
     severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Cache events reach no active SNS topic",
     family=_FAMILY,
-    resource_kinds=(ResourceKind.CACHE_CLUSTER,),
+    # A replication group is judged by the topics of its member clusters.
+    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.CACHE_CLUSTER),
     engines=_ALL_ENGINES,
     rationale=(
         "ElastiCache announces failovers, node replacements, failed node additions, snapshot "
@@ -258,6 +267,8 @@ CW_505 = Rule(
     id="CW-505",
     title="No customer-managed IAM policy grants broad ElastiCache rights on every resource",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="A customer-managed IAM policy grants broad ElastiCache rights on every resource",
     family=_FAMILY,
     resource_kinds=(ResourceKind.ACCOUNT,),
     engines=_ALL_ENGINES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posture.base import Engine, ResourceKind, Severity
 from posture.catalog import _encryption_snippets as snip
-from posture.catalog.model import FixKind, Framework, Remediation, Rule
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 
 FAMILY = "encryption"
 _DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest"
@@ -30,6 +30,8 @@ CW_101 = Rule(
     id="CW-101",
     title="Caches encrypt traffic in transit",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="In-transit encryption is off: clients connect in plaintext",
     family=FAMILY,
     resource_kinds=(
         ResourceKind.REPLICATION_GROUP,
@@ -99,8 +101,15 @@ CW_102 = Rule(
     id="CW-102",
     title="Caches refuse clients that do not use TLS",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="TLS is optional: the cache still accepts plaintext clients",
     family=FAMILY,
-    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.CACHE_CLUSTER),
+    # Serverless caches are listed too: they always require TLS, so they pass.
+    resource_kinds=(
+        ResourceKind.REPLICATION_GROUP,
+        ResourceKind.CACHE_CLUSTER,
+        ResourceKind.SERVERLESS_CACHE,
+    ),
     engines=(Engine.REDIS, Engine.VALKEY),
     rationale=(
         "In the preferred mode the cache accepts TLS but still answers plaintext "
@@ -147,6 +156,8 @@ CW_103 = Rule(
     id="CW-103",
     title="Cache data and backups are encrypted at rest",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Cache data and backups are not encrypted at rest",
     family=FAMILY,
     resource_kinds=(
         ResourceKind.REPLICATION_GROUP,
@@ -218,6 +229,8 @@ CW_104 = Rule(
     id="CW-104",
     title="Data at rest is encrypted with an enabled customer-managed KMS key",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Data at rest is not under an enabled customer-managed KMS key",
     family=FAMILY,
     resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.SERVERLESS_CACHE),
     engines=_ALL_ENGINES,
@@ -289,6 +302,8 @@ CW_105 = Rule(
     id="CW-105",
     title="Cache snapshots are encrypted with a customer-managed KMS key",
     severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Snapshot is not encrypted with a customer-managed KMS key",
     family=FAMILY,
     resource_kinds=(ResourceKind.SNAPSHOT,),
     engines=(Engine.REDIS, Engine.VALKEY),

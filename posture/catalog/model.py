@@ -34,6 +34,9 @@ class RuleCategory(StrEnum):
     COST = "cost"
 
 
+_COST_SEVERITIES = (Severity.LOW, Severity.INFO)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -73,9 +76,10 @@ class Rule(_Frozen):
     permissions: tuple[str, ...] = Field(min_length=1)
     references: tuple[str, ...] = Field(min_length=1)
     aliases: dict[Framework, tuple[str, ...]] = Field(default_factory=dict)
-    # Transitional defaults: every rule gets both in issue 11, then they become required.
-    category: RuleCategory | None = None
-    failure: str | None = None  # headline of a failing finding: what is wrong
+    # Where another tool's check differs from ours (threshold, scope, semantics), in words.
+    alias_notes: dict[str, str] = Field(default_factory=dict)
+    category: RuleCategory
+    failure: str = Field(min_length=5, max_length=90)  # headline of a failing finding
 
     @field_validator("references")
     @classmethod
@@ -93,6 +97,31 @@ class Rule(_Frozen):
             if not service or not action or not service.islower():
                 raise ValueError(f"not an IAM action: {perm!r}")
         return perms
+
+    @model_validator(mode="after")
+    def _category_fits(self) -> Rule:
+        # The CW-6xx family is the cost family; cost never ranks with security highs.
+        is_cost_family = self.id.startswith("CW-6")
+        if is_cost_family != (self.category is RuleCategory.COST):
+            raise ValueError(f"{self.id}: only CW-6xx rules are cost rules")
+        if self.category is RuleCategory.COST and self.severity not in _COST_SEVERITIES:
+            raise ValueError(f"{self.id}: a cost rule is low or info, not {self.severity}")
+        return self
+
+    @model_validator(mode="after")
+    def _notes_name_aliases(self) -> Rule:
+        known = set(self.all_aliases())
+        for alias, note in self.alias_notes.items():
+            if alias not in known:
+                raise ValueError(f"{self.id}: note for {alias!r}, which is not one of its aliases")
+            if len(note) < 20:
+                raise ValueError(f"{self.id}: the note for {alias!r} is too short to explain")
+        return self
+
+    def note_for(self, alias: str) -> str | None:
+        """How the other tool's check differs from this rule, when it does."""
+        wanted = alias.casefold()
+        return next((n for a, n in self.alias_notes.items() if a.casefold() == wanted), None)
 
     def all_aliases(self) -> tuple[str, ...]:
         return tuple(alias for ids in self.aliases.values() for alias in ids)

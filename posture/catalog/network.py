@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posture.base import Engine, ResourceKind, Severity
 from posture.catalog import _network_snippets as snip
-from posture.catalog.model import FixKind, Framework, Remediation, Rule
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 
 FAMILY = "network"
 _DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest"
@@ -56,6 +56,8 @@ CW_301 = Rule(
     id="CW-301",
     title="Caches run inside a VPC",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Cache runs outside a VPC",
     family=FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_ALL_ENGINES,
@@ -92,6 +94,8 @@ CW_302 = Rule(
     id="CW-302",
     title="Caches use their own subnet group, not the default one",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Cache uses the default subnet group",
     family=FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_ALL_ENGINES,
@@ -133,6 +137,8 @@ CW_303 = Rule(
     id="CW-303",
     title="Caches are placed only in private subnets",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Cache has a subnet that routes to an internet gateway",
     family=FAMILY,
     resource_kinds=_EVERY_CACHE,
     engines=_ALL_ENGINES,
@@ -191,6 +197,8 @@ CW_304 = Rule(
     id="CW-304",
     title="The cache port is not open to 0.0.0.0/0 or ::/0",
     severity=Severity.CRITICAL,
+    category=RuleCategory.SECURITY,
+    failure="Cache port open to 0.0.0.0/0 or ::/0",
     family=FAMILY,
     resource_kinds=_EVERY_CACHE,
     engines=_ALL_ENGINES,
@@ -241,6 +249,8 @@ CW_305 = Rule(
     id="CW-305",
     title="Only trusted sources can reach the cache port",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Cache port reachable from sources the policy does not trust",
     family=FAMILY,
     resource_kinds=_EVERY_CACHE,
     engines=_ALL_ENGINES,
@@ -289,6 +299,8 @@ CW_306 = Rule(
     id="CW-306",
     title="Caches listen on a non-default port",
     severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Cache listens on the engine's default port",
     family=FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_ALL_ENGINES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from posture.base import Engine, ResourceKind, Severity
 from posture.catalog import _resilience_snippets as iac
-from posture.catalog.model import FixKind, Framework, Remediation, Rule
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 
 _FAMILY = "resilience"
 _DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest"
@@ -48,6 +48,8 @@ CW_401 = Rule(
     id="CW-401",
     title="Caches take automatic daily backups",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Automatic backups are off",
     family=_FAMILY,
     resource_kinds=_ALL_KINDS,
     engines=_ALL_ENGINES,
@@ -88,9 +90,14 @@ CW_401 = Rule(
     ),
     aliases={
         Framework.SECURITY_HUB: ("ElastiCache.1",),
-        Framework.PROWLER: ("elasticache_redis_cluster_backup_enabled",),
         Framework.CHECKOV: ("CKV_AWS_134",),
-        Framework.AWS_CONFIG: ("elasticache-redis-cluster-automatic-backup-check",),
+    },
+    alias_notes={
+        "CKV_AWS_134": (
+            "Checkov reads only aws_elasticache_cluster resources in Terraform (not replication "
+            "groups or serverless caches) and fails one whose snapshot_retention_limit is 0 or "
+            "unset."
+        ),
     },
 )
 
@@ -98,6 +105,8 @@ CW_402 = Rule(
     id="CW-402",
     title="Automatic backups are kept at least the policy's minimum number of days",
     severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Backups are kept fewer days than the policy's minimum",
     family=_FAMILY,
     resource_kinds=_ALL_KINDS,
     engines=_ALL_ENGINES,
@@ -134,7 +143,26 @@ CW_402 = Rule(
         f"{_DOCS}/APIReference/API_ModifyReplicationGroup.html",
     ),
     aliases={
+        Framework.PROWLER: ("elasticache_redis_cluster_backup_enabled",),
         Framework.STEAMPIPE: ("elasticache_redis_cluster_automatic_backup_retention_15_days",),
+        Framework.AWS_CONFIG: ("elasticache-redis-cluster-automatic-backup-check",),
+    },
+    alias_notes={
+        "elasticache_redis_cluster_backup_enabled": (
+            "Prowler reads replication groups only. It fails a group kept fewer days than its "
+            "minimum_snapshot_retention_period (7 by default, the same threshold and >= test as "
+            "our default policy) and raises retention 0 as high severity, which is our CW-401."
+        ),
+        "elasticache_redis_cluster_automatic_backup_retention_15_days": (
+            "Steampipe fails a replication group kept fewer than 15 days, a fixed threshold; "
+            "our minimum comes from the policy (7 days by default). Set "
+            "backups.minimum_retention_days to 15 to match it."
+        ),
+        "elasticache-redis-cluster-automatic-backup-check": (
+            "AWS Config fails a cluster or replication group kept fewer days than its "
+            "snapshotRetentionPeriod parameter, 15 by default; our minimum comes from the "
+            "policy (7 days by default)."
+        ),
     },
 )
 
@@ -142,6 +170,8 @@ CW_403 = Rule(
     id="CW-403",
     title="Replication groups fail over automatically",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Automatic failover is off",
     family=_FAMILY,
     resource_kinds=(ResourceKind.REPLICATION_GROUP,),
     engines=_REDIS_FAMILY,
@@ -190,6 +220,7 @@ aws elasticache describe-replication-groups --replication-group-id <replication-
         Framework.PROWLER: ("elasticache_redis_cluster_automatic_failover_enabled",),
         Framework.STEAMPIPE: ("elasticache_replication_group_auto_failover_enabled",),
         Framework.CHECKOV: ("CKV2_AWS_50",),
+        Framework.AWS_CONFIG: ("elasticache-repl-grp-auto-failover-enabled",),
     },
 )
 
@@ -197,6 +228,8 @@ CW_404 = Rule(
     id="CW-404",
     title="Replication groups are Multi-AZ",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Multi-AZ is off",
     family=_FAMILY,
     resource_kinds=(ResourceKind.REPLICATION_GROUP,),
     engines=_REDIS_FAMILY,
@@ -256,6 +289,8 @@ CW_405 = Rule(
     id="CW-405",
     title="Auto minor version upgrade is on",
     severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Auto minor version upgrade is off",
     family=_FAMILY,
     resource_kinds=_NODE_BASED,
     engines=_REDIS_FAMILY,
@@ -314,6 +349,18 @@ aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
         Framework.PROWLER: ("elasticache_redis_cluster_auto_minor_version_upgrades",),
         Framework.STEAMPIPE: ("elasticache_cluster_auto_minor_version_upgrade_enabled",),
         Framework.CHECKOV: ("CKV_AWS_322",),
+        Framework.AWS_CONFIG: ("elasticache-auto-minor-version-upgrade-check",),
+    },
+    alias_notes={
+        "elasticache_redis_cluster_auto_minor_version_upgrades": (
+            "Prowler reads replication groups only and also fails Redis OSS before 6.0, where "
+            "ElastiCache ignores the setting; CW-405 reports those as not applicable."
+        ),
+        "elasticache-auto-minor-version-upgrade-check": (
+            "AWS Config evaluates cache clusters running Redis OSS or Valkey, member clusters "
+            "of replication groups included, and also fails Redis OSS before 6.0, which CW-405 "
+            "reports as not applicable."
+        ),
     },
 )
 
@@ -321,6 +368,8 @@ CW_406 = Rule(
     id="CW-406",
     title="Engine version is supported and at or above the policy minimum",
     severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Engine version is past support or below the policy minimum",
     family=_FAMILY,
     resource_kinds=_ALL_KINDS,
     engines=_ALL_ENGINES,
