@@ -13,11 +13,14 @@ def rule_document(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "title": rule.title,
+        "failure": rule.failure,
         "severity": str(rule.severity),
+        "category": str(rule.category),
         "family": rule.family,
         "resource_kinds": [str(kind) for kind in rule.resource_kinds],
         "engines": [str(engine) for engine in rule.engines],
         "aliases": {fw: list(ids) for fw, ids in finding_aliases(rule.id).items()},
+        "alias_notes": dict(rule.alias_notes),
         "rationale": rule.rationale,
         "audit": rule.audit,
         "remediation": {

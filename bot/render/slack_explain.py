@@ -68,6 +68,8 @@ def _overview(doc: Doc) -> str:
     aliases = compact_aliases(doc["aliases"])
     if aliases:
         lines.append(f"*Also known as:* {aliases}")
+    if doc.get("failure"):
+        lines.append(f"*When it fails:* {escape(doc['failure'])}")
     return "\n".join(lines)
 
 
@@ -113,8 +115,11 @@ def _rule_parts(doc: Doc) -> list[Item]:
     permissions = (
         f"To evaluate: {', '.join(doc['permissions'])}\nTo fix: {', '.join(fix['permissions'])}"
     )
+    notes = [f"• *{escape(a)}*: {escape(n)}" for a, n in (doc.get("alias_notes") or {}).items()]
+    differences: list[Item] = [_lines("*Where other tools differ*", notes)] if notes else []
     return [
         Part(lambda limit: truncate(_overview(doc), limit), 1500),
+        *differences,
         _prose("*Why it matters*", doc["rationale"]),
         _code("*Audit by hand*", doc["audit"]),
         _code(f"*Fix {fix_words(fix['fix_kind'])} with the AWS CLI*", fix["cli"]),

@@ -17,10 +17,18 @@ def _wrap(text: str) -> str:
 
 
 def render_rule_text(doc: dict[str, Any]) -> str:
-    lines = [f"{doc['id']}  {doc['title']}  [{doc['severity']}]", ""]
+    category = f", {doc['category']}" if doc.get("category") else ""
+    lines = [f"{doc['id']}  {doc['title']}  [{doc['severity']}{category}]", ""]
+    if doc.get("failure"):
+        lines += _block("When it fails", doc["failure"])
     aliases = "; ".join(f"{fw}: {', '.join(ids)}" for fw, ids in doc["aliases"].items())
     if aliases:
         lines += _block("Also known as", _wrap(aliases))
+    notes = doc.get("alias_notes") or {}
+    if notes:
+        lines += _block(
+            "Where other tools differ", "\n".join(_wrap(f"{a}: {n}") for a, n in notes.items())
+        )
     lines += _block(
         "Applies to", f"{', '.join(doc['resource_kinds'])} ({', '.join(doc['engines'])})"
     )

@@ -1,10 +1,17 @@
-"""Every check, which resources each one reads, and how a resource is named in a finding."""
+"""Every check, which resources each one reads, and how a resource is named in a finding.
+
+A rule's resource kinds are a catalog fact: the registry is checked against the
+catalog when it loads, so a check registered for a kind its rule does not list (or
+a listed kind without a check) fails at import instead of drifting silently.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from posture.base import ResourceKind
+from posture.catalog import all_rules
 from posture.resources import (
     CacheCluster,
     CacheSnapshot,
@@ -18,14 +25,45 @@ from posture.rules.context import RuleCheck
 
 ACCOUNT_WIDE_REGION = "global"  # IAM is global: CW-505 findings belong to no region
 
-REGISTRY: tuple[RuleCheck, ...] = (
-    *encryption.CHECKS,
-    *access.CHECKS,
-    *network.CHECKS,
-    *ingress.CHECKS,
-    *resilience.CHECKS,
-    *detection.CHECKS,
-    *cost.CHECKS,
+
+def kind_mismatches(entries: Iterable[RuleCheck]) -> list[str]:
+    """Where the checks and the catalog disagree on rule ids or resource kinds, in words."""
+    catalog = {rule.id: frozenset(rule.resource_kinds) for rule in all_rules()}
+    registered: dict[str, set[ResourceKind]] = {}
+    for entry in entries:
+        registered.setdefault(entry.rule_id, set()).add(entry.kind)
+    problems = [
+        f"{rid} has checks but no catalog entry" for rid in registered if rid not in catalog
+    ]
+    problems += [
+        f"{rid} is in the catalog but has no check" for rid in catalog if rid not in registered
+    ]
+    for rule_id, kinds in catalog.items():
+        checked = registered.get(rule_id)
+        if checked is not None and checked != kinds:
+            listed = ", ".join(sorted(kinds))
+            found = ", ".join(sorted(checked))
+            problems.append(f"{rule_id}: catalog lists {listed} but checks run on {found}")
+    return problems
+
+
+def _agreeing_with_catalog(entries: tuple[RuleCheck, ...]) -> tuple[RuleCheck, ...]:
+    problems = kind_mismatches(entries)
+    if problems:
+        raise ValueError("rule registry disagrees with the catalog: " + "; ".join(problems))
+    return entries
+
+
+REGISTRY: tuple[RuleCheck, ...] = _agreeing_with_catalog(
+    (
+        *encryption.CHECKS,
+        *access.CHECKS,
+        *network.CHECKS,
+        *ingress.CHECKS,
+        *resilience.CHECKS,
+        *detection.CHECKS,
+        *cost.CHECKS,
+    )
 )
 
 
@@ -35,7 +73,8 @@ def rule_ids() -> tuple[str, ...]:
 
 
 def rules_for_kind(kind: ResourceKind) -> frozenset[str]:
-    return frozenset(entry.rule_id for entry in REGISTRY if entry.kind is kind)
+    """The rules evaluated on resources of `kind`, as the catalog lists them."""
+    return frozenset(rule.id for rule in all_rules() if kind in rule.resource_kinds)
 
 
 def resources_of_kind(inventory: Inventory, kind: ResourceKind) -> tuple[object, ...]:
