@@ -70,6 +70,8 @@ def _finding(rule_id: str, settings: RuleSettings, scope: _Scope, verdict: Verdi
     return Finding(
         rule_id=rule.id,
         title=rule.title,
+        failure=rule.failure,
+        category=rule.category,
         aliases=finding_aliases(rule.id),
         severity=settings.severity.get(rule.id, rule.severity),
         status=verdict.status,

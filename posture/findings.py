@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from posture.base import ResourceKind, Severity
+from posture.catalog import get_rule
+from posture.catalog.model import RuleCategory
 
 
 class Status(StrEnum):
@@ -17,11 +20,24 @@ class Status(StrEnum):
     SUPPRESSED = "suppressed"
 
 
+# A suppressed finding still fails; the risk was accepted, so it is named by what is wrong.
+FAILING_STATUSES = frozenset({Status.FAIL, Status.SUPPRESSED})
+
+
+def _catalog_facts(rule_id: object) -> tuple[RuleCategory, str]:
+    """Category and failure headline of a rule; an unknown id is a security rule without one."""
+    try:
+        rule = get_rule(str(rule_id))
+    except KeyError:
+        return RuleCategory.SECURITY, ""
+    return rule.category, rule.failure
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule_id: str
-    title: str
+    title: str  # the desired state, as the rule's title says it
     aliases: dict[str, tuple[str, ...]]
     severity: Severity
     status: Status
@@ -32,6 +48,28 @@ class Finding(BaseModel):
     region: str
     engine: str | None
     evidence: str
+    category: RuleCategory = RuleCategory.SECURITY
+    failure: str = ""  # what is wrong when the rule fails
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_catalog(cls, data: Any) -> Any:
+        """Findings stored before category and failure existed take them from the catalog."""
+        if isinstance(data, dict) and ("category" not in data or "failure" not in data):
+            category, failure = _catalog_facts(data.get("rule_id"))
+            data = {"category": category, "failure": failure, **data}
+        return data
+
+    @property
+    def headline(self) -> str:
+        """The one line every report leads with: what is wrong when failing, else the title."""
+        if self.status in FAILING_STATUSES and self.failure:
+            return self.failure
+        return self.title
+
+    @property
+    def is_cost(self) -> bool:
+        return self.category is RuleCategory.COST
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from posture.base import Severity
+from posture.catalog.model import RuleCategory
 from posture.findings import Finding, Status
 
 
@@ -43,8 +44,15 @@ class SeverityCounts(_Message):
     info: int = 0
 
     @classmethod
-    def of(cls, findings: Iterable[Finding]) -> SeverityCounts:
-        counts = Counter(str(f.severity) for f in findings if f.status is Status.FAIL)
+    def of(
+        cls, findings: Iterable[Finding], category: RuleCategory | None = None
+    ) -> SeverityCounts:
+        """Failing findings by severity, of one category when `category` is given."""
+        counts = Counter(
+            str(f.severity)
+            for f in findings
+            if f.status is Status.FAIL and (category is None or f.category is category)
+        )
         return cls(**counts)
 
     @property
@@ -63,7 +71,8 @@ class AuditSummary(_Message):
     parts_total: int = 0
     accounts: int = 0
     regions: int = 0
-    failing: SeverityCounts = SeverityCounts()
+    failing: SeverityCounts = SeverityCounts()  # security findings only
+    cost: SeverityCounts = SeverityCounts()  # failing cost findings, reported on their own
     passed: int = 0
     not_applicable: int = 0
     errors: int = 0
@@ -74,7 +83,7 @@ class AuditSummary(_Message):
 
     @property
     def pass_rate(self) -> float | None:
-        assessed = self.passed + self.failing.total
+        assessed = self.passed + self.failing.total + self.cost.total
         return None if assessed == 0 else self.passed / assessed
 
 
@@ -82,6 +91,8 @@ class FindingLine(_Message):
     finding_id: str  # opaque id the buttons carry
     rule_id: str
     title: str
+    headline: str  # what is wrong for a failing finding (Finding.headline)
+    category: RuleCategory = RuleCategory.SECURITY
     severity: Severity
     aliases: dict[str, tuple[str, ...]]
     evidence: str
@@ -106,7 +117,8 @@ class FindingsThread(_Message):
     """Details posted in the parent's thread; the renderer splits it into replies."""
 
     run_id: str
-    resources: tuple[ResourceFindings, ...]
+    resources: tuple[ResourceFindings, ...]  # security findings
+    cost_resources: tuple[ResourceFindings, ...] = ()  # cost findings, in their own section
     errors: tuple[str, ...] = ()
 
 

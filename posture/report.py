@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from posture.catalog.model import RuleCategory
 from posture.findings import Finding, Status
 from posture.messages import (
     AuditSummary,
@@ -49,6 +50,8 @@ def _line(run_id: str, finding: Finding, fixable_rules: frozenset[str]) -> Findi
         finding_id=finding_id(run_id, finding),
         rule_id=finding.rule_id,
         title=finding.title,
+        headline=finding.headline,
+        category=finding.category,
         severity=finding.severity,
         aliases=finding.aliases,
         evidence=finding.evidence,
@@ -106,18 +109,28 @@ def describe_error(finding: Finding) -> str:
 def build_findings_thread(
     run_id: str, findings: Iterable[Finding], *, fixable_rules: frozenset[str]
 ) -> FindingsThread:
-    """Failing findings grouped by resource, most severe first; errors as readable lines."""
+    """Failing findings grouped by resource, most severe first; errors as readable lines.
+
+    Cost findings are grouped apart, so a cost finding never sits among security ones.
+    """
     items = tuple(findings)
-    resources = [
-        _resource(run_id, key, group, fixable_rules) for key, group in _group(items).items()
-    ]
+    security = [f for f in items if not f.is_cost]
+    cost = [f for f in items if f.is_cost]
+
+    def grouped(part: list[Finding]) -> tuple[ResourceFindings, ...]:
+        resources = [
+            _resource(run_id, key, group, fixable_rules) for key, group in _group(part).items()
+        ]
+        return tuple(sorted(resources, key=_resource_order))
+
     errored = sorted(
         (f for f in items if f.status is Status.ERROR),
         key=lambda f: (f.rule_id, f.resource_id, f.account, f.region),
     )
     return FindingsThread(
         run_id=run_id,
-        resources=tuple(sorted(resources, key=_resource_order)),
+        resources=grouped(security),
+        cost_resources=grouped(cost),
         errors=tuple(describe_error(f) for f in errored),
     )
 
@@ -133,7 +146,8 @@ def summarise(run_id: str, findings: Iterable[Finding], **meta: Any) -> AuditSum
     meta.setdefault("regions", len({f.region for f in items}))
     return AuditSummary(
         run_id=run_id,
-        failing=SeverityCounts.of(items),
+        failing=SeverityCounts.of(items, RuleCategory.SECURITY),
+        cost=SeverityCounts.of(items, RuleCategory.COST),
         passed=by_status[Status.PASS],
         not_applicable=by_status[Status.NOT_APPLICABLE],
         errors=by_status[Status.ERROR],

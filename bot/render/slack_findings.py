@@ -87,7 +87,7 @@ def resource_block(resource: ResourceFindings, *, continued: bool) -> Block:
 
 
 def finding_text(line: FindingLine) -> str:
-    title = truncate(escape(line.title), _TITLE_SHOWN)
+    title = truncate(escape(line.headline), _TITLE_SHOWN)
     lines = [f"*{str(line.severity).upper()}*  {code(line.rule_id)}  {title}"]
     aliases = compact_aliases(line.aliases)
     if aliases:
@@ -152,16 +152,28 @@ def _lead(resource: ResourceFindings, *, continued: bool) -> list[Block]:
     return [divider(), resource_block(resource, continued=continued)]
 
 
+COST_HEADING = "*Cost and capacity* (billing and sizing, not security exposure)"
+
+
+def _sections(thread: FindingsThread) -> Iterator[tuple[ResourceFindings, list[Block]]]:
+    """Each resource with the blocks that go before its first finding: cost ones come last."""
+    for resource in thread.resources:
+        yield resource, []
+    for number, resource in enumerate(thread.cost_resources):
+        yield resource, [section(COST_HEADING)] if number == 0 else []
+
+
 def _pack(thread: FindingsThread, limits: tuple[int, int]) -> list[_Page]:
     pages = [_Page()]
-    for resource in thread.resources:
+    for resource, heading in _sections(thread):
         on_page = False  # this resource's section is already on the current reply
         for index, line in enumerate(resource.findings):
             body = finding_blocks(line)
-            unit = body if on_page else _lead(resource, continued=index > 0) + body
+            lead = (heading if index == 0 else []) + _lead(resource, continued=index > 0)
+            unit = body if on_page else lead + body
             if not pages[-1].fits(unit, _size(unit), limits):
                 pages.append(_Page())
-                unit = _lead(resource, continued=index > 0) + body
+                unit = lead + body
             pages[-1].add(unit, _size(unit))
             on_page = True
     return [page for page in pages if page.blocks]

@@ -63,20 +63,39 @@ def severity_fields(counts: SeverityCounts) -> list[str]:
 def _has_results(summary: AuditSummary) -> bool:
     if summary.state is AuditState.DONE:
         return True
-    assessed = summary.passed + summary.failing.total + summary.not_applicable + summary.errors
+    failing = summary.failing.total + summary.cost.total
+    assessed = summary.passed + failing + summary.not_applicable + summary.errors
     return assessed > 0
 
 
 def totals_line(summary: AuditSummary) -> str:
-    assessed = summary.passed + summary.failing.total
+    assessed = summary.passed + summary.failing.total + summary.cost.total
     parts = [
         f"Passed {summary.passed} of {assessed} checks ({format_pass_rate(summary.pass_rate)})",
         f"{summary.failing.total} failing",
+        f"{summary.cost.total} cost",
         f"{summary.not_applicable} not applicable",
         _plural(summary.errors, "error"),
         f"{summary.suppressed} suppressed",
     ]
     return " · ".join(parts)
+
+
+def cost_line(counts: SeverityCounts) -> str:
+    """Cost findings in one line, kept apart from the security counts above them."""
+    pairs = [
+        ("critical", counts.critical),
+        ("high", counts.high),
+        ("medium", counts.medium),
+        ("low", counts.low),
+        ("info", counts.info),
+    ]
+    shown = ", ".join(f"{count} {label}" for label, count in pairs if count)
+    noun = "finding" if counts.total == 1 else "findings"
+    return (
+        f"*Cost and capacity:* {counts.total} {noun} ({shown}). "
+        "Billing and sizing, not security exposure: they are not in the counts above."
+    )
 
 
 def reach_line(summary: AuditSummary) -> str:
@@ -120,6 +139,8 @@ def _fallback(summary: AuditSummary) -> str:
             f", {counts.critical} critical, {counts.high} high, {counts.medium} medium,"
             f" {counts.low} low, {counts.info} info failing"
         )
+        if summary.cost.total:
+            text += f"; {summary.cost.total} cost findings"
     return fallback(escape(text))
 
 
@@ -137,5 +158,7 @@ def render_summary(summary: AuditSummary) -> tuple[str, list[Block]]:
     if _has_results(summary):
         blocks.append(fields_section(severity_fields(summary.failing)))
         blocks.append(section(f"{totals_line(summary)}\n{reach_line(summary)}"))
+        if summary.cost.total:
+            blocks.append(section(cost_line(summary.cost)))
     blocks.append(_reference_context(summary))
     return _fallback(summary), blocks

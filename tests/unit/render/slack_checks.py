@@ -114,7 +114,7 @@ def make_finding(
     rid = resource_id if resource_id is not None else f"orders-{index}"
     return Finding(
         rule_id=rule_id or "CW-101",
-        title="Encryption in transit is turned off",
+        title="Caches encrypt traffic in transit",
         aliases={"security_hub": ("ElastiCache.5",), "checkov": ("CKV_AWS_30",)},
         severity=severity,
         status=status,

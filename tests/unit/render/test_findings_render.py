@@ -10,7 +10,8 @@ import pytest
 
 from bot.actions import ActionId
 from bot.render.blocks import render_findings_thread
-from posture.base import Severity
+from bot.render.slack_findings import COST_HEADING
+from posture.base import ResourceKind, Severity
 from posture.findings import Finding, Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
 from posture.report import build_findings_thread, finding_id
@@ -130,17 +131,19 @@ def test_resource_and_finding_details_are_shown() -> None:
         "redis",
         "CRITICAL",
         "`CW-101`",
-        "Encryption in transit is turned off",
+        "In-transit encryption is off: clients connect in plaintext",
         "Security Hub ElastiCache.5 · Checkov CKV_AWS_30",
         "TransitEncryptionEnabled is false",
     ):
         assert expected in text
+    # A failing finding leads with what is wrong, not with the desired state.
+    assert "Caches encrypt traffic in transit" not in text
 
 
 def test_buttons_carry_only_the_finding_id_and_known_action_ids() -> None:
     findings = [
         make_finding(rule_id="CW-101", resource_id="fixable"),
-        make_finding(rule_id="CW-601", resource_id="manual"),
+        make_finding(rule_id="CW-404", resource_id="manual"),
     ]
     replies = render(findings)
     by_value: dict[str, list[str]] = {}
@@ -206,6 +209,7 @@ def test_a_non_opaque_finding_id_is_refused() -> None:
         finding_id="<!channel>",
         rule_id="CW-101",
         title="t",
+        headline="t",
         severity=Severity.LOW,
         aliases={},
         evidence="",
@@ -222,3 +226,27 @@ def test_a_non_opaque_finding_id_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="finding id"):
         render_findings_thread(FindingsThread(run_id="r", resources=(resource,)))
+
+
+def test_cost_findings_come_after_security_under_their_own_heading() -> None:
+    findings = [
+        make_finding(rule_id="CW-609", resource_id="rn-1", kind=ResourceKind.RESERVED_NODE),
+        make_finding(rule_id="CW-101", resource_id="orders", severity=Severity.LOW),
+        make_finding(rule_id="CW-604", resource_id="idle", severity=Severity.CRITICAL),
+    ]
+    thread = build_findings_thread("run-42", findings, fixable_rules=FIXABLE)
+    assert [r.resource_id for r in thread.resources] == ["orders"]
+    assert {r.resource_id for r in thread.cost_resources} == {"rn-1", "idle"}
+    (reply,) = render_findings_thread(thread)
+    text = "\n".join(text_fields(reply[1]))
+    heading = text.index(COST_HEADING)
+    # Even a low security finding comes before a cost finding of any severity.
+    assert text.index("`orders`") < heading < text.index("`idle`")
+    assert heading < text.index("`rn-1`")
+    assert "Reserved node is not matched by any running node" in text
+    assert text.count(COST_HEADING) == 1
+
+
+def test_no_cost_heading_without_cost_findings() -> None:
+    (reply,) = render([make_finding(rule_id="CW-101")])
+    assert COST_HEADING not in json.dumps(reply[1])

@@ -78,7 +78,7 @@ def test_findings_within_a_resource_most_severe_first_then_rule_id() -> None:
 def test_actions_offer_a_fix_only_for_fixable_rules() -> None:
     findings = [
         make_finding(rule_id="CW-101", resource_id="r"),
-        make_finding(rule_id="CW-601", resource_id="r"),
+        make_finding(rule_id="CW-404", resource_id="r"),
     ]
     thread = build_findings_thread("run-1", findings, fixable_rules=FIXABLE)
     by_rule = {line.rule_id: line.actions for line in thread.resources[0].findings}
@@ -87,7 +87,7 @@ def test_actions_offer_a_fix_only_for_fixable_rules() -> None:
         FindingAction.REQUEST_FIX,
         FindingAction.ACCEPT_RISK,
     )
-    assert by_rule["CW-601"] == (FindingAction.EXPLAIN, FindingAction.ACCEPT_RISK)
+    assert by_rule["CW-404"] == (FindingAction.EXPLAIN, FindingAction.ACCEPT_RISK)
 
 
 def test_a_repeated_finding_key_is_listed_once() -> None:
@@ -149,6 +149,26 @@ def test_summarise_counts_every_status_and_severity() -> None:
     assert (summary.accounts, summary.regions) == (2, 2)
     assert summary.pass_rate == 0.5
     assert summary.state is AuditState.DONE and summary.scope == "all"
+
+
+def test_summarise_counts_cost_apart_from_security() -> None:
+    findings = [
+        make_finding(1, rule_id="CW-101", severity=Severity.HIGH),
+        make_finding(2, rule_id="CW-609", severity=Severity.HIGH),  # a policy may raise it
+        make_finding(3, rule_id="CW-604", severity=Severity.LOW),
+        make_finding(4, rule_id="CW-605", status=Status.PASS),
+    ]
+    summary = summarise("run-1", findings, scope="all", state=AuditState.DONE, requested_by="U")
+    assert (summary.failing.high, summary.failing.total) == (1, 1)
+    assert (summary.cost.high, summary.cost.low, summary.cost.total) == (1, 1, 2)
+    assert summary.pass_rate == 0.25
+
+
+def test_thread_lines_lead_with_the_failure_headline() -> None:
+    failing = make_finding(1, rule_id="CW-405")
+    (line,) = build_findings_thread("r", [failing], fixable_rules=FIXABLE).resources[0].findings
+    assert line.headline == "Auto minor version upgrade is off" == failing.headline
+    assert line.title == failing.title
 
 
 def test_summarise_keeps_given_reach_and_progress() -> None:

@@ -145,3 +145,20 @@ def test_only_a_valid_requester_id_becomes_a_mention() -> None:
 )
 def test_durations_read_naturally(seconds: float | None, shown: str | None) -> None:
     assert format_duration(seconds) == shown
+
+
+def test_cost_findings_get_their_own_section_not_the_security_counts() -> None:
+    fallback, blocks = render_summary(summary(cost=SeverityCounts(high=1, low=3)))
+    assert_within_limits((fallback, blocks))
+    fields = [f["text"] for b in blocks for f in b.get("fields", [])]
+    assert "*High*\n2" in fields  # the security count, unchanged by the cost high
+    cost = [b for b in blocks if "Cost and capacity" in b.get("text", {}).get("text", "")]
+    assert len(cost) == 1
+    assert "4 findings (1 high, 3 low)" in cost[0]["text"]["text"]
+    assert "Passed 45 of 64 checks" in all_text(blocks)
+    assert "4 cost findings" in fallback and "2 high" in fallback
+
+
+def test_no_cost_section_without_cost_findings() -> None:
+    _, blocks = render_summary(summary())
+    assert "Cost and capacity" not in all_text(blocks)
