@@ -15,7 +15,8 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from posture.base import Severity
-from posture.findings import Finding
+from posture.catalog.model import RuleCategory
+from posture.findings import Finding, catalog_facts
 from posture.history import (
     FindingKey,
     KeyHistory,
@@ -50,7 +51,9 @@ class Shown(_Message, Generic[T]):
 
 class DigestFinding(_Message):
     rule_id: str
-    title: str
+    title: str  # the desired state
+    headline: str = ""  # what is wrong while it fails; the title once resolved
+    category: RuleCategory = RuleCategory.SECURITY
     severity: Severity
     account: str
     region: str
@@ -186,9 +189,14 @@ def _digest_finding(
     state = inputs.states.get(key)
     severity = inputs.observation.failing.get(key) or (state.severity if state else Severity.INFO)
     open_days = state.open_days(inputs.now) if state and state.is_open else None
+    title = titles.get(key) or lookup(rule)
+    category, failure = catalog_facts(rule)
+    failing = key in inputs.observation.failing
     return DigestFinding(
         rule_id=rule,
-        title=titles.get(key) or lookup(rule),
+        title=title,
+        headline=failure if failing and failure else title,
+        category=category,
         severity=severity,
         account=account,
         region=region,
@@ -203,7 +211,12 @@ def _by_severity(findings: Iterable[DigestFinding]) -> list[DigestFinding]:
 
 
 def _oldest_open(inputs: DigestInputs) -> list[FindingKey]:
-    serious = [k for k, s in inputs.observation.failing.items() if s.rank >= Severity.HIGH.rank]
+    """Serious open security findings, oldest first; cost findings never rank among them."""
+    serious = [
+        k
+        for k, s in inputs.observation.failing.items()
+        if s.rank >= Severity.HIGH.rank and catalog_facts(k[0])[0] is RuleCategory.SECURITY
+    ]
     far_past = inputs.now
 
     def opened(key: FindingKey) -> tuple[datetime, int, FindingKey]:

@@ -24,7 +24,7 @@ class Status(StrEnum):
 FAILING_STATUSES = frozenset({Status.FAIL, Status.SUPPRESSED})
 
 
-def _catalog_facts(rule_id: object) -> tuple[RuleCategory, str]:
+def catalog_facts(rule_id: object) -> tuple[RuleCategory, str]:
     """Category and failure headline of a rule; an unknown id is a security rule without one."""
     try:
         rule = get_rule(str(rule_id))
@@ -56,7 +56,7 @@ class Finding(BaseModel):
     def _from_catalog(cls, data: Any) -> Any:
         """Findings stored before category and failure existed take them from the catalog."""
         if isinstance(data, dict) and ("category" not in data or "failure" not in data):
-            category, failure = _catalog_facts(data.get("rule_id"))
+            category, failure = catalog_facts(data.get("rule_id"))
             data = {"category": category, "failure": failure, **data}
         return data
 

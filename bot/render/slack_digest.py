@@ -23,6 +23,7 @@ from bot.render.slack_elements import (
 )
 from bot.render.slack_findings import kind_label
 from bot.render.slack_fit import Part, fit
+from posture.catalog.model import RuleCategory
 from posture.digest import (
     Digest,
     DigestFinding,
@@ -100,7 +101,8 @@ def schedule_text(digest: Digest) -> str | None:
 def finding_line(item: DigestFinding) -> str:
     where = f"{kind_label(item.resource_kind).lower()} {code(item.resource_id, 80)}"
     place = f"{code(item.account, 20)} {escape(item.region)}".strip()
-    text = f"• *{str(item.severity).upper()}* {code(item.rule_id, 20)} {where} ({place}): {escape(item.title)}"
+    label = str(item.severity).upper() + (" cost" if item.category is RuleCategory.COST else "")
+    text = f"• *{label}* {code(item.rule_id, 20)} {where} ({place}): {escape(item.headline or item.title)}"
     if item.open_days is not None:
         text += f" · open {item.open_days} day{'s' if item.open_days != 1 else ''}"
     return truncate(text, _LINE_SHOWN)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from bot.render.slack_findings import kind_label
+from posture.catalog.model import RuleCategory
 from posture.digest import Digest, DigestFinding, ExpiringRisk, PendingApproval, Shown, TokenDue
 
 T = TypeVar("T")
@@ -19,7 +20,8 @@ def _signed(change: int) -> str:
 def _finding(item: DigestFinding) -> str:
     where = f"{kind_label(item.resource_kind).lower()} {item.resource_id} ({item.account} {item.region})"
     opened = f", open {item.open_days} days" if item.open_days is not None else ""
-    return f"{str(item.severity).upper():<9}{item.rule_id:<8}{where}: {item.title}{opened}"
+    cost = " (cost)" if item.category is RuleCategory.COST else ""
+    return f"{str(item.severity).upper():<9}{item.rule_id:<8}{where}: {item.headline or item.title}{cost}{opened}"
 
 
 def _token(item: TokenDue) -> str:

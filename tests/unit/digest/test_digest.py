@@ -217,3 +217,38 @@ def test_lateness_is_measured_when_the_digest_runs() -> None:
     assert lateness(note, at(0, hours=2), 30).late_minutes == 120
     manual = ScheduleNote(trigger="manual")
     assert lateness(manual, at(3), 30) == manual
+
+
+def test_failing_items_lead_with_the_failure_and_resolved_ones_with_the_title() -> None:
+    findings = failing("fresh")
+    baseline = Baseline(
+        scan=PreviousScan(at=at(9), open_keys=frozenset({key("gone")})),
+        failing=SeverityCounts(high=1),
+        passing=SeverityCounts(),
+    )
+    states = {
+        key("fresh"): state(0, first=0),
+        key("gone"): KeyHistory(Severity.HIGH, at(2), at(9), at(2), resolved_at=NOW),
+    }
+    digest = build_digest(inputs(findings, baseline=baseline, states=states), titles)
+    (fresh,) = digest.new.items
+    assert fresh.headline == "In-transit encryption is off: clients connect in plaintext"
+    assert fresh.title == "Caches encrypt traffic in transit"
+    (gone,) = digest.resolved.items
+    assert gone.headline == gone.title == "title of CW-101"
+
+
+def test_cost_findings_are_marked_and_never_among_the_oldest_serious() -> None:
+    findings = [
+        finding("idle", rule="CW-604", severity=Severity.CRITICAL),  # raised by a policy
+        finding("open", severity=Severity.HIGH),
+    ]
+    observation = observe(findings, NOW)
+    states = {key("idle", "CW-604"): state(40, Severity.CRITICAL), key("open"): state(2)}
+    digest = build_digest(inputs(findings, observation=observation, states=states), titles)
+    assert [f.resource_id for f in digest.oldest_open.items] == ["open"]
+    assert digest.oldest_open.items[0].category == "security"
+    baseline = Baseline(PreviousScan(at(9), frozenset()), SeverityCounts(), SeverityCounts())
+    fresh = build_digest(inputs(findings, baseline=baseline, states=states), titles)
+    by_rule = {f.rule_id: f for f in fresh.reopened.items + fresh.new.items}
+    assert by_rule["CW-604"].category == "cost"

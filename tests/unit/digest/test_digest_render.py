@@ -219,3 +219,30 @@ def test_home_tab_fits_and_shows_approvals_only_to_approvers(approver: bool) -> 
     assert "<!channel>" not in text and "<https://evil" not in text
     assert "<#C_PLATFORM>" in text
     assert_within_limits(("home", view["blocks"]), max_chars=24_000)
+
+
+def test_digest_lines_show_the_failure_headline_and_mark_cost() -> None:
+    findings = [finding("idle", rule="CW-604", severity=Severity.LOW), finding("plain")]
+    observation = observe(findings, NOW)
+    baseline = Baseline(PreviousScan(at(9), frozenset()), SeverityCounts(), SeverityCounts())
+    inputs = DigestInputs(
+        channel="C1",
+        scope="everything",
+        day=NOW.date(),
+        timezone="UTC",
+        now=NOW,
+        findings=findings,
+        observation=observation,
+        states={k: KeyHistory(s, NOW, NOW, NOW) for k, s in observation.failing.items()},
+        baseline=baseline,
+    )
+    digest = build_digest(inputs, lambda rule: rule)
+    _, blocks = render_digest(digest)
+    chat = json.dumps(blocks)
+    text = render_digest_text(digest)
+    for out in (chat, text):
+        assert "In-transit encryption is off: clients connect in plaintext" in out
+        assert "Cache is idle: its busiest node stays under the CPU threshold" in out
+        assert "Caches encrypt traffic in transit" not in out
+    assert "*LOW cost*" in chat and "(cost)" in text
+    assert "*HIGH cost*" not in chat
