@@ -109,14 +109,19 @@ def collect_findings(scope: Scope, config: AppConfig) -> tuple[list[Finding], Sc
 
 def _table(findings: list[Finding], show_all: bool) -> str:
     shown = [f for f in findings if show_all or f.status in (Status.FAIL, Status.ERROR)]
-    shown.sort(key=lambda f: (-f.severity.rank, f.account, f.region, f.resource_id, f.rule_id))
+    # Cost findings come after every security finding, whatever their severity.
+    shown.sort(
+        key=lambda f: (f.is_cost, -f.severity.rank, f.account, f.region, f.resource_id, f.rule_id)
+    )
     rows = [
-        f"{'SEVERITY':<9} {'STATUS':<8} {'RULE':<7} {'ACCOUNT/REGION':<28} {'RESOURCE':<28} EVIDENCE"
+        f"{'SEVERITY':<9} {'STATUS':<8} {'RULE':<7} {'CATEGORY':<8} {'ACCOUNT/REGION':<28} "
+        f"{'RESOURCE':<28} FINDING"
     ]
     for f in shown:
         where = f"{f.account}/{f.region}"
         rows.append(
-            f"{f.severity:<9} {f.status:<8} {f.rule_id:<7} {where:<28} {f.resource_id[:28]:<28} {f.evidence}"
+            f"{f.severity:<9} {f.status:<8} {f.rule_id:<7} {f.category:<8} {where:<28} "
+            f"{f.resource_id[:28]:<28} {f.headline}: {f.evidence}"
         )
     failing = sum(1 for f in findings if f.status is Status.FAIL)
     rows.append(

@@ -14,6 +14,8 @@ from posture.findings import Finding, Status
 
 FINDING_FIELDS = (
     "rule_id",
+    "category",  # security or cost, so a spreadsheet can keep cost apart
+    "headline",  # what is wrong when failing, else the rule's title (Finding.headline)
     "aliases",
     "severity",
     "status",
@@ -46,6 +48,7 @@ _OCSF_STATUS = {
 
 def finding_record(finding: Finding) -> dict[str, Any]:
     data = finding.model_dump(mode="json")
+    data["headline"] = finding.headline
     return {key: data[key] for key in FINDING_FIELDS}
 
 
@@ -102,9 +105,9 @@ def _ocsf(finding: Finding, epoch_ms: int, version: str) -> dict[str, Any]:
         },
         "finding_info": {
             "uid": f"cachewarden-{finding.rule_id}-{finding.account}-{finding.region}-{finding.resource_id}",
-            "title": finding.title,
+            "title": finding.headline,
             "desc": finding.evidence,
-            "types": [finding.rule_id],
+            "types": [finding.rule_id, str(finding.category)],
         },
         "compliance": {
             "status_id": status_id,

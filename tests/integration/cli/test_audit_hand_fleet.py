@@ -39,7 +39,8 @@ from tests.integration.cli.runner import (
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("cli-hand-fleet")]
 
 FINDING_KEYS = {
-    "rule_id", "aliases", "severity", "status", "resource_kind", "resource_id",
+    "rule_id", "category", "headline", "aliases", "severity", "status", "resource_kind",
+    "resource_id",
     "resource_arn", "account", "region", "engine", "evidence",
 }  # fmt: skip
 SCAN_KEYS = {"started", "finished", "accounts", "regions", "api_calls", "errors"}
@@ -217,13 +218,15 @@ def test_table_prints_failures_and_no_progress_without_a_tty(
         "SEVERITY",
         "STATUS",
         "RULE",
+        "CATEGORY",
         "ACCOUNT/REGION",
         "RESOURCE",
-        "EVIDENCE",
+        "FINDING",
     ]
     rows = [line for line in lines[1:] if line.strip() and not line.endswith("not assessed.")]
     assert len(rows) == len(_expected_fail_pairs())
-    assert rows[0].split()[:3] == ["critical", "fail", "CW-304"]
+    assert rows[0].split()[:4] == ["critical", "fail", "CW-304", "security"]
+    assert "Cache port open to 0.0.0.0/0 or ::/0: " in rows[0]
     assert lines[-1] == f"{len(rows)} failing, {_count(runs, 'pass')} passing, 0 not assessed."
     assert "\r" not in result.stdout and "\x1b" not in result.stdout
 
