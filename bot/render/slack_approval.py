@@ -201,7 +201,7 @@ def _input(block_id: str, label: str, element: Block, hint: str) -> Block:
 
 def render_accept_risk_modal(finding: Finding, metadata: str, default_until: date) -> Block:
     """The modal that asks why the risk is acceptable and until which day."""
-    subject = f"{code(finding.rule_id)} {escape(finding.title)}\n*{escape(kind_label(finding.resource_kind))}* {code(finding.resource_id)} · account {code(finding.account)} · {escape(finding.region)}"
+    subject = f"{code(finding.rule_id)} {escape(finding.headline)}\n*{escape(kind_label(finding.resource_kind))}* {code(finding.resource_id)} · account {code(finding.account)} · {escape(finding.region)}"
     reason = {
         "type": "plain_text_input",
         "action_id": REASON_INPUT,

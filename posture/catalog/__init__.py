@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from posture.catalog import access, cost, detection, encryption, network, resilience
-from posture.catalog.model import Control, FixKind, Framework, Remediation, Rule
+from posture.catalog.model import Control, FixKind, Framework, Remediation, Rule, Unmapped
 
 __all__ = [
     "Catalog",
@@ -22,6 +22,7 @@ __all__ = [
     "Remediation",
     "Rule",
     "UnknownIdError",
+    "Unmapped",
     "all_controls",
     "all_rules",
     "finding_aliases",
@@ -39,14 +40,47 @@ CONTROLS: tuple[Control, ...] = (
 )
 
 
-class UnknownIdError(LookupError):
-    """No rule, alias or control has this id. `suggestions` holds near misses."""
+# Framework ids that exist but that no rule checks: asking for one says why, not "unknown".
+UNMAPPED: tuple[Unmapped, ...] = (
+    Unmapped(
+        id="EC-008",
+        framework=Framework.CONFORMITY,
+        title="ElastiCache reserved cache node recent purchases",
+        reason=(
+            "Conformity asks for a review of reserved-node purchases started in the last 7 "
+            "days, to catch unwanted ones while AWS Support can still cancel them. No "
+            "cachewarden rule looks at purchase dates; CW-607 and CW-608 report purchases "
+            "whose payment is pending or failed."
+        ),
+        reference=(
+            "https://www.trendmicro.com/cloudoneconformity/knowledge-base/aws/ElastiCache/"
+            "reserved-cache-node-recent-purchases.html"
+        ),
+    ),
+)
 
-    def __init__(self, query: str, suggestions: tuple[str, ...]) -> None:
+
+class UnknownIdError(LookupError):
+    """No rule, alias or control has this id. `suggestions` holds near misses.
+
+    `unmapped` is set when the id is a real framework control that no rule checks.
+    """
+
+    def __init__(
+        self, query: str, suggestions: tuple[str, ...], unmapped: Unmapped | None = None
+    ) -> None:
         self.query = query
         self.suggestions = suggestions
-        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"No rule or control is called {query!r}.{hint}")
+        self.unmapped = unmapped
+        if unmapped is not None:
+            message = (
+                f"{unmapped.id} ({unmapped.framework}: {unmapped.title}) has no cachewarden "
+                f"rule. {unmapped.reason} See {unmapped.reference}"
+            )
+        else:
+            hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
+            message = f"No rule or control is called {query!r}.{hint}"
+        super().__init__(message)
 
 
 def _normalise(text: str) -> str:
@@ -64,9 +98,15 @@ class Catalog:
     rules: tuple[Rule, ...]
     controls: tuple[Control, ...]
     index: dict[str, Rule | Control]
+    unmapped: dict[str, Unmapped]
 
     @classmethod
-    def build(cls, rules: tuple[Rule, ...], controls: tuple[Control, ...]) -> Catalog:
+    def build(
+        cls,
+        rules: tuple[Rule, ...],
+        controls: tuple[Control, ...],
+        unmapped: tuple[Unmapped, ...] = (),
+    ) -> Catalog:
         index: dict[str, Rule | Control] = {}
 
         def claim(key: str, target: Rule | Control) -> None:
@@ -86,13 +126,20 @@ class Catalog:
             if missing and rules:
                 raise ValueError(f"control {control.id} lists unknown rules {missing}")
             claim(control.id, control)
-        return cls(rules=rules, controls=controls, index=index)
+        known_unmapped = {_normalise(entry.id): entry for entry in unmapped}
+        for key, entry in known_unmapped.items():
+            if key in index:
+                raise ValueError(f"{entry.id} is unmapped but {index[key].id} claims it")
+        return cls(rules=rules, controls=controls, index=index, unmapped=known_unmapped)
 
     def resolve(self, query: str) -> Rule | Control:
         norm = _normalise(query)
         found = self.index.get(norm)
         if found is not None:
             return found
+        unmapped = self.unmapped.get(norm)
+        if unmapped is not None:
+            raise UnknownIdError(query, (), unmapped)
         return self._loose_match(query)
 
     def _loose_match(self, query: str) -> Rule | Control:
@@ -132,7 +179,7 @@ def _catalog() -> Catalog:
         *detection.RULES,
         *cost.RULES,
     )
-    return Catalog.build(tuple(sorted(rules, key=lambda rule: rule.id)), CONTROLS)
+    return Catalog.build(tuple(sorted(rules, key=lambda rule: rule.id)), CONTROLS, UNMAPPED)
 
 
 def all_rules() -> tuple[Rule, ...]:

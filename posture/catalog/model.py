@@ -141,3 +141,13 @@ class Control(_Frozen):
             if not rule_id.startswith("CW-"):
                 raise ValueError(f"control {self.id} lists {rule_id!r}, not a CW rule id")
         return self
+
+
+class Unmapped(_Frozen):
+    """A framework id we know and deliberately map to no rule, with the reason why."""
+
+    id: str
+    framework: Framework
+    title: str
+    reason: str = Field(min_length=40)
+    reference: str = Field(pattern=r"^https://")

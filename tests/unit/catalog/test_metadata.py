@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from posture.base import ResourceKind, Severity
-from posture.catalog import Rule, all_rules, get_rule, resolve
+from posture.catalog import Rule, UnknownIdError, all_rules, get_rule, resolve
 from posture.catalog.model import RuleCategory
 from posture.rules.context import RuleCheck, passed
 from posture.rules.registry import REGISTRY, kind_mismatches, rule_ids, rules_for_kind
@@ -157,3 +157,13 @@ def test_every_alias_note_belongs_to_an_alias_that_resolves_to_its_rule() -> Non
     for rule in RULES:
         for alias in rule.alias_notes:
             assert resolve(alias) is rule
+
+
+def test_conformity_ec008_is_known_but_maps_to_no_rule() -> None:
+    # EC-008 reviews recent reserved-node purchases; no rule of ours checks that.
+    with pytest.raises(UnknownIdError) as caught:
+        resolve("ec-008")
+    assert caught.value.unmapped is not None
+    assert "recent purchases" in str(caught.value)
+    assert "reserved-cache-node-recent-purchases.html" in str(caught.value)
+    assert all("EC-008" not in rule.all_aliases() for rule in RULES)
