@@ -61,8 +61,10 @@ def fix_words(fix_kind: str) -> str:
 def _overview(doc: Doc) -> str:
     fix = doc["remediation"]
     kinds = ", ".join(kind_label(kind) for kind in doc["resource_kinds"])
+    category = f" ({escape(doc['category'])})" if doc.get("category") == "cost" else ""
     lines = [
-        f"*Severity:* {escape(doc['severity'].upper())} · *Fix:* {fix_words(fix['fix_kind'])}",
+        f"*Severity:* {escape(doc['severity'].upper())}{category} · "
+        f"*Fix:* {fix_words(fix['fix_kind'])}",
         f"*Applies to:* {escape(kinds)} ({escape(', '.join(doc['engines']))})",
     ]
     aliases = compact_aliases(doc["aliases"])

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.render.blocks import render_explain
+from bot.render.text import render_explain_text
 from posture.catalog import Rule, all_controls, all_rules, resolve
 from posture.explain import explain_document, rule_document
 from tests.unit.render.slack_checks import HOSTILE, assert_inert, assert_within_limits, text_fields
@@ -212,3 +213,25 @@ def test_ec_014_renders_within_limits() -> None:
     reply = render_explain(doc)
     check(reply, [])
     assert "EC-014" in reply[0]
+
+
+def test_explain_shows_the_failure_headline_and_how_other_tools_differ() -> None:
+    rule = resolve("elasticache_redis_cluster_backup_enabled")
+    assert isinstance(rule, Rule)
+    doc = rule_document(rule)
+    assert doc["category"] == "security" and doc["failure"] == rule.failure
+    reply = render_explain(doc)
+    check(reply, doc["references"])
+    text = all_text(reply)
+    assert "Where other tools differ" in text
+    for alias, note in rule.alias_notes.items():
+        assert alias in text and note[:60] in text
+    assert rule.failure in text
+    terminal = render_explain_text(doc)
+    assert "Where other tools differ" in terminal and "When it fails" in terminal
+    assert "minimum_snapshot_retention_period" in terminal
+
+
+def test_a_rule_without_notes_has_no_differences_section() -> None:
+    doc = rule_document(resolve("CW-404"))  # type: ignore[arg-type]
+    assert "Where other tools differ" not in all_text(render_explain(doc))
