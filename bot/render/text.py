@@ -65,9 +65,10 @@ def render_explain_text(doc: dict[str, Any]) -> str:
 
 
 def render_rules_table(rules: list[dict[str, Any]]) -> str:
-    rows = [f"{'ID':<8}{'SEVERITY':<10}{'FIX':<10}TITLE"]
+    rows = [f"{'ID':<8}{'SEVERITY':<10}{'CATEGORY':<10}{'FIX':<10}TITLE"]
     for rule in rules:
         fix = "in place" if rule["remediation"]["in_place"] else rule["remediation"]["fix_kind"]
-        rows.append(f"{rule['id']:<8}{rule['severity']:<10}{fix:<10}{rule['title']}")
+        category = rule.get("category", "")
+        rows.append(f"{rule['id']:<8}{rule['severity']:<10}{category:<10}{fix:<10}{rule['title']}")
     rows.append(f"\n{len(rules)} rules.")
     return "\n".join(rows) + "\n"

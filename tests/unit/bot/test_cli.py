@@ -49,3 +49,17 @@ def test_explain_control_shows_both_rules(capsys: pytest.CaptureFixture[str]) ->
 
 def test_unknown_subcommand_is_a_usage_error() -> None:
     assert main(["bogus"]) == 2
+
+
+def test_explain_an_unmapped_framework_id_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "EC-008"]) == 2
+    err = capsys.readouterr().err
+    assert "has no cachewarden rule" in err and "CW-607" in err
+
+
+def test_rules_table_names_each_rules_category(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split()[:3] == ["ID", "SEVERITY", "CATEGORY"]
+    by_id = {row.split()[0]: row.split()[2] for row in rows[1:] if row.startswith("CW-")}
+    assert by_id["CW-609"] == "cost" and by_id["CW-101"] == "security"
