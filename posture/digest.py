@@ -207,7 +207,17 @@ def _digest_finding(
 
 
 def _by_severity(findings: Iterable[DigestFinding]) -> list[DigestFinding]:
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.resource_id, f.account))
+    """Most severe first, and every security finding before any cost one."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            f.category is RuleCategory.COST,
+            -f.severity.rank,
+            f.rule_id,
+            f.resource_id,
+            f.account,
+        ),
+    )
 
 
 def _oldest_open(inputs: DigestInputs) -> list[FindingKey]:

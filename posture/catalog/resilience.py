@@ -354,12 +354,12 @@ aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
     alias_notes={
         "elasticache_redis_cluster_auto_minor_version_upgrades": (
             "Prowler reads replication groups only and also fails Redis OSS before 6.0, where "
-            "ElastiCache ignores the setting; CW-405 reports those as not applicable."
+            "AWS disables the setting; CW-405 reports those as not applicable."
         ),
         "elasticache-auto-minor-version-upgrade-check": (
-            "AWS Config evaluates cache clusters running Redis OSS or Valkey, member clusters "
-            "of replication groups included, and also fails Redis OSS before 6.0, which CW-405 "
-            "reports as not applicable."
+            "AWS Config evaluates cache clusters (AWS::ElastiCache::CacheCluster) running Redis "
+            "OSS or Valkey, not replication groups, and also fails Redis OSS before 6.0, where "
+            "AWS disables the setting; CW-405 reports those as not applicable."
         ),
     },
 )
