@@ -27,7 +27,7 @@ from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache
 from posture.rules.facts import DEFAULT_PORTS
 
 MAX_GROUP_ID = 40
-_SUBNET_GROUP = {"--cache-subnet-group-name": ("$NEW_SUBNET_GROUP",)}
+_SUBNET_GROUP: dict[str, tuple[str, ...]] = {"--cache-subnet-group-name": ("$NEW_SUBNET_GROUP",)}
 # What the new copy does differently, per rule: (options that replace the source's, words).
 CHANGES: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
     "CW-101": ({"--transit-encryption-enabled": ()}, "with in-transit encryption on"),
@@ -303,8 +303,20 @@ def _options_and_steps(target: Target) -> tuple[Options, list[RunbookStep]]:
     return options, _serverless_steps(target, resource, options)
 
 
+def _global_note(target: Target) -> str:
+    group = target.resource
+    if not isinstance(group, ReplicationGroup) or not group.global_datastore_id:
+        return ""
+    return (
+        f"{target.resource_id} belongs to global datastore {group.global_datastore_id}; a copy "
+        "built from it joins no datastore. Rebuild the primary, create a new global datastore "
+        "from it (CreateGlobalReplicationGroup) and add new secondaries before moving clients."
+    )
+
+
 def rebuild_plan(target: Target, *, why: str = "") -> FixPlan:
     """The runbook for `target.rule_id` on this resource, as a REBUILD plan (nothing runs)."""
+    why = " ".join(part for part in (why, _global_note(target)) if part)
     options, steps = _options_and_steps(target)
     words = CHANGES.get(target.rule_id, ({}, "fixed"))[1]
     runbook = Runbook(

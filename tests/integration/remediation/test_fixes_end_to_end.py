@@ -153,6 +153,15 @@ def test_tls_on_an_old_engine_posts_the_rebuild_runbook_without_asking(
         what="the rebuild runbook",
     )
     assert "Redis OSS 7.0 or later" in replies and "create-replication-group" in replies
+    # Settings only the member clusters report reach the copy through a real collection.
+    for setting in (
+        "--cache-parameter-group-name",
+        "--preferred-maintenance-window",
+        "--snapshot-window",
+        "--multi-az-enabled",
+        "--num-cache-clusters 2",
+    ):
+        assert setting in replies, setting  # fmt: skip
     requests = [m for m in thread(stack, parent) if m.get("text", "").startswith("Fix request")]
     assert not [m for m in requests if "on old-tls" in m["text"]]  # no approval for a doomed call
     assert state(stack, "old-tls")["transit_encryption_enabled"] is False

@@ -256,3 +256,14 @@ def test_the_runbook_says_clients_move_to_new_endpoints() -> None:
     assert "new DNS names" in switch.note
     assert any("describe-replication-groups" in c for c in switch.commands)
     assert REGION in " ".join(switch.commands)
+
+
+def test_a_global_datastore_member_rebuild_says_the_copy_joins_no_datastore() -> None:
+    global_info = {"GlobalReplicationGroupInfo": {"GlobalReplicationGroupId": "ldgnf-orders"}}
+    _, inv = replication_group(group={"AtRestEncryptionEnabled": False, **global_info})
+    plan = _plan("CW-103", inv)
+    assert plan.runbook is not None
+    assert "global datastore ldgnf-orders" in plan.runbook.summary
+    assert "CreateGlobalReplicationGroup" in plan.runbook.summary
+    _, alone = replication_group(group={"AtRestEncryptionEnabled": False})
+    assert "global datastore" not in (_plan("CW-103", alone).runbook or plan.runbook).summary
