@@ -42,7 +42,8 @@ aws elasticache modify-replication-group \\
     --apply-immediately
 # TLS gets new endpoint DNS names (primary and reader, or the configuration endpoint when
 # cluster mode is enabled). Plaintext clients keep the old names until `required` (CW-102)
-# deletes them: move every client to the names printed here. {_TLS_DNS_DOC}
+# deletes them; per-node names change already now. Move every client to the names printed
+# here. {_TLS_DNS_DOC}
 {_SHOW_ENDPOINTS}"""
 
 TRANSIT_REQUIRED_CLI = f"""\

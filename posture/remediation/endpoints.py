@@ -4,7 +4,8 @@ AWS documents the change in "Best practices when enabling in-transit encryption"
 (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/enable-python-best-practices.html):
 in `preferred` mode new TLS endpoints are created beside the old ones; in `required` mode
 the old non-TLS primary and reader endpoints (cluster mode disabled) or configuration
-endpoint (cluster mode enabled) are deleted. Per-node names change as well.
+endpoint (cluster mode enabled) are deleted. Per-node DNS names are replaced already when
+the group moves to `preferred`, so clients must use the group endpoints, not node names.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def preferred_endpoint_warning(group: ReplicationGroup) -> str:
     return (
         f"Endpoints change: turning TLS on creates new DNS names for {_which(group)}{_current(group)}. "
         "The old names keep answering plaintext clients only while the mode is `preferred`; "
-        "step 2 (`required`) deletes them. Move every client to the new names shown after "
-        f"this change (describe-replication-groups). See {TLS_DNS_DOC}"
+        "step 2 (`required`) deletes them. Per-node names are replaced already by this step, "
+        "so a client that connects to a node's own name breaks now. Move every client to the "
+        f"new names shown after this change (describe-replication-groups). See {TLS_DNS_DOC}"
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from posture.base import ResourceKind
 from posture.policy import OrgPolicy
-from posture.remediation import FixPlan, PlanKind, plan_fix
+from posture.remediation import FixPlan, PlanKind, plan_fix, rebuild_fallback
 from posture.remediation.model import ApiCall, words_of
 from posture.resources import Inventory
 from tests.unit.rules.world import (
@@ -173,6 +173,7 @@ def test_tls_plans_warn_that_endpoints_change() -> None:
     step_one = plan_for("CW-101", off)
     assert "new DNS names for the primary and reader endpoints" in step_one.warning
     assert "orders.cache" in step_one.warning  # today's name, which step 2 deletes
+    assert "Per-node names are replaced already by this step" in step_one.warning
     _, preferred = replication_group(group={"TransitEncryptionMode": "preferred"})
     step_two = plan_for("CW-102", preferred)
     assert "deletes the old non-TLS DNS names" in step_two.warning
@@ -402,3 +403,18 @@ def test_api_call_names_and_cli_form() -> None:
         "aws elasticache modify-replication-group --replication-group-id 'a b' "
         "--no-multi-az-enabled --user-group-ids-to-add g --region eu-west-1"
     )
+
+
+def test_a_tls_change_aws_refuses_falls_back_to_the_full_rebuild_runbook() -> None:
+    _, inv = replication_group(
+        group={"TransitEncryptionEnabled": False, "TransitEncryptionMode": None, "UserGroupIds": []}
+    )
+    in_place = plan_for("CW-101", inv)
+    why = "AWS refused TLS in place (InvalidParameterCombination: engine too old)."
+    fallback = rebuild_fallback(in_place, inv, OrgPolicy(), NOW, why)
+    assert fallback is not None and fallback.kind is PlanKind.REBUILD
+    assert fallback.runbook is not None and fallback.runbook.summary.startswith(why)
+    assert "--transit-encryption-enabled" in "\n".join(
+        c for step in fallback.runbook.steps for c in step.commands
+    )
+    assert rebuild_fallback(plan_for("CW-401", inv), inv, OrgPolicy(), NOW, why) is None
