@@ -81,6 +81,7 @@ class ApprovalRequest(BaseModel):
     decided_at: datetime | None = None
     outcome: str = ""
     correlation_id: str = ""
+    warning: str = ""  # a fix's must-read before approving (endpoints that change)
 
     @property
     def is_final(self) -> bool:

@@ -28,6 +28,7 @@ class LogDeliveryConfiguration(Snapshot):
     log_format: str | None = None
     status: str | None = None
     message: str | None = None
+    destination_details: dict[str, Any] | None = None  # a rebuild copies the log group or stream
 
 
 class NodeGroupMember(Snapshot):
@@ -91,6 +92,7 @@ class ReplicationGroup(Snapshot):
     pending_modified_values: ReplicationGroupPending | None = None
     replication_group_create_time: datetime | None = None
     global_replication_group_info: GlobalReplicationGroupInfo | None = None
+    snapshot_window: str | None = None
 
     @property
     def global_datastore_id(self) -> str | None:
@@ -146,6 +148,10 @@ class CacheCluster(Snapshot):
     log_delivery_configurations: tuple[LogDeliveryConfiguration, ...] = ()
     notification_configuration: NotificationConfiguration | None = None
     cache_cluster_create_time: datetime | None = None
+    # What a rebuild must carry over: `CacheParameterGroup.CacheParameterGroupName` and windows.
+    cache_parameter_group: dict[str, Any] | None = None
+    preferred_maintenance_window: str | None = None
+    snapshot_window: str | None = None
 
 
 class ServerlessCache(Snapshot):
@@ -164,6 +170,7 @@ class ServerlessCache(Snapshot):
     endpoint: Endpoint | None = None
     user_group_id: str | None = None
     snapshot_retention_limit: int | None = None
+    daily_snapshot_time: str | None = None
 
 
 class Authentication(Snapshot):

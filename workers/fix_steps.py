@@ -19,9 +19,10 @@ from posture.approvals import ApprovalRequest
 from posture.findings import Finding, Status
 from posture.messages import Notice
 from posture.remediation import FixPlan, current_finding, plan_fix
+from posture.remediation.endpoints import group_endpoints
 from posture.remediation.target import find_resource
 from posture.remediation.words import changed_text, gone_text, unavailable_text
-from posture.resources import Inventory
+from posture.resources import Inventory, ReplicationGroup
 from workers.approval_flow import ApprovalFlow, request_fields
 from workers.aws.session import AccountSession
 from workers.fix_reads import AVAILABLE, account_session, read_for_fix, status_of
@@ -103,6 +104,18 @@ class FixRun:
 def resource_state(inventory: Inventory, plan: FixPlan) -> str | None:
     resource = find_resource(inventory, plan.resource_kind, plan.resource_id)
     return None if resource is None else status_of(resource)
+
+
+# Fixes after which clients must read the endpoint names again (TLS replaces them).
+ENDPOINT_CHANGING_RULES = frozenset({"CW-101", "CW-102"})
+
+
+def endpoints_after(plan: FixPlan, inventory: Inventory) -> tuple[str, ...]:
+    """The group's endpoint names as re-collected after a TLS fix; () for other fixes."""
+    if plan.rule_id not in ENDPOINT_CHANGING_RULES:
+        return ()
+    resource = find_resource(inventory, plan.resource_kind, plan.resource_id)
+    return group_endpoints(resource) if isinstance(resource, ReplicationGroup) else ()
 
 
 def calls_to_send(run: FixRun, inventory: Inventory, phase_applying: bool) -> FixPlan | None:

@@ -82,6 +82,12 @@ def _details(request: ApprovalRequest) -> list[Block]:
             )
         )
         return blocks
+    if request.warning:
+        blocks.append(
+            section(
+                f":warning: *Before you approve*\n{truncate(escape(request.warning), _TEXT_SHOWN)}"
+            )
+        )
     blocks.append(section(f"*Exact call*\n{code_block(request.api_call, _CALL_SHOWN)}"))
     fields = []
     if request.risk:
@@ -164,6 +170,16 @@ def render_fix_result(result: FixResult) -> tuple[str, list[Block]]:
         section(f"*{escape(text)}*\n{truncate(escape(result.evidence), _TEXT_SHOWN)}"),
         context(f"Fresh rescan after request {code(result.request_id)}"),
     ]
+    if result.endpoints:
+        names = "\n".join(f"• {escape(name)}" for name in result.endpoints)
+        blocks.append(
+            section(
+                truncate(
+                    f"*Endpoints now* (re-read after the change; clients use these)\n{names}",
+                    _TEXT_SHOWN,
+                )
+            )
+        )
     if result.next_step:
         blocks.append(section(truncate(escape(result.next_step), _TEXT_SHOWN)))
     if result.next_finding_id:

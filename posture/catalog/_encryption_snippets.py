@@ -6,6 +6,8 @@ a real botocore operation and parameters; every template passes cfn-lint.
 
 from __future__ import annotations
 
+from posture.catalog._rebuild_snippets import create_copy, rebuild_cli
+
 # --- CW-101 / CW-102: encryption in transit -------------------------------------------
 
 TRANSIT_AUDIT = """\
@@ -17,21 +19,37 @@ aws elasticache describe-cache-clusters \\
     --query "CacheClusters[0].[Engine,EngineVersion,ReplicationGroupId,TransitEncryptionEnabled]"
 """
 
-TRANSIT_ON_CLI = """\
+_TLS_ENGINE_DOC = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable-python.html"
+_TLS_DNS_DOC = (
+    "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/enable-python-best-practices.html"
+)
+_SHOW_ENDPOINTS = """\
+aws elasticache describe-replication-groups \\
+    --replication-group-id <replication-group-id> \\
+    --query "ReplicationGroups[0].[Status,TransitEncryptionEnabled,TransitEncryptionMode,ConfigurationEndpoint,NodeGroups[].[PrimaryEndpoint,ReaderEndpoint]]"
+"""
+
+TRANSIT_ON_CLI = f"""\
+aws elasticache describe-cache-clusters \\
+    --cache-cluster-id <member-cluster-id> \\
+    --query "CacheClusters[0].[Engine,EngineVersion]"
+# In place only on Redis OSS 7.0+ and Valkey 7.2+; older engines: upgrade first, or rebuild a
+# copy with TLS and every other setting (cachewarden posts that runbook). {_TLS_ENGINE_DOC}
 aws elasticache modify-replication-group \\
     --replication-group-id <replication-group-id> \\
     --transit-encryption-enabled \\
     --transit-encryption-mode preferred \\
     --apply-immediately
-aws elasticache describe-replication-groups \\
-    --replication-group-id <replication-group-id> \\
-    --query "ReplicationGroups[0].[Status,TransitEncryptionEnabled,TransitEncryptionMode]"
-"""
+# TLS gets new endpoint DNS names (primary and reader, or the configuration endpoint when
+# cluster mode is enabled). Plaintext clients keep the old names until `required` (CW-102)
+# deletes them; per-node names change already now. Move every client to the names printed
+# here. {_TLS_DNS_DOC}
+{_SHOW_ENDPOINTS}"""
 
-TRANSIT_REQUIRED_CLI = """\
-aws elasticache describe-replication-groups \\
-    --replication-group-id <replication-group-id> \\
-    --query "ReplicationGroups[0].[Status,TransitEncryptionEnabled,TransitEncryptionMode]"
+TRANSIT_REQUIRED_CLI = f"""\
+{_SHOW_ENDPOINTS}\
+# `required` deletes the old non-TLS endpoint names: every client must already use TLS and
+# the names printed above. {_TLS_DNS_DOC}
 aws elasticache modify-replication-group \\
     --replication-group-id <replication-group-id> \\
     --transit-encryption-enabled \\
@@ -66,7 +84,9 @@ Resources:
       CacheSubnetGroupName: !Ref CacheSubnetGroupName
       SecurityGroupIds:
         - !Ref CacheSecurityGroupId
-      AtRestEncryptionEnabled: true
+      # Only the TLS settings change here: AtRestEncryptionEnabled cannot change on an
+      # existing group, so it is left as the group was created. TLS on an existing group
+      # needs Redis OSS 7.0+ or Valkey 7.2+ and gives it new endpoint names.
       TransitEncryptionEnabled: true
       # {note}
       TransitEncryptionMode: {mode}
@@ -96,7 +116,12 @@ resource "aws_elasticache_replication_group" "example" {{
   multi_az_enabled           = true
   subnet_group_name          = "example-private-subnets"
   security_group_ids         = ["sg-0123456789abcdef0"]
-  at_rest_encryption_enabled = true
+  # at_rest_encryption_enabled is deliberately not set here: it forces a new group, so keep
+  # whatever your configuration already says. Changing transit_encryption_enabled on an
+  # engine_version below 7.0.5 also forces replacement (a new group with new endpoints):
+  # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/elasticache_replication_group#transit_encryption_enabled
+  # In place, TLS gives the group new endpoint names; clients must move to them:
+  # {_TLS_DNS_DOC}
   transit_encryption_enabled = true
   # {note}
   transit_encryption_mode = "{mode}"
@@ -123,31 +148,18 @@ aws elasticache describe-serverless-caches \\
     --query "ServerlessCaches[0].[StorageEncryptionType,KmsKeyId]"
 """
 
-AT_REST_CLI = """\
-aws elasticache create-snapshot \\
-    --replication-group-id <replication-group-id> \\
-    --snapshot-name <snapshot-name>
-aws elasticache describe-snapshots \\
-    --snapshot-name <snapshot-name> \\
-    --query "Snapshots[0].SnapshotStatus"
-aws elasticache create-replication-group \\
-    --replication-group-id <new-replication-group-id> \\
-    --replication-group-description "Encrypted rebuild of <replication-group-id>" \\
-    --snapshot-name <snapshot-name> \\
-    --engine <engine> \\
-    --cache-node-type <cache-node-type> \\
-    --num-cache-clusters <node-count> \\
-    --cache-subnet-group-name <cache-subnet-group-name> \\
-    --security-group-ids <security-group-id> \\
-    --at-rest-encryption-enabled \\
-    --transit-encryption-enabled
-aws elasticache describe-replication-groups \\
-    --replication-group-id <new-replication-group-id> \\
-    --query "ReplicationGroups[0].[Status,AtRestEncryptionEnabled,StorageEncryptionType]"
+_DELETE_GROUP = """\
 aws elasticache delete-replication-group \\
     --replication-group-id <replication-group-id> \\
     --final-snapshot-identifier <final-snapshot-name>
 """
+
+# At-rest encryption is fixed when a group is created: the copy turns it on and keeps the rest.
+AT_REST_CLI = rebuild_cli(
+    "--replication-group-id <replication-group-id>",
+    create_copy("Encrypted rebuild of <replication-group-id>"),
+    _DELETE_GROUP,
+)
 
 AT_REST_CFN = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -219,28 +231,11 @@ aws kms create-key \\
     --description "ElastiCache data at rest" \\
     --key-usage ENCRYPT_DECRYPT
 aws kms enable-key-rotation --key-id <kms-key-arn>
-aws elasticache create-snapshot \\
-    --replication-group-id <replication-group-id> \\
-    --snapshot-name <snapshot-name>
-aws elasticache create-replication-group \\
-    --replication-group-id <new-replication-group-id> \\
-    --replication-group-description "Rebuild of <replication-group-id> under a customer key" \\
-    --snapshot-name <snapshot-name> \\
-    --engine <engine> \\
-    --cache-node-type <cache-node-type> \\
-    --num-cache-clusters <node-count> \\
-    --cache-subnet-group-name <cache-subnet-group-name> \\
-    --security-group-ids <security-group-id> \\
-    --at-rest-encryption-enabled \\
-    --kms-key-id <kms-key-arn> \\
-    --transit-encryption-enabled
-aws elasticache describe-replication-groups \\
-    --replication-group-id <new-replication-group-id> \\
-    --query "ReplicationGroups[0].[Status,StorageEncryptionType,KmsKeyId]"
-aws elasticache delete-replication-group \\
-    --replication-group-id <replication-group-id> \\
-    --final-snapshot-identifier <final-snapshot-name>
-"""
+""" + rebuild_cli(
+    "--replication-group-id <replication-group-id>",
+    create_copy("Rebuild of <replication-group-id> under a customer key", key="<kms-key-arn>"),
+    _DELETE_GROUP,
+)
 
 _KMS_KEY_RESOURCE = """\
   CacheKey:

@@ -6,6 +6,8 @@ rebuilds; security group fixes are in place.
 
 from __future__ import annotations
 
+from posture.catalog._rebuild_snippets import READ_CLUSTER_SETTINGS, create_copy, rebuild_cli
+
 _IGW_ROUTES_QUERY = (
     "RouteTables[].Routes[?starts_with(GatewayId || '', 'igw-') && "
     "(DestinationCidrBlock=='0.0.0.0/0' || DestinationIpv6CidrBlock=='::/0')]"
@@ -50,54 +52,33 @@ aws elasticache create-cache-subnet-group \\
 """
 
 
-def _rebuild_cli(source: str, extra_create_flags: str, delete: str) -> str:
-    """Snapshot the old cache, create a new group with the fixed setting, delete the old."""
-    return f"""\
-aws elasticache create-snapshot \\
-    {source} \\
-    --snapshot-name <snapshot-name>
-aws elasticache describe-snapshots \\
-    --snapshot-name <snapshot-name> \\
-    --query "Snapshots[0].SnapshotStatus"
-aws elasticache create-replication-group \\
-    --replication-group-id <new-replication-group-id> \\
-    --replication-group-description "Rebuild of an existing cache" \\
-    --snapshot-name <snapshot-name> \\
-    --engine <engine> \\
-    --cache-node-type <cache-node-type> \\
-    --num-cache-clusters <node-count> \\
-{extra_create_flags}\
-    --at-rest-encryption-enabled \\
-    --transit-encryption-enabled
-aws elasticache describe-replication-groups \\
-    --replication-group-id <new-replication-group-id> \\
-    --query "ReplicationGroups[0].[Status,NodeGroups[0].PrimaryEndpoint]"
-{delete}"""
-
-
 _DELETE_GROUP = """\
 aws elasticache delete-replication-group \\
     --replication-group-id <replication-group-id> \\
     --final-snapshot-identifier <final-snapshot-name>
 """
 
-_NEW_PLACEMENT_FLAGS = """\
-    --cache-subnet-group-name <new-cache-subnet-group-name> \\
-    --security-group-ids <security-group-id> \\
-"""
-
-VPC_CLI = _CREATE_SUBNET_GROUP_CLI + _rebuild_cli(
+# The subnet group is fixed when a cache is created: the copy goes into the new one.
+VPC_CLI = _CREATE_SUBNET_GROUP_CLI + rebuild_cli(
     "--cache-cluster-id <cache-cluster-id>",
-    _NEW_PLACEMENT_FLAGS,
+    create_copy(
+        "Rebuild of <cache-cluster-id> in a VPC", subnet_group="<new-cache-subnet-group-name>"
+    ),
     """\
 aws elasticache delete-cache-cluster \\
     --cache-cluster-id <cache-cluster-id> \\
     --final-snapshot-identifier <final-snapshot-name>
 """,
+    read=READ_CLUSTER_SETTINGS,
 )
 
-MOVE_SUBNET_GROUP_CLI = _CREATE_SUBNET_GROUP_CLI + _rebuild_cli(
-    "--replication-group-id <replication-group-id>", _NEW_PLACEMENT_FLAGS, _DELETE_GROUP
+MOVE_SUBNET_GROUP_CLI = _CREATE_SUBNET_GROUP_CLI + rebuild_cli(
+    "--replication-group-id <replication-group-id>",
+    create_copy(
+        "Rebuild of <replication-group-id> in private subnets",
+        subnet_group="<new-cache-subnet-group-name>",
+    ),
+    _DELETE_GROUP,
 )
 
 
@@ -312,17 +293,14 @@ aws elasticache describe-cache-clusters \\
     --query "CacheClusters[0].[Engine,ConfigurationEndpoint.Port,CacheNodes[0].Endpoint.Port]"
 """
 
+# The port is fixed when a group is created: open the new port first, then rebuild on it.
 PORT_CLI = """\
 aws ec2 authorize-security-group-ingress \\
     --group-id <security-group-id> \\
     --ip-permissions "IpProtocol=tcp,FromPort=<new-port>,ToPort=<new-port>,UserIdGroupPairs=[{GroupId=<app-security-group-id>}]"
-""" + _rebuild_cli(
+""" + rebuild_cli(
     "--replication-group-id <replication-group-id>",
-    """\
-    --port <new-port> \\
-    --cache-subnet-group-name <cache-subnet-group-name> \\
-    --security-group-ids <security-group-id> \\
-""",
+    create_copy("Rebuild of <replication-group-id> on a non-default port", port="<new-port>"),
     _DELETE_GROUP,
 )
 

@@ -15,6 +15,11 @@ _REBUILD_RG = (
     "elasticache:CreateReplicationGroup",
     "elasticache:DescribeReplicationGroups",
     "elasticache:DeleteReplicationGroup",
+    # Read every setting of the source, tag the copy, read its AUTH token (rebuild text).
+    "elasticache:DescribeCacheClusters",
+    "elasticache:ListTagsForResource",
+    "elasticache:AddTagsToResource",
+    "secretsmanager:GetSecretValue",
 )
 _TRANSIT_STANDARDS = (
     "PCI DSS v4.0 4.2.1",
@@ -53,16 +58,22 @@ CW_101 = Rule(
         cloudformation=snip.TRANSIT_ON_CFN,
         terraform=snip.TRANSIT_ON_TERRAFORM,
         console=(
+            "Check the engine version first: AWS turns TLS on in place only on Redis OSS 7.0 "
+            "or later and Valkey 7.2 or later; upgrade older groups first or rebuild them.",
             "Open the ElastiCache console and choose Valkey caches or Redis OSS caches.",
             "Select the cache, choose Actions, then Modify.",
             "Under Security, turn on encryption in transit with the transit encryption "
             "mode set to Preferred, so existing plaintext clients keep working.",
             "Choose to apply the change immediately, review it and confirm; wait for the "
             "status to return to available.",
-            "Move every client to TLS, then require it (CW-102).",
+            "Read the new TLS endpoint names on the cache's details page (primary and reader "
+            "endpoints, or the configuration endpoint in cluster mode): the old names stop "
+            "working once TLS is required.",
+            "Move every client to TLS and to the new endpoint names, then require TLS (CW-102).",
             "If the engine version rejects the change, or the cache is a standalone "
             "cluster (Memcached or single-node), create a new cache with encryption in "
-            "transit (from a snapshot where the engine supports one) and move clients.",
+            "transit and all the old cache's settings (from a snapshot where the engine "
+            "supports one) and move clients to its endpoints.",
         ),
         permissions=(
             "elasticache:ModifyReplicationGroup",
@@ -73,8 +84,8 @@ CW_101 = Rule(
         "While the mode is still preferred, plaintext and TLS clients both work, so nothing "
         "breaks. To undo, make sure the mode is preferred and modify the group with "
         "--no-transit-encryption-enabled and --apply-immediately; clients that were moved "
-        "to TLS must be switched back first. A rebuilt cache is undone by pointing clients "
-        "at the old cache, which stays until you delete it."
+        "to TLS or to the new endpoint names must be switched back first. A rebuilt cache "
+        "is undone by pointing clients at the old cache, which stays until you delete it."
     ),
     compliance=_TRANSIT_STANDARDS,
     permissions=(
@@ -125,7 +136,9 @@ CW_102 = Rule(
         terraform=snip.TRANSIT_REQUIRED_TERRAFORM,
         console=(
             "Confirm from each application's connection settings that it connects with "
-            "TLS; plaintext clients are disconnected by the next step.",
+            "TLS and to the TLS endpoint names shown on the cache's details page; plaintext "
+            "clients are disconnected and the old non-TLS endpoint names are deleted by the "
+            "next step.",
             "Open the ElastiCache console and choose Valkey caches or Redis OSS caches.",
             "Select the cache, choose Actions, then Modify.",
             "Under Security, set the transit encryption mode to Required.",
@@ -138,8 +151,10 @@ CW_102 = Rule(
     ),
     backout=(
         "Modify the group with --transit-encryption-mode preferred and --apply-immediately; "
-        "plaintext clients can connect again once the group is available. Use this only "
-        "to restore service while the remaining clients are moved to TLS."
+        "plaintext clients can connect again once the group is available, through the "
+        "endpoint names describe-replication-groups reports then (do not count on the "
+        "deleted non-TLS names). Use this only to restore service while the remaining "
+        "clients are moved to TLS."
     ),
     compliance=_TRANSIT_STANDARDS,
     permissions=(
@@ -184,8 +199,11 @@ CW_103 = Rule(
             "In the ElastiCache console, select the cache and choose Actions, then Backup, "
             "and wait until the backup is available.",
             "Under Backups, select it and choose Restore; turn on encryption at rest (and "
-            "in transit), keep the node type, subnet group and security groups, and create.",
-            "Point clients at the new endpoint and watch errors and hit rate.",
+            "in transit) and repeat every other setting of the old cache: engine version, "
+            "node type and shard layout, parameter group, subnet and security groups, port, "
+            "failover and Multi-AZ, AUTH token or user group, backup and maintenance windows, "
+            "log delivery, notifications and tags.",
+            "Point clients at the new cache's endpoint names and watch errors and hit rate.",
             "Delete the old cache with a final backup once nothing connects to it.",
             "For node-based Memcached, move to a serverless Memcached cache, which is "
             "always encrypted, or accept the finding as not applicable.",

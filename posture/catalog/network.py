@@ -25,6 +25,11 @@ _REBUILD_PERMISSIONS = (
     "elasticache:DescribeReplicationGroups",
     "elasticache:DeleteReplicationGroup",
     "elasticache:DeleteCacheCluster",
+    # Read every setting of the source, tag the copy, read its AUTH token (rebuild text).
+    "elasticache:DescribeCacheClusters",
+    "elasticache:ListTagsForResource",
+    "elasticache:AddTagsToResource",
+    "secretsmanager:GetSecretValue",
 )
 _SG_FIX_PERMISSIONS = (
     "ec2:AuthorizeSecurityGroupIngress",
@@ -43,8 +48,12 @@ _MOVE_STEPS = (
     "Under Subnet groups in the ElastiCache console, create a group from private "
     "subnets of the application VPC in at least two Availability Zones.",
     "Back the cache up (Actions, then Backup), restore the backup into a new cache that "
-    "uses the new subnet group and the cache security group, and wait until available.",
-    "Point clients at the new endpoint, then delete the old cache with a final backup. "
+    "uses the new subnet group and repeats every other setting of the old one (engine "
+    "version, node type and shards, parameter group, security groups, port, failover, "
+    "Multi-AZ, encryption, AUTH token or user group, windows, logs, notifications, tags), "
+    "and wait until available.",
+    "Point clients at the new cache's endpoint names, then delete the old cache with a "
+    "final backup. "
     "Memcached has no backups: create the new cluster empty and let it warm up.",
 )
 _MOVE_BACKOUT = (
@@ -321,9 +330,10 @@ CW_306 = Rule(
             "client cut-over window.",
             "Allow the new port from the application's security group on the cache's "
             "security group.",
-            "Back the cache up, restore the backup into a new cache with the new port, "
-            "and wait until it is available.",
-            "Move clients to the new endpoint and port, then delete the old cache with a "
+            "Back the cache up, restore the backup into a new cache with the new port and "
+            "every other setting of the old one (as for CW-302), and wait until it is "
+            "available.",
+            "Move clients to the new cache's endpoint names and port, then delete the old cache with a "
             "final backup and remove the old port's rule.",
         ),
         permissions=(*_REBUILD_PERMISSIONS, "ec2:AuthorizeSecurityGroupIngress"),

@@ -7,7 +7,10 @@ that says what to do first. Security group and RBAC fixes live in `access_fixes`
 
 from __future__ import annotations
 
+from packaging.version import InvalidVersion, Version
+
 from posture.base import ResourceKind
+from posture.remediation.endpoints import preferred_endpoint_warning, required_endpoint_warning
 from posture.remediation.model import FixPlan, PlanKind
 from posture.remediation.target import Target
 from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache
@@ -129,27 +132,59 @@ def plan_availability(target: Target) -> FixPlan:
     )
 
 
+# Online TLS migration (ModifyReplicationGroup) needs Redis OSS 7.0+ or Valkey 7.2+:
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable-python.html
+TLS_IN_PLACE_MINIMUM = {"redis": Version("7.0"), "valkey": Version("7.2")}
+
+
+def tls_in_place_refusal(target: Target) -> str | None:
+    """Why TLS cannot be turned on in place on this group (old engine), or None."""
+    minimum = TLS_IN_PLACE_MINIMUM.get(target.engine)
+    if minimum is None or not isinstance(target.resource, ReplicationGroup):
+        return None
+    label = "Valkey" if target.engine == "valkey" else "Redis OSS"
+    if target.version is None:
+        return None  # unknown version: AWS decides, and a refusal falls back to the rebuild
+    try:
+        too_old = Version(target.version) < minimum
+    except InvalidVersion:
+        return None
+    if not too_old:
+        return None
+    upgrade = target.modify(EngineVersion=str(minimum)).cli(target.region)
+    return (
+        f"AWS turns TLS on in place only on {label} {minimum} or later; {target.subject} runs "
+        f"{target.version}. Either upgrade the engine first (`{upgrade}`, after testing your "
+        "clients on it) and request this fix again, or rebuild a copy with TLS as below."
+    )
+
+
 def plan_in_transit(target: Target) -> FixPlan:
     """CW-101 step 1: TLS on in `preferred` mode, so clients can move without an outage."""
     group = target.resource
     assert isinstance(group, ReplicationGroup)  # the planner sends other kinds to a rebuild
     call = target.modify(TransitEncryptionEnabled=True, TransitEncryptionMode="preferred")
     undo = target.modify(TransitEncryptionEnabled=False)
+    warning = preferred_endpoint_warning(group)
     return target.plan(
         PlanKind.IN_PLACE,
         f"Turn on in-transit encryption for {target.subject} in `preferred` mode (step 1 of 2): "
-        "the group accepts TLS and plaintext clients, so existing clients keep working.",
+        "the group accepts TLS and plaintext clients, so existing clients keep working. "
+        "New TLS endpoint names are created; clients must move to them before step 2.",
         state={"tls": group.transit_encryption_enabled, "mode": group.transit_encryption_mode},
         calls=(call,),
         risk=(
-            "TLS costs some CPU and latency on the nodes. AWS may refuse this change in place on "
-            "older engine versions; if it does, nothing changes and the rebuild runbook is posted."
+            "TLS costs some CPU and latency on the nodes. The group gets new DNS names for TLS; "
+            "clients that keep the old names lose them at step 2. If AWS refuses the change in "
+            "place, nothing changes and the rebuild runbook is posted."
         ),
         backout=f"While the mode is still preferred, turn TLS off again: `{undo.cli(target.region)}`.",
         next_step=(
-            f"Step 2 of 2: once every client connects with TLS, request the fix for {STEP_TWO_RULE} "
-            "to switch the mode to `required`."
+            "Step 2 of 2: move every client to TLS and to the new endpoint names shown here, then "
+            f"request the fix for {STEP_TWO_RULE} to switch the mode to `required` (it deletes the "
+            "old names)."
         ),
+        warning=warning,
     )
 
 
@@ -169,12 +204,19 @@ def plan_in_transit_required(target: Target) -> FixPlan:
     return target.plan(
         PlanKind.IN_PLACE,
         f"Require TLS on {target.subject}: switch TransitEncryptionMode from "
-        f"`{group.transit_encryption_mode}` to `required` (step 2 of 2).",
+        f"`{group.transit_encryption_mode}` to `required` (step 2 of 2). The old non-TLS "
+        "endpoint names are deleted.",
         state=state,
         calls=(call,),
         risk=(
-            "Every client that still connects without TLS is disconnected and refused. Approve "
-            "only when the clients' connection settings use TLS (rediss:// or ssl=True)."
+            "Every client that still connects without TLS, or through an old non-TLS endpoint "
+            "name, is disconnected and cannot reconnect. Approve only when every client uses "
+            "TLS (rediss:// or ssl=True) and the endpoint names the group reports now."
         ),
-        backout=f"Accept plaintext clients again: `{undo.cli(target.region)}`.",
+        backout=(
+            f"Accept plaintext clients again: `{undo.cli(target.region)}`. Read the endpoint "
+            "names from describe-replication-groups afterwards; do not count on the deleted "
+            "non-TLS names coming back."
+        ),
+        warning=required_endpoint_warning(group),
     )

@@ -111,6 +111,7 @@ class FixPlan(_Frozen):
     next_step: str = ""
     runbook: Runbook | None = None
     fingerprint: str = ""
+    warning: str = ""  # what an approver must know before approving (endpoints that change)
 
     @property
     def runs_calls(self) -> bool:
@@ -137,6 +138,7 @@ class FixResult(_Frozen):
     evidence: str
     next_step: str = ""
     next_finding_id: str = ""  # a button to request the follow-up fix, when there is one
+    endpoints: tuple[str, ...] = ()  # the names clients use, as re-collected after the change
 
 
 def fingerprint(state: Mapping[str, Any]) -> str:

@@ -12,12 +12,14 @@ from posture.evaluate import evaluate
 from posture.findings import Finding
 from posture.policy import OrgPolicy
 from posture.remediation.access_fixes import plan_attach_user_group, plan_close_ingress
+from posture.remediation.global_datastore import global_member_refusal
 from posture.remediation.in_place import (
     plan_availability,
     plan_backups,
     plan_in_transit,
     plan_in_transit_required,
     plan_minor_upgrades,
+    tls_in_place_refusal,
 )
 from posture.remediation.model import FixPlan, PlanKind, Runbook, RunbookStep, fingerprint
 from posture.remediation.rebuild import needs_rebuild, rebuild_plan
@@ -153,6 +155,12 @@ def plan_fix(
     target = Target(rule_id, resource, RuleContext.build(inventory, policy, now))
     if needs_rebuild(rule_id, kind):
         return rebuild_plan(target)
+    refused = global_member_refusal(target)
+    if refused is not None:
+        return refused
+    too_old = tls_in_place_refusal(target) if rule_id == "CW-101" else None
+    if too_old:
+        return rebuild_plan(target, why=too_old)
     planner = IN_PLACE_PLANNERS.get(rule_id)
     return planner(target) if planner else manual_plan(target)
 

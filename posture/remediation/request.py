@@ -46,4 +46,5 @@ def fix_request(plan: FixPlan, asked: Asked) -> ApprovalRequest:
         channel=asked.channel,
         thread_ts=asked.thread_ts,
         correlation_id=asked.correlation_id,
+        warning=plan.warning,
     )

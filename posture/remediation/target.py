@@ -102,6 +102,7 @@ class Target:
         reason: str = "",
         next_step: str = "",
         runbook: Runbook | None = None,
+        warning: str = "",
     ) -> FixPlan:
         return FixPlan(
             rule_id=self.rule_id,
@@ -117,6 +118,7 @@ class Target:
             reason=reason,
             next_step=next_step,
             runbook=runbook,
+            warning=warning,
             fingerprint=fingerprint({"rule": self.rule_id, "id": self.resource_id, **state}),
         )
 

@@ -25,7 +25,7 @@ from workers.audit_store import AuditStore
 from workers.aws.apply import AwsRefusal, apply_call
 from workers.aws.session import AccountSession
 from workers.fix_reads import AVAILABLE, resource_status
-from workers.fix_steps import MAX_CHECKS, FixRun, calls_to_send, schedule_check
+from workers.fix_steps import MAX_CHECKS, FixRun, calls_to_send, endpoints_after, schedule_check
 from workers.fix_store import FixStore, Phase
 from workers.jobs.approvals import flow
 from workers.runtime import environment
@@ -187,6 +187,7 @@ def verify_fix(run: FixRun, session: AccountSession, attempt: int) -> None:
         evidence=evidence,
         next_step=run.plan.next_step if verified else "",
         next_finding_id=_follow_up(run, inventory) if verified else "",
+        endpoints=endpoints_after(run.plan, inventory),
     )
     run.env.notifier.post_fix_result(run.request.channel, run.request.thread_ts, result)
     run.audit("fix.verified" if verified else "fix.not_verified", evidence=evidence[:300])

@@ -125,6 +125,9 @@ def test_tls_goes_preferred_then_required_in_two_approved_steps(
     ) == (True, "preferred")
     result = result_message(stack, parent, "fix-all", "CW-101")
     assert "Step 2 of 2" in text_of(result["blocks"])
+    # The names clients must move to, as the fresh read after the change reports them.
+    assert "Endpoints now" in text_of(result["blocks"])
+    assert "primary master.fix-all." in text_of(result["blocks"])
     answer = stack.signed_client().click(
         result, "finding_request_fix", user_id="U_ENGINEER", channel_id=CHANNEL
     )
@@ -136,14 +139,31 @@ def test_tls_goes_preferred_then_required_in_two_approved_steps(
     assert state(stack, "fix-all")["transit_encryption_mode"] == "required"
 
 
-def test_tls_refused_in_place_posts_the_rebuild_runbook(stack: Stack, parent: Parent) -> None:
-    message = request_fix(stack, parent, "old-tls", "CW-101")
-    decide(stack, message, "U_SECURITY")
-    failed = wait_state(stack, request_id_of(message), "failed")
-    assert "InvalidParameterCombination" in failed.outcome and "rebuild runbook" in failed.outcome
-    replies = text_of(thread(stack, parent))
-    assert "AWS refused the CW-101 fix on replication group old-tls" in replies
-    assert "Rebuild old-tls for CW-101" in replies and "create-replication-group" in replies
+def test_tls_on_an_old_engine_posts_the_rebuild_runbook_without_asking(
+    stack: Stack, parent: Parent
+) -> None:
+    answer = click_finding(stack, parent, "old-tls", "CW-101", "finding_request_fix", "U_ENGINEER")
+    assert answer.status == 200
+    replies = wait_for(
+        lambda: (
+            text_of(thread(stack, parent))
+            if "Rebuild old-tls for CW-101" in text_of(thread(stack, parent))
+            else ""
+        ),
+        what="the rebuild runbook",
+    )
+    assert "Redis OSS 7.0 or later" in replies and "create-replication-group" in replies
+    # Settings only the member clusters report reach the copy through a real collection.
+    for setting in (
+        "--cache-parameter-group-name",
+        "--preferred-maintenance-window",
+        "--snapshot-window",
+        "--multi-az-enabled",
+        "--num-cache-clusters 2",
+    ):
+        assert setting in replies, setting  # fmt: skip
+    requests = [m for m in thread(stack, parent) if m.get("text", "").startswith("Fix request")]
+    assert not [m for m in requests if "on old-tls" in m["text"]]  # no approval for a doomed call
     assert state(stack, "old-tls")["transit_encryption_enabled"] is False
 
 

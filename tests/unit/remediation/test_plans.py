@@ -9,7 +9,7 @@ import pytest
 
 from posture.base import ResourceKind
 from posture.policy import OrgPolicy
-from posture.remediation import FixPlan, PlanKind, plan_fix
+from posture.remediation import FixPlan, PlanKind, plan_fix, rebuild_fallback
 from posture.remediation.model import ApiCall, words_of
 from posture.resources import Inventory
 from tests.unit.rules.world import (
@@ -129,8 +129,98 @@ def test_tls_on_a_standalone_cluster_is_a_rebuild() -> None:
     plan = plan_for("CW-101", inv, CC)
     assert plan.kind is PlanKind.REBUILD and plan.runbook is not None
     commands = " ".join(c for step in plan.runbook.steps for c in step.commands)
-    assert "create-cache-cluster --cache-cluster-id sessions-v2" in commands
+    # A standalone Redis OSS cluster becomes a one-node group: TLS modes live on groups only.
+    assert "create-replication-group --replication-group-id sessions-v2" in commands
     assert "--transit-encryption-enabled" in commands
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "in_place"),
+    [
+        ("redis", "6.2.6", False),
+        ("redis", "6.0.5", False),
+        ("redis", "7.0.7", True),
+        ("redis", "7.1.0", True),
+        ("valkey", "7.2.4", True),
+        ("valkey", "8.0.1", True),
+    ],
+)
+def test_tls_in_place_only_on_redis_7_and_valkey_7_2(
+    engine: str, version: str, in_place: bool
+) -> None:
+    _, inv = replication_group(
+        version,
+        engine=engine,
+        group={
+            "TransitEncryptionEnabled": False,
+            "TransitEncryptionMode": None,
+            "UserGroupIds": [],
+        },
+    )
+    plan = plan_for("CW-101", inv)
+    if in_place:
+        assert only_call(plan).params["TransitEncryptionMode"] == "preferred"
+        return
+    assert plan.kind is PlanKind.REBUILD and not plan.calls
+    assert plan.runbook is not None and "Redis OSS 7.0 or later" in plan.runbook.summary
+    assert "--engine-version 7.0" in plan.reason and version in plan.reason
+
+
+def test_tls_plans_warn_that_endpoints_change() -> None:
+    _, off = replication_group(
+        group={"TransitEncryptionEnabled": False, "TransitEncryptionMode": None, "UserGroupIds": []}
+    )
+    step_one = plan_for("CW-101", off)
+    assert "new DNS names for the primary and reader endpoints" in step_one.warning
+    assert "orders.cache" in step_one.warning  # today's name, which step 2 deletes
+    assert "Per-node names are replaced already by this step" in step_one.warning
+    _, preferred = replication_group(group={"TransitEncryptionMode": "preferred"})
+    step_two = plan_for("CW-102", preferred)
+    assert "deletes the old non-TLS DNS names" in step_two.warning
+    assert "primary orders.cache:7000" in step_two.warning
+    assert "old non-TLS endpoint name" in step_two.risk
+    _, sharded = replication_group(
+        group={
+            "TransitEncryptionMode": "preferred",
+            "ClusterEnabled": True,
+            "ConfigurationEndpoint": {"Address": "clustercfg.orders.cache", "Port": PORT},
+        }
+    )
+    assert "the configuration endpoint" in plan_for("CW-102", sharded).warning
+
+
+GLOBAL = {
+    "GlobalReplicationGroupInfo": {
+        "GlobalReplicationGroupId": "ldgnf-orders-global",
+        "GlobalReplicationGroupMemberRole": "SECONDARY",
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "group", "expected"),
+    [
+        ("CW-403", {"AutomaticFailover": "disabled", "MultiAZ": "disabled"},
+         "modify-global-replication-group --global-replication-group-id ldgnf-orders-global "
+         "--automatic-failover-enabled"),
+        ("CW-404", {"MultiAZ": "disabled"}, "has no Multi-AZ parameter"),
+        ("CW-101", {"TransitEncryptionEnabled": False, "TransitEncryptionMode": None,
+                    "UserGroupIds": []}, "cannot change it"),
+        ("CW-102", {"TransitEncryptionMode": "preferred"}, "cannot change it"),
+        ("CW-401", {"SnapshotRetentionLimit": 0}, "in each member's own Region"),
+        ("CW-405", {"AutoMinorVersionUpgrade": False}, "in each member's own Region"),
+    ],
+)  # fmt: skip
+def test_global_datastore_members_are_refused_with_the_api_that_applies(
+    rule: str, group: dict[str, Any], expected: str
+) -> None:
+    _, inv = replication_group(group={**group, **GLOBAL})
+    plan = plan_for(rule, inv)
+    assert plan.kind is PlanKind.BLOCKED and not plan.calls
+    assert "secondary of global datastore ldgnf-orders-global" in plan.reason
+    assert expected in plan.reason
+    _, alone = replication_group(group=group)
+    assert plan_for(rule, alone).kind is PlanKind.IN_PLACE  # the same group outside a datastore
 
 
 def _open_world(extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -313,3 +403,18 @@ def test_api_call_names_and_cli_form() -> None:
         "aws elasticache modify-replication-group --replication-group-id 'a b' "
         "--no-multi-az-enabled --user-group-ids-to-add g --region eu-west-1"
     )
+
+
+def test_a_tls_change_aws_refuses_falls_back_to_the_full_rebuild_runbook() -> None:
+    _, inv = replication_group(
+        group={"TransitEncryptionEnabled": False, "TransitEncryptionMode": None, "UserGroupIds": []}
+    )
+    in_place = plan_for("CW-101", inv)
+    why = "AWS refused TLS in place (InvalidParameterCombination: engine too old)."
+    fallback = rebuild_fallback(in_place, inv, OrgPolicy(), NOW, why)
+    assert fallback is not None and fallback.kind is PlanKind.REBUILD
+    assert fallback.runbook is not None and fallback.runbook.summary.startswith(why)
+    assert "--transit-encryption-enabled" in "\n".join(
+        c for step in fallback.runbook.steps for c in step.commands
+    )
+    assert rebuild_fallback(plan_for("CW-401", inv), inv, OrgPolicy(), NOW, why) is None

@@ -18,7 +18,7 @@ from bot.render.slack_approval import (
 from posture.approvals import ApprovalRequest, RequestKind, State
 from posture.base import ResourceKind
 from posture.policy import OrgPolicy
-from posture.remediation import FixResult, plan_fix
+from posture.remediation import Asked, FixResult, fix_request, plan_fix
 from tests.unit.render.slack_checks import (
     HOSTILE,
     assert_inert,
@@ -160,3 +160,33 @@ def test_accept_risk_modal_asks_for_reason_and_last_day() -> None:
     assert inputs["reason"]["multiline"] is True
     assert inputs["until"]["initial_value"] == "2027-02-20"
     assert len(view["blocks"]) <= 100 and len(view["title"]["text"]) <= 24
+
+
+def test_a_tls_request_warns_the_approver_that_endpoints_change() -> None:
+    _, inv = replication_group(group={"TransitEncryptionMode": "preferred"})
+    plan = plan_fix("CW-102", ResourceKind.REPLICATION_GROUP, "orders", inv, OrgPolicy(), NOW)
+    asked = Asked("req12345abcd", "U0ENGINEER", "f1", "C1", "1.0", CREATED, 24)
+    text, blocks = render_approval(fix_request(plan, asked))
+    assert_within_limits((text, blocks))
+    rendered = json.dumps(blocks)
+    assert "Before you approve" in rendered
+    assert "deletes the old non-TLS DNS names" in rendered
+    assert "Before you approve" not in json.dumps(render_approval(request())[1])
+
+
+def test_a_verified_tls_result_lists_the_endpoints_read_after_the_change() -> None:
+    result = FixResult(
+        request_id="req12345abcd",
+        rule_id="CW-101",
+        resource_kind=ResourceKind.REPLICATION_GROUP,
+        resource_id="orders",
+        verified=True,
+        evidence="TLS is on",
+        endpoints=("primary master.orders.x.euw1.cache.amazonaws.com:6379",),
+    )
+    text, blocks = render_fix_result(result)
+    assert_within_limits((text, blocks))
+    assert "master.orders.x.euw1.cache.amazonaws.com:6379" in json.dumps(blocks)
+    assert "Endpoints now" not in json.dumps(
+        render_fix_result(result.model_copy(update={"endpoints": ()}))[1]
+    )
