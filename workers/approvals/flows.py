@@ -8,6 +8,7 @@ copy), does the I/O and returns a neutral outcome. Front ends only parse and ren
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from posture.approvals import Decision, Refusal, RequestKind, State, decide
+from posture.approvals import ApprovalRequest, Decision, Refusal, RequestKind, State, decide
 from posture.conversations import Actor, ConversationRef, MessageRef
 from posture.findings import Finding
 from posture.messages import Notice
@@ -41,6 +42,7 @@ from workers.platform.context import (
 )
 from workers.telemetry import current_correlation_id
 
+log = logging.getLogger(__name__)
 REQUEST_ID = re.compile(r"^[a-z0-9]{8,32}$")
 FINDING_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 NOT_OURS = "That button is not one of ours."
@@ -75,6 +77,21 @@ def _refused(text: str) -> DecisionOutcome:
     return DecisionOutcome(result=DecisionResult.REFUSED, text=text)
 
 
+def _on_request_message(ctx: FlowContext, request: ApprovalRequest, clicked: MessageRef) -> bool:
+    """The click is on the request's message or its security-channel copy.
+
+    Between posting and recording the message ids (a few milliseconds) only the places
+    are known: the request's own thread, or the security channel's top level."""
+    if any(is_message(clicked, shown) for shown in request.messages):
+        return True
+    if request.posted is not None:
+        return False
+    where = clicked.conversation
+    in_origin = where.same_channel(request.origin) and where.thread == request.origin.thread
+    in_security = bool(ctx.bot.security_channel) and where.channel == ctx.bot.security_channel
+    return in_origin or (in_security and not where.thread)
+
+
 def decide_request(
     ctx: FlowContext, actor: Actor, request_id: str, decision: Decision, clicked: MessageRef
 ) -> DecisionOutcome:
@@ -86,7 +103,7 @@ def decide_request(
     if request is None:
         return _refused("This request is no longer known; ask for a new one.")
     refused = click_refusal(ctx, actor, request.origin, clicked)
-    if refused is None and not any(is_message(clicked, shown) for shown in request.messages):
+    if refused is None and not _on_request_message(ctx, request, clicked):
         refused = NOT_THIS_MESSAGE
     outcome = (
         Refusal(message=refused)
@@ -94,6 +111,7 @@ def decide_request(
         else decide(request, actor.user, decision, ctx.clock(), ctx.directory.approvers())
     )
     if isinstance(outcome, Refusal):
+        log.info("decision refused", extra={"request_id": request_id, "reason": outcome.message})
         flow.audit.append(
             "decision.refused",
             actor=actor.user,

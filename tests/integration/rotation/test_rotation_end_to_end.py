@@ -59,12 +59,13 @@ def test_rotate_then_finalize_and_no_trace_of_either_token(stack: Stack) -> None
     assert tokens_in_aws(stack, group) == [old, new]  # ROTATE: both work
     thread = wait_for(
         lambda: (
-            (text := _thread_text(stack, rotation.thread_ts)) * ("Both tokens work now" in text)
+            (text := _thread_text(stack, rotation.conversation.thread))
+            * ("Both tokens work now" in text)
         ),
         what="the both-tokens message",
     )
     assert name in thread and rotation.secrets[0].arn in thread
-    both = thread_message_with(stack, rotation.thread_ts, "rotation_finalize")
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_finalize")
     assert not has_button(both, "rotation_cancel")  # the old token was never stored
 
     done = finalize(stack, rotation)
@@ -73,7 +74,9 @@ def test_rotate_then_finalize_and_no_trace_of_either_token(stack: Stack) -> None
     assert secret_value(stack, name, "AWSCURRENT") == new
     assert secret_value(stack, name, "AWSPENDING") is None
     wait_for(
-        lambda: "Done. Only the new token works" in _thread_text(stack, rotation.thread_ts),
+        lambda: (
+            "Done. Only the new token works" in _thread_text(stack, rotation.conversation.thread)
+        ),
         what="the done message",
     )
     group_now = aws_client(stack, "elasticache").describe_replication_groups(
@@ -96,7 +99,7 @@ def test_cancel_rotates_the_previous_token_back_and_deprecates_the_new_one(stack
     new = secret_value(stack, secret_name, "AWSPENDING")
     assert tokens_in_aws(stack, group) == [old, new]
 
-    both = thread_message_with(stack, rotation.thread_ts, "rotation_cancel")
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_cancel")
     click(stack, both, "rotation_cancel", REQUESTER)
     cancelled = wait_phase(stack, rotation_id, Phase.CANCELLED, Phase.FAILED)
     assert cancelled.phase is Phase.CANCELLED, cancelled.problem
@@ -105,7 +108,8 @@ def test_cancel_rotates_the_previous_token_back_and_deprecates_the_new_one(stack
     assert secret_labels(stack, secret_name)[rotation.secrets[0].pending_version_id] == []
     wait_for(
         lambda: (
-            "Cancelled. Only the previous token works" in _thread_text(stack, rotation.thread_ts)
+            "Cancelled. Only the previous token works"
+            in _thread_text(stack, rotation.conversation.thread)
         ),
         what="the cancelled message",
     )
@@ -182,7 +186,7 @@ def test_only_the_requester_or_an_approver_may_finalize(stack: Stack) -> None:
     create_auth_group(stack, group, _start_token())
     rotation_id = approve(stack, request_rotation(stack, group))
     rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
-    both = thread_message_with(stack, rotation.thread_ts, "rotation_finalize")
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_finalize")
     click(stack, both, "rotation_finalize", "U_OUTSIDER")
     wait_for(
         lambda: [
