@@ -100,7 +100,7 @@ def test_cancel_rotates_the_previous_token_back_and_deprecates_the_new_one(stack
     assert tokens_in_aws(stack, group) == [old, new]
 
     both = thread_message_with(stack, rotation.conversation.thread, "rotation_cancel")
-    click(stack, both, "rotation_cancel", REQUESTER)
+    click(stack, both, "rotation_cancel", APPROVER)  # four-eyes: not the requester (issue 14)
     cancelled = wait_phase(stack, rotation_id, Phase.CANCELLED, Phase.FAILED)
     assert cancelled.phase is Phase.CANCELLED, cancelled.problem
     assert tokens_in_aws(stack, group) == [old]
@@ -114,6 +114,31 @@ def test_cancel_rotates_the_previous_token_back_and_deprecates_the_new_one(stack
         what="the cancelled message",
     )
     assert places_holding(stack, [old, new or "-"]) == []
+
+
+def test_the_requester_alone_cannot_cancel_in_the_both_tokens_window(stack: Stack) -> None:
+    """Cancel sends ROTATE and SET to AWS: the requester may not do that without an approver."""
+    group, old = unique("carts"), _start_token()
+    create_auth_group(stack, group, old)
+    secret_name = f"cachewarden/auth/{group}"
+    aws_client(stack, "secretsmanager").create_secret(Name=secret_name, SecretString=old)
+    rotation_id = approve(stack, request_rotation(stack, group))
+    rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
+    new = secret_value(stack, secret_name, "AWSPENDING")
+
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_cancel")
+    click(stack, both, "rotation_cancel", REQUESTER)
+    wait_for(
+        lambda: [
+            e
+            for e in stack.emulator.ephemerals(CHANNEL, REQUESTER)
+            if "four-eyes" in json.dumps(e) and "cancel" in json.dumps(e)
+        ],
+        what="the four-eyes refusal",
+    )
+    assert rotations(stack).get(rotation_id).phase is Phase.BOTH_VALID  # type: ignore[union-attr]
+    assert tokens_in_aws(stack, group) == [old, new]  # AWS got no ROTATE and no SET
+    assert finalize(stack, rotation).phase is Phase.DONE  # leaves the group with one token
 
 
 def _create_rbac_group(stack: Stack, group: str, user: str, password: str) -> None:
