@@ -7,7 +7,7 @@ import logging
 from commands.requests import AuditRequest
 from posture.conversations import Actor
 from posture.messages import Notice
-from workers.platform.context import NOT_ENABLED, FlowContext, channel_allowed
+from workers.platform.context import FlowContext, command_refusal
 from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
 
 log = logging.getLogger(__name__)
@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 def request_audit(
     ctx: FlowContext, actor: Actor, request: AuditRequest, correlation_id: str
 ) -> Notice:
-    if not channel_allowed(ctx.bot, actor.channel):
-        return Notice(text=NOT_ENABLED)
+    refused = command_refusal(ctx, actor)
+    if refused:
+        return Notice(text=refused)
     try:
         ticket = enqueue_audit(
             ctx.connection,

@@ -19,7 +19,7 @@ from commands.requests import (
 from posture.conversations import Actor
 from posture.digest import ScheduleNote
 from posture.messages import Notice
-from workers.platform.context import NOT_ENABLED, FlowContext, channel_allowed
+from workers.platform.context import FlowContext, command_refusal
 from workers.subscriptions import Subscription, SubscriptionStore, enqueue_digest, next_run
 
 
@@ -89,8 +89,9 @@ def digest_now(ctx: FlowContext, actor: Actor, request: DigestNowRequest) -> Not
 
 
 def answer_subscription(ctx: FlowContext, actor: Actor, request: SubscriptionRequest) -> Notice:
-    if not channel_allowed(ctx.bot, actor.channel):
-        return Notice(text=NOT_ENABLED)
+    refused = command_refusal(ctx, actor)
+    if refused:
+        return Notice(text=refused)
     if isinstance(request, SubscribeRequest):
         return subscribe(ctx, actor, request)
     if isinstance(request, UnsubscribeRequest):

@@ -65,7 +65,9 @@ NOT_ENABLED = (
     "cachewarden is not enabled in this channel. Ask an admin to add it to "
     "`allowed_channels`, or use one of the enabled channels."
 )
-OTHER_WORKSPACE = "That button belongs to another workspace's cachewarden; nothing was changed."
+OTHER_WORKSPACE = (
+    "This came from another workspace than the one this cachewarden serves; nothing was changed."
+)
 NOT_THIS_MESSAGE = "That button is not on this request's message; nothing was changed."
 
 
@@ -77,6 +79,15 @@ def workspace_refusal(ctx: FlowContext, actor: Actor, origin: ConversationRef) -
         return OTHER_WORKSPACE
     if origin.workspace and actor.workspace != origin.workspace:
         return OTHER_WORKSPACE
+    return None
+
+
+def command_refusal(ctx: FlowContext, actor: Actor) -> str | None:
+    """A command counts only from the installed workspace and in an allowed channel."""
+    if ctx.workspace and actor.workspace != ctx.workspace:
+        return OTHER_WORKSPACE
+    if not channel_allowed(ctx.bot, actor.channel):
+        return NOT_ENABLED
     return None
 
 

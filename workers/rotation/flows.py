@@ -46,7 +46,7 @@ from posture.rotation import (
 from posture.rotation_plan import finalize_texts
 from workers.approval_flow import ApprovalFlow
 from workers.approvals.flows import approval_flow
-from workers.platform.context import NOT_THIS_MESSAGE, FlowContext, click_refusal
+from workers.platform.context import NOT_THIS_MESSAGE, FlowContext, click_refusal, command_refusal
 from workers.queueing import audit_queue
 from workers.rotation_store import RotationIntake, RotationStore
 
@@ -64,6 +64,9 @@ def request_rotation(
     ctx: FlowContext, actor: Actor, request: RotateTokenRequest, correlation_id: str
 ) -> Notice:
     """Store the ask and enqueue the check; the answer comes from the job, in the channel."""
+    refused = command_refusal(ctx, actor)
+    if refused:
+        return Notice(text=refused)
     ticket = _new_id()
     RotationStore(ctx.connection).save_intake(
         RotationIntake(

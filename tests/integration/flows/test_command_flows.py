@@ -88,3 +88,11 @@ def test_the_home_page_shows_approvers_what_waits_for_them(world: World) -> None
     assert theirs is not None and theirs.is_approver
     assert [p.request_id for p in theirs.pending_approvals.items] == ["req00000001"]
     assert home_page(world.ctx(), actor(APPROVER, workspace="T_OTHER")) is None
+
+
+def test_commands_from_another_workspace_do_nothing(world: World) -> None:
+    foreign = actor(REQUESTER, workspace="T_OTHER")
+    assert "another workspace" in request_audit(world.ctx(), foreign, _audit(), "cid-1").text
+    refused = view_audit_log(world.ctx(), actor(APPROVER, workspace="T_OTHER"), AuditLogRequest())
+    assert isinstance(refused, Notice) and "another workspace" in refused.text
+    assert world.jobs() == []
