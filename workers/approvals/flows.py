@@ -197,11 +197,7 @@ def request_accept_risk(ctx: FlowContext, actor: Actor, form: AcceptRiskInput) -
     """Open an ACCEPT_RISK request in the finding's thread; a Notice for the asker when not."""
     found = finding_for_click(ctx, actor, form.finding_id)
     if isinstance(found, Notice):
-        return (
-            Notice(text="That finding has expired; run the audit again.")
-            if (found.text == EXPIRED_FINDING)
-            else found
-        )
+        return found
     flow = approval_flow(ctx)
     request_id = uuid.uuid4().hex[:16]
     ttl_hours = ctx.bot.approval_ttl_hours
