@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import redis
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.deps import BotDeps
 from bot.listeners import register
-from bot.metrics import BotMetrics
-from workers.config import AppConfig
+from bot.slack_ids import check_slack_ids
 
-
-@dataclass(frozen=True)
-class BotDeps:
-    """What listeners need; passed in, never imported from module state."""
-
-    connection: redis.Redis
-    config: AppConfig
-    metrics: BotMetrics
+__all__ = ["BotDeps", "create_app"]
 
 
 def create_app(
     *, client: WebClient, signing_secret: str, deps: BotDeps, verify_token: bool = True
 ) -> App:
+    check_slack_ids(deps.config.bot)  # this front end owns the Slack id formats
     app = App(
         client=client,
         signing_secret=signing_secret,

@@ -12,7 +12,9 @@ from bot.app import BotDeps, create_app
 from bot.metrics import BotMetrics
 from bot.settings import Settings, load_settings
 from bot.slack_notifier import SlackNotifier, make_web_client
+from posture.conversations import Platform
 from workers.config import AppConfig, load_config
+from workers.notifier import Notifier
 from workers.queueing import QUEUES
 from workers.redis_connection import connect
 from workers.runtime import JobEnvironment
@@ -48,10 +50,21 @@ def bot_app(process: Process):  # type: ignore[no-untyped-def]
     return app, metrics
 
 
+DEFAULT_PLATFORM = Platform.SLACK  # scans and digests post there
+
+
+def notifiers(process: Process) -> dict[Platform, Notifier]:
+    """The one place that picks each front end's notifier (a Teams one joins here)."""
+    return {Platform.SLACK: SlackNotifier(process.client, process.connection)}
+
+
 def job_environment(process: Process) -> JobEnvironment:
+    by_platform = notifiers(process)
     return JobEnvironment(
         connection=process.connection,
-        notifier=SlackNotifier(process.client, process.connection),
+        notifier=by_platform[DEFAULT_PLATFORM],
         config=process.config,
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+        default_platform=DEFAULT_PLATFORM,
+        other_notifiers={p: n for p, n in by_platform.items() if p is not DEFAULT_PLATFORM},
     )

@@ -21,11 +21,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.render.blocks import render_explain, render_findings_thread, render_notice, render_summary
+from bot.render.blocks import render_findings_thread, render_notice, render_summary
 from bot.render.slack_approval import render_approval, render_fix_result, render_plan
 from bot.render.slack_digest import render_digest
 from bot.render.slack_rotation import render_rotation
 from posture.approvals import ApprovalRequest
+from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
@@ -121,12 +122,8 @@ class SlackNotifier:
         with self._channel_turn(channel):
             self._call("chat.postMessage", **params)
 
-    def post_explain(self, channel: str, doc: dict[str, Any], *, user: str | None = None) -> None:
-        text, blocks = render_explain(doc)
-        if user:
-            self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
-        else:
-            self._call("chat.postMessage", channel=channel, text=text, blocks=blocks)
+    def say(self, where: ConversationRef, notice: Notice, *, user: str | None = None) -> None:
+        self.post_notice(where.channel, notice, thread_ts=where.thread or None, user=user)
 
     def upload_report(
         self, channel: str, thread_ts: str, filename: str, content: bytes, title: str
@@ -184,36 +181,32 @@ class SlackNotifier:
         return str(uploaded.get("permalink") or "") if isinstance(uploaded, dict) else ""
 
     # --- approvals and fixes (issue 6) -----------------------------------------------------
-    def post_approval(
-        self, channel: str, request: ApprovalRequest, *, thread_ts: str | None = None
-    ) -> str:
+    def post_approval(self, where: ConversationRef, request: ApprovalRequest) -> MessageRef:
         text, blocks = render_approval(request)
-        return self._post(channel, text, blocks, thread_ts=thread_ts)
+        return self._post(where, text, blocks)
 
-    def update_approval(self, channel: str, ts: str, request: ApprovalRequest) -> None:
+    def update_approval(self, message: MessageRef, request: ApprovalRequest) -> None:
         text, blocks = render_approval(request)
-        self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+        channel = message.conversation.channel
+        self._call("chat.update", channel=channel, ts=message.message_id, text=text, blocks=blocks)
 
-    def post_plan(self, channel: str, thread_ts: str, plan: FixPlan) -> str:
+    def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
         text, blocks = render_plan(plan)
-        return self._post(channel, text, blocks, thread_ts=thread_ts)
+        return self._post(where, text, blocks)
 
-    def post_fix_result(self, channel: str, thread_ts: str, result: FixResult) -> str:
+    def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
         text, blocks = render_fix_result(result)
-        return self._post(channel, text, blocks, thread_ts=thread_ts)
+        return self._post(where, text, blocks)
 
-    def _post(
-        self, channel: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None
-    ) -> str:
-        params: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks}
-        if thread_ts:
-            params["thread_ts"] = thread_ts
-        with self._channel_turn(channel):
-            return str(self._call("chat.postMessage", **params)["ts"])
+    def _post(self, where: ConversationRef, text: str, blocks: list[dict[str, Any]]) -> MessageRef:
+        params: dict[str, Any] = {"channel": where.channel, "text": text, "blocks": blocks}
+        if where.thread:
+            params["thread_ts"] = where.thread
+        with self._channel_turn(where.channel):
+            ts = str(self._call("chat.postMessage", **params)["ts"])
+        return MessageRef(conversation=where, message_id=ts)
 
     # --- token rotation (issue 7) ----------------------------------------------------------
-    def post_rotation(
-        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
-    ) -> str:
+    def post_rotation(self, where: ConversationRef, update: RotationUpdate) -> MessageRef:
         text, blocks = render_rotation(update)
-        return self._post(channel, text, blocks, thread_ts=thread_ts)
+        return self._post(where, text, blocks)

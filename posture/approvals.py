@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from posture.conversations import ConversationRef, MessageRef, legacy_conversation, legacy_message
 
 
 class RequestKind(StrEnum):
@@ -72,11 +75,9 @@ class ApprovalRequest(BaseModel):
     reason: str = ""  # accept risk: why
     accept_until: datetime | None = None  # accept risk: until when
     fingerprint: str = ""  # the resource's relevant state when requested
-    channel: str = ""
-    thread_ts: str = ""
-    message_ts: str = ""
-    mirror_channel: str = ""
-    mirror_ts: str = ""
+    origin: ConversationRef = ConversationRef()  # where it was asked (the finding's thread)
+    posted: MessageRef | None = None  # the request's own message
+    mirror: MessageRef | None = None  # its copy in the security channel
     decided_by: str | None = None
     decided_at: datetime | None = None
     outcome: str = ""
@@ -87,9 +88,31 @@ class ApprovalRequest(BaseModel):
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
 
+    @property
+    def messages(self) -> tuple[MessageRef, ...]:
+        """Where the request is shown: its own message and its security-channel copy."""
+        return tuple(ref for ref in (self.posted, self.mirror) if ref is not None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_slack_fields(cls, data: Any) -> Any:
+        """Records stored before references existed carried Slack channel ids and ts."""
+        if not isinstance(data, dict) or not {"channel", "thread_ts", "message_ts"} & data.keys():
+            return data
+        doc = dict(data)
+        channel = str(doc.pop("channel", "") or "")
+        doc.setdefault("origin", legacy_conversation(channel, str(doc.pop("thread_ts", "") or "")))
+        doc.setdefault("posted", legacy_message(channel, str(doc.pop("message_ts", "") or "")))
+        mirror_channel = str(doc.pop("mirror_channel", "") or "")
+        doc.setdefault(
+            "mirror", legacy_message(mirror_channel, str(doc.pop("mirror_ts", "") or ""))
+        )
+        return doc
+
 
 class Approvers(BaseModel):
-    """Who may decide: user ids, plus members of Slack user groups (resolved by the caller)."""
+    """Who may decide: user ids, plus members of approver groups (Slack user groups, Entra
+    groups), resolved by the caller through `workers.platform.ApproverDirectory`."""
 
     model_config = ConfigDict(frozen=True)
 

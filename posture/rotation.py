@@ -20,8 +20,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from posture.approvals import Approvers
+from posture.conversations import ConversationRef, legacy_conversation
 
 
 class RotationMode(StrEnum):
@@ -123,8 +127,7 @@ class Rotation(BaseModel):
     group_id: str
     engine: str
     requester: str
-    channel: str
-    thread_ts: str = ""
+    conversation: ConversationRef  # where it was asked; `thread` is the rotation's thread
     secrets: tuple[SecretRef, ...]
     phase: Phase = Phase.REQUESTED
     seq: int = 0  # bumped on every change; names the next job so re-enqueues collapse
@@ -151,6 +154,35 @@ class Rotation(BaseModel):
     def can_cancel(self) -> bool:
         """Rolling back needs the previous credential, which only AWSCURRENT can supply."""
         return self.phase in CANCELLABLE and all(ref.previous_known for ref in self.secrets)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_slack_fields(cls, data: Any) -> Any:
+        """Rotations stored before references existed carried a Slack channel and thread ts."""
+        if not isinstance(data, dict) or "conversation" in data or "channel" not in data:
+            return data
+        doc = dict(data)
+        channel, thread = str(doc.pop("channel") or ""), str(doc.pop("thread_ts", "") or "")
+        doc["conversation"] = legacy_conversation(channel, thread)
+        return doc
+
+
+def may_act(rotation: Rotation, actor: str, approvers: Approvers) -> bool:
+    """Finalize only opens a request someone else approves: the requester or any approver."""
+    return actor == rotation.requester or approvers.allows(actor)
+
+
+def cancel_refusal(rotation: Rotation, actor: str, approvers: Approvers) -> str | None:
+    """Cancel sends ROTATE and SET to AWS at once, so it needs a second person (four-eyes):
+    an approver who is not the one who asked for the rotation. None when `actor` may."""
+    if actor == rotation.requester:
+        return (
+            "You asked for this rotation, so an approver other than you must cancel it "
+            "(four-eyes rule: Cancel changes the token in AWS). Nothing was changed."
+        )
+    if not approvers.allows(actor):
+        return "Only an approver can cancel a rotation; nothing was changed."
+    return None
 
 
 def advance(

@@ -125,8 +125,7 @@ def accept_risk_request(
         api_call="none: no AWS call; only how cachewarden reports the finding changes",
         reason=reason[:MAX_REASON],
         accept_until=until,
-        channel=asked.channel,
-        thread_ts=asked.thread_ts,
+        origin=asked.where,
         correlation_id=asked.correlation_id,
     )
 

@@ -20,11 +20,12 @@ from rq import Callback, Retry
 from rq.exceptions import DuplicateJobError
 
 from posture.approvals import ApprovalRequest, RequestKind, State, Transition, finish, start
+from posture.conversations import ConversationRef, MessageRef, Platform
 from posture.findings import Finding
 from workers.approval_dispatch import job_for
 from workers.approvals_store import ApprovalStore
 from workers.audit_log import AuditLog
-from workers.notifier import Notifier, NotifyError
+from workers.notifier import Notifiers, NotifyError
 from workers.queueing import audit_queue
 from workers.telemetry import current_correlation_id
 
@@ -63,7 +64,7 @@ class ApprovalFlow:
     def __init__(
         self,
         connection: redis.Redis,
-        notifier: Notifier,
+        notifiers: Notifiers,
         *,
         security_channel: str = "",
         clock: Callable[[], datetime],
@@ -71,7 +72,7 @@ class ApprovalFlow:
         self.connection = connection
         self.store = ApprovalStore(connection)
         self.audit = AuditLog(connection)
-        self.notifier = notifier
+        self.notifiers = notifiers
         self.security_channel = security_channel
         self.clock = clock
 
@@ -84,23 +85,25 @@ class ApprovalFlow:
             **request_fields(request),
             change=request.change[:300],
         )
-        ts = self.notifier.post_approval(
-            request.channel, request, thread_ts=request.thread_ts or None
-        )
-        mirror = self.security_channel if self.security_channel not in ("", request.channel) else ""
-        mirror_ts = ""
-        if mirror:
+        posted = self.notifiers.to(request.origin).post_approval(request.origin, request)
+        mirror = self._mirror_place(request.origin)
+        mirror_ref: MessageRef | None = None
+        if mirror is not None:
             try:
-                mirror_ts = self.notifier.post_approval(mirror, request)
+                mirror_ref = self.notifiers.to(mirror).post_approval(mirror, request)
             except NotifyError:
                 log.warning(
                     "could not mirror the request", extra={"request_id": request.request_id}
                 )
-        updated = self.store.update_fields(
-            request.request_id, message_ts=ts, mirror_channel=mirror, mirror_ts=mirror_ts
-        )
+        updated = self.store.update_fields(request.request_id, posted=posted, mirror=mirror_ref)
         self._schedule_expiry(request)
         return updated or request
+
+    def _mirror_place(self, origin: ConversationRef) -> ConversationRef | None:
+        """The security channel, on the request's own platform; None when asked there."""
+        if self.security_channel in ("", origin.channel):
+            return None
+        return origin.top_level().model_copy(update={"channel": self.security_channel})
 
     def claim_open(self, subject: str, request_id: str, ttl_seconds: int) -> str | None:
         """Reserve `subject` (a finding and a kind) for a new request.
@@ -134,17 +137,13 @@ class ApprovalFlow:
 
     def refresh(self, request: ApprovalRequest) -> None:
         """Redraw both copies of the message; a failed redraw is logged, never raised."""
-        for channel, ts in (
-            (request.channel, request.message_ts),
-            (request.mirror_channel, request.mirror_ts),
-        ):
-            if channel and ts:
-                try:
-                    self.notifier.update_approval(channel, ts, request)
-                except NotifyError:
-                    log.warning(
-                        "could not redraw the request", extra={"request_id": request.request_id}
-                    )
+        for message in request.messages:
+            try:
+                self.notifiers.to(message).update_approval(message, request)
+            except NotifyError:
+                log.warning(
+                    "could not redraw the request", extra={"request_id": request.request_id}
+                )
 
     def apply(
         self, request: ApprovalRequest, transition: Transition, *, actor: str = "cachewarden"
@@ -206,7 +205,14 @@ def enqueue_approved(connection: redis.Redis, request: ApprovalRequest) -> bool:
 
 
 def enqueue_prepare_fix(
-    connection: redis.Redis, finding_id: str, requester: str, channel: str, thread_ts: str
+    connection: redis.Redis,
+    finding_id: str,
+    requester: str,
+    channel: str,
+    thread: str,
+    *,
+    platform: Platform = Platform.SLACK,
+    workspace: str = "",
 ) -> bool:
     """Plan a fix from a fresh read (a job: listeners never call AWS); False on a double click."""
     try:
@@ -215,7 +221,9 @@ def enqueue_prepare_fix(
             finding_id,
             requester,
             channel,
-            thread_ts,
+            thread,
+            str(platform),
+            workspace,
             job_id=f"prepare-{finding_id}",
             unique=True,
             result_ttl=0,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import redis
+from pydantic import BaseModel
 
 from posture.approvals import ApprovalRequest, State, Transition
 
@@ -75,7 +76,7 @@ class ApprovalStore:
         return bool(won), current
 
     def update_fields(self, request_id: str, **fields: Any) -> ApprovalRequest | None:
-        """Set non-state fields (message ts, outcome text); never used to change state."""
+        """Set non-state fields (message references, outcome text); never used to change state."""
         if "state" in fields:
             raise ValueError("state changes go through apply()")
         with self._redis.pipeline() as pipe:
@@ -109,4 +110,6 @@ class ApprovalStore:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     return value.isoformat() if isinstance(value, datetime) else value

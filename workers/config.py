@@ -29,7 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from posture.policy import OrgPolicy, PolicyError, parse_policy
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-_SLACK_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,30}$")
+# Any chat platform's id: Slack (U0123ABC), Entra object ids (GUIDs), Teams conversation
+# ids (19:...@thread.tacv2). Each front end checks the ids it owns (`bot.slack_ids`).
+_CHAT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:@.;=-]{1,199}$")
 
 
 class ConfigError(ValueError):
@@ -66,10 +68,13 @@ class BotConfig(_Section):
 
     @field_validator("allowed_channels", "approver_users", "approver_groups")
     @classmethod
-    def _slack_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
-        for slack_id in ids:
-            if not _SLACK_ID.match(slack_id):
-                raise ValueError(f"{slack_id!r} is not a Slack id (like C0123ABC or U0123ABC)")
+    def _chat_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        for chat_id in ids:
+            if not _CHAT_ID.match(chat_id):
+                raise ValueError(
+                    f"{chat_id!r} is not a chat id (a Slack id like C0123ABC, or an Entra "
+                    "object id / Teams conversation id)"
+                )
         return ids
 
 

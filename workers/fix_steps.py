@@ -89,9 +89,7 @@ class FixRun:
     def say(self, text: str) -> None:
         """A line in the finding's thread, for everyone following it."""
         notice = Notice(text=text, detail=f"request {self.request.request_id}")
-        self.env.notifier.post_notice(
-            self.request.channel, notice, thread_ts=self.request.thread_ts or None
-        )
+        self.env.notifiers.to(self.request.origin).say(self.request.origin, notice)
 
     def audit(self, event: str, **details: str) -> None:
         self.flow.audit.append(event, **request_fields(self.request), **details)

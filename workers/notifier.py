@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from posture.approvals import ApprovalRequest
+from posture.conversations import ConversationRef, MessageRef, Platform
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
@@ -41,9 +42,9 @@ class Notifier(Protocol):
         """A short message; ephemeral to `user` when given."""
         ...
 
-    def post_explain(
-        self, channel: str, doc: dict[str, Any], *, user: str | None = None
-    ) -> None: ...
+    def say(self, where: ConversationRef, notice: Notice, *, user: str | None = None) -> None:
+        """A short line in a conversation (or thread); only `user` sees it when given."""
+        ...
 
     def upload_report(
         self, channel: str, thread_ts: str, filename: str, content: bytes, title: str
@@ -55,27 +56,40 @@ class Notifier(Protocol):
         """Post the digest (or update it when `ts` is given), attach the files; returns its ts."""
         ...
 
-    def post_approval(
-        self, channel: str, request: ApprovalRequest, *, thread_ts: str | None = None
-    ) -> str:
-        """Post an approval request (with Approve and Deny while pending); returns its ts."""
+    def post_approval(self, where: ConversationRef, request: ApprovalRequest) -> MessageRef:
+        """Post an approval request (with Approve and Deny while pending)."""
         ...
 
-    def update_approval(self, channel: str, ts: str, request: ApprovalRequest) -> None:
+    def update_approval(self, message: MessageRef, request: ApprovalRequest) -> None:
         """Redraw a posted approval request in its current state (who decided, when, outcome)."""
         ...
 
-    def post_plan(self, channel: str, thread_ts: str, plan: FixPlan) -> str:
+    def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
         """A rebuild runbook, a manual fix or a blocked plan's reason, in the finding's thread."""
         ...
 
-    def post_fix_result(self, channel: str, thread_ts: str, result: FixResult) -> str:
+    def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
         """The verified outcome of a fix, with a button for the next step when there is one."""
         ...
 
-    def post_rotation(
-        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
-    ) -> str:
+    def post_rotation(self, where: ConversationRef, update: RotationUpdate) -> MessageRef:
         """A token rotation's state in words (secret names and ARNs, never values), with
-        Finalize and Cancel while both tokens work; returns its ts."""
+        Finalize and Cancel while both tokens work."""
         ...
+
+
+class Notifiers:
+    """The notifier of each configured front end; built once by the process entry point."""
+
+    def __init__(self, by_platform: Mapping[Platform, Notifier]) -> None:
+        self._by_platform = dict(by_platform)
+
+    def for_platform(self, platform: Platform) -> Notifier:
+        try:
+            return self._by_platform[platform]
+        except KeyError:
+            raise NotifyError(f"no {platform} front end is configured in this process") from None
+
+    def to(self, where: ConversationRef | MessageRef) -> Notifier:
+        conversation = where.conversation if isinstance(where, MessageRef) else where
+        return self.for_platform(conversation.platform)

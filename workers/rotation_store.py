@@ -12,10 +12,12 @@ cannot both record progress: the loser sees `False` and stops.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import redis
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from posture.conversations import ConversationRef, legacy_conversation
 from posture.rotation import Rotation
 
 RETENTION_SECONDS = 90 * 24 * 3600
@@ -32,9 +34,19 @@ class RotationIntake(BaseModel):
     region: str | None = None
     account: str | None = None
     requester: str
-    channel: str
+    origin: ConversationRef  # where the command was typed; the answer goes there
     correlation_id: str = ""
     created_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_slack_channel(cls, data: Any) -> Any:
+        """Intakes stored before references existed carried a Slack channel id."""
+        if isinstance(data, dict) and "channel" in data and "origin" not in data:
+            doc = dict(data)
+            doc["origin"] = legacy_conversation(str(doc.pop("channel") or ""))
+            return doc
+        return data
 
 
 def _key(rotation_id: str) -> str:

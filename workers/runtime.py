@@ -8,15 +8,16 @@ entry point sets them here once; jobs read them with `environment()`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
 
+from posture.conversations import Platform
 from workers.config import AppConfig
-from workers.notifier import Notifier
+from workers.notifier import Notifier, Notifiers
 
 
 def _utcnow() -> datetime:
@@ -26,10 +27,17 @@ def _utcnow() -> datetime:
 @dataclass(frozen=True)
 class JobEnvironment:
     connection: redis.Redis
-    notifier: Notifier
+    notifier: Notifier  # the default front end's: scans and digests post there
     config: AppConfig
     endpoint_url: str | None = None  # fake AWS in tests and the demo; None means AWS
     clock: Callable[[], datetime] = field(default=_utcnow)
+    default_platform: Platform = Platform.SLACK
+    other_notifiers: Mapping[Platform, Notifier] = field(default_factory=dict)
+
+    @property
+    def notifiers(self) -> Notifiers:
+        """Requests and rotations answer on the platform they came from."""
+        return Notifiers({**self.other_notifiers, self.default_platform: self.notifier})
 
 
 _environment: ContextVar[JobEnvironment | None] = ContextVar("cachewarden_job_env", default=None)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt import App
 
-from bot.listeners import actions, approvals, commands, home, risk, rotation
-
-if TYPE_CHECKING:
-    from bot.app import BotDeps
+from bot.deps import BotDeps
+from bot.listeners import actions, approvals, approvers, commands, home, risk, rotation
 
 
 def register(app: App, deps: BotDeps) -> None:
@@ -19,3 +15,4 @@ def register(app: App, deps: BotDeps) -> None:
     risk.register(app, deps)  # the accept-risk modal's submission
     home.register(app, deps)
     rotation.register(app, deps)
+    approvers.register(app, deps)  # approver groups changed: drop the cached members

@@ -1,49 +1,31 @@
 """Approve and Deny on any approval request (fix, accepted risk, token rotation).
 
-The button value is only the request id. The clicker's right is checked here against the
-configured approvers (users and user-group members, never the requester); the state
-changes by compare-and-set, so of many simultaneous clicks exactly one wins and only that
-one starts a job. Everyone else gets an ephemeral line saying why nothing happened.
+Parse the click, call `workers.approvals.flows.decide_request`, render its answer as an
+ephemeral line. The flow checks the clicker's rights (four-eyes, approvers, expiry,
+workspace, channel, message) and changes the state by compare-and-set.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.actions import ActionId
-from bot.approvers import resolve_approvers
+from bot.deps import BotDeps
 from bot.listeners.replies import notice_payload
+from bot.listeners.slack_input import click_actor, clicked_message, flow_context
 from bot.render.mrkdwn import user_mention
-from bot.slack_notifier import SlackNotifier
-from posture.approvals import ApprovalRequest, Decision, Refusal, State, decide
-from workers.approval_flow import ApprovalFlow, enqueue_approved, request_fields
+from posture.approvals import Decision
+from posture.conversations import Actor, MessageRef
+from workers.approvals.flows import DecisionOutcome, DecisionResult, decide_request
+from workers.platform.context import FlowContext
 from workers.telemetry import correlation, new_correlation_id
 
-if TYPE_CHECKING:
-    from bot.app import BotDeps
-
 log = logging.getLogger(__name__)
-REQUEST_ID = re.compile(r"^[a-z0-9]{8,32}$")
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def approval_flow(client: WebClient, deps: BotDeps, clock: Clock = _utcnow) -> ApprovalFlow:
-    notifier = SlackNotifier(client, deps.connection)
-    return ApprovalFlow(
-        deps.connection, notifier, security_channel=deps.config.bot.security_channel, clock=clock
-    )
 
 
 def _private(text: str) -> dict[str, Any]:
@@ -52,63 +34,41 @@ def _private(text: str) -> dict[str, Any]:
     return payload
 
 
-def _lost(current: ApprovalRequest | None) -> str:
-    if current is None:
-        return "This request no longer exists."
-    who = f" by {user_mention(current.decided_by)}" if current.decided_by else ""
-    return f"Someone else decided first: the request is {current.state}{who}. Nothing more was changed."
+def decision_text(outcome: DecisionOutcome) -> str:
+    if outcome.result is not DecisionResult.LOST or outcome.state is None:
+        return outcome.text
+    who = f" by {user_mention(outcome.decided_by)}" if outcome.decided_by else ""
+    return f"{outcome.text[:-1]}: the request is {outcome.state}{who}. Nothing more was changed."
 
 
 def decide_click(
-    request_id: str,
-    actor: str,
-    decision: Decision,
-    client: WebClient,
-    deps: BotDeps,
-    clock: Clock = _utcnow,
+    ctx: FlowContext, actor: Actor, request_id: str, decision: Decision, clicked: MessageRef
 ) -> dict[str, Any]:
     """Apply one click; returns the ephemeral answer for the clicker."""
-    if not REQUEST_ID.match(request_id):
-        return _private("That button is not one of ours.")
-    flow = approval_flow(client, deps, clock)
-    request = flow.store.get(request_id)
-    if request is None:
-        return _private("This request is no longer known; ask for a new one.")
-    approvers = resolve_approvers(client, deps.connection, deps.config.bot)
-    outcome = decide(request, actor, decision, clock(), approvers)
-    if isinstance(outcome, Refusal):
-        flow.audit.append(
-            "decision.refused",
-            actor=actor,
-            **request_fields(request),
-            decision=str(decision),
-            reason=outcome.message,
-        )
-        if outcome.expire is not None:
-            flow.apply(request, outcome.expire)
-        return _private(outcome.message)
-    won, current = flow.apply(request, outcome, actor=actor)
-    if not won or current is None:
-        return _private(_lost(current))
-    if current.state is State.APPROVED:
-        enqueue_approved(deps.connection, current)
-        return _private(
-            "Approved. The job starts now; its progress and result appear on the request."
-        )
-    return _private("Denied. The requester sees your decision on the request; nothing was changed.")
+    return _private(decision_text(decide_request(ctx, actor, request_id, decision, clicked)))
 
 
 def handle_decision(
-    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: BotDeps
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: BotDeps,
+    context: BoltContext | None = None,
 ) -> None:
     ack()
     action = (body.get("actions") or [{}])[0]
     decision = Decision.APPROVE if action.get("action_id") == ActionId.APPROVE else Decision.DENY
-    actor = str((body.get("user") or {}).get("id", ""))
     with correlation(new_correlation_id()) as cid:
         outcome = "ok"
         try:
-            payload = decide_click(str(action.get("value", "")), actor, decision, client, deps)
+            payload = decide_click(
+                flow_context(client, deps, context),
+                click_actor(body),
+                str(action.get("value", "")),
+                decision,
+                clicked_message(body),
+            )
         except redis.RedisError:
             log.exception("decision failed: redis")
             outcome = "error"
@@ -126,8 +86,10 @@ def handle_decision(
 
 
 def register(app: App, deps: BotDeps) -> None:
-    def on_decision(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        handle_decision(ack, body, respond, client, deps)
+    def on_decision(
+        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
+        handle_decision(ack, body, respond, client, deps, context)
 
     for action_id in (ActionId.APPROVE, ActionId.DENY):
         app.action(str(action_id))(on_decision)

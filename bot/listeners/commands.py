@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.deps import BotDeps
 from bot.listeners.audit_log import answer_audit_log
 from bot.listeners.replies import notice_payload, usage_payload
 from bot.listeners.rotation import answer_rotate
+from bot.listeners.slack_input import command_actor, flow_context
 from bot.listeners.subscriptions import answer_subscription
 from bot.render.blocks import render_explain
 from commands.errors import UsageError
@@ -32,79 +34,41 @@ from commands.requests import (
 )
 from posture.catalog import resolve
 from posture.explain import explain_document
-from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
+from workers.audit.flows import request_audit
+from workers.platform.context import NOT_ENABLED, FlowContext, channel_allowed
 from workers.telemetry import correlation, new_correlation_id
-
-if TYPE_CHECKING:
-    from bot.app import BotDeps
 
 log = logging.getLogger(__name__)
 COMMANDS = ("/cache-audit", "/cache-explain", "/cache-help", "/cache-rotate-token")
 
 
-def _channel_allowed(deps: BotDeps, channel: str) -> bool:
-    allowed = deps.config.bot.allowed_channels
-    return not allowed or channel in allowed
-
-
-def answer_audit(
-    request: AuditRequest, body: dict[str, Any], deps: BotDeps, cid: str
-) -> dict[str, Any]:
-    try:
-        ticket = enqueue_audit(
-            deps.connection,
-            channel=body["channel_id"],
-            user=body["user_id"],
-            scope=request.scope,
-            config=deps.config,
-            correlation_id=cid,
-        )
-    except AlreadyQueued:
-        return notice_payload(
-            f"An audit of {request.scope.describe()} is already queued or running in this channel; "
-            "its results will appear here."
-        )
-    log.info("audit enqueued", extra={"run_id": ticket.run_id, "job_id": ticket.job_id})
-    waiting = (
-        ""
-        if workers_alive(deps.connection)
-        else (
-            " No worker is running right now, so it will start when one does; "
-            "if this persists, ask whoever runs cachewarden to start `cachewarden worker`."
-        )
-    )
-    return notice_payload(
-        f"Audit {ticket.run_id} queued for {ticket.accounts_text}, {ticket.regions_text} "
-        f"(scope: {request.scope.describe()}). Results will be posted in this channel.{waiting}",
-        detail=f"correlation id {cid}",
-    )
-
-
 def answer_request(
-    request: Request,
-    body: dict[str, Any],
-    deps: BotDeps,
-    cid: str,
-    client: WebClient | None = None,
+    request: Request, body: dict[str, Any], ctx: FlowContext, cid: str
 ) -> dict[str, Any]:
+    actor = command_actor(body)
     if isinstance(request, AuditRequest):
-        return answer_audit(request, body, deps, cid)
+        notice = request_audit(ctx, actor, request, cid)
+        return notice_payload(notice.text, detail=notice.detail)
     if isinstance(request, ExplainRequest):
         text, blocks = render_explain(explain_document(resolve(request.target_id)))
         return {"text": text, "blocks": blocks, "response_type": "ephemeral"}
     if isinstance(request, HelpRequest):
         return notice_payload(help_text(request.topic))
     if isinstance(request, RotateTokenRequest):
-        return answer_rotate(request, body, deps, cid)
+        return answer_rotate(request, body, ctx, cid)
     if isinstance(request, AuditLogRequest):  # approvers only (issue 6)
-        return answer_audit_log(request, str(body.get("user_id", "")), client, deps)
+        return answer_audit_log(request, actor, ctx)
     if isinstance(request, SubscriptionRequest):  # subscribe, unsubscribe, subscriptions, digest
-        return answer_subscription(request, body, deps)
+        return answer_subscription(request, actor, ctx)
     return notice_payload("That request is not supported.")
 
 
 def handle_command(
-    ack: Ack, body: dict[str, Any], deps: BotDeps, client: WebClient | None = None
+    ack: Ack,
+    body: dict[str, Any],
+    deps: BotDeps,
+    client: WebClient,
+    context: BoltContext | None = None,
 ) -> None:
     """Every outcome, including an internal failure, is one ephemeral acknowledgement."""
     name = str(body.get("command", ""))
@@ -112,17 +76,12 @@ def handle_command(
     with correlation(cid):
         outcome = "ok"
         try:
-            if not _channel_allowed(deps, str(body.get("channel_id", ""))):
-                outcome, payload = (
-                    "refused",
-                    notice_payload(
-                        "cachewarden is not enabled in this channel. Ask an admin to add it to "
-                        "`allowed_channels`, or use one of the enabled channels."
-                    ),
-                )
+            if not channel_allowed(deps.config.bot, str(body.get("channel_id", ""))):
+                outcome, payload = "refused", notice_payload(NOT_ENABLED)
             else:
                 request = parse_command(name, str(body.get("text", "")))
-                payload = answer_request(request, body, deps, cid, client)
+                ctx = flow_context(client, deps, context)
+                payload = answer_request(request, body, ctx, cid)
         except UsageError as exc:
             outcome, payload = "usage", usage_payload(exc)
         except redis.RedisError:
@@ -149,8 +108,8 @@ def handle_command(
 
 
 def _bind(deps: BotDeps) -> Callable[..., None]:
-    def on_command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_command(ack, body, deps, client)
+    def on_command(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        handle_command(ack, body, deps, client, context)
 
     return on_command
 

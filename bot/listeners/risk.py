@@ -1,4 +1,5 @@
-"""Accept risk: a modal asks why and until when; submitting it opens an approval request.
+"""Accept risk: a modal asks why and until when; submitting it calls
+`workers.approvals.flows.request_accept_risk`, which opens an approval request.
 
 Nothing is suppressed until an approver approves the request (see listeners.approvals);
 then `workers.jobs.suppression.record_acceptance` records it.
@@ -8,15 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.approvals import approval_flow
+from bot.deps import BotDeps
+from bot.listeners.slack_input import click_actor, finding_thread, flow_context
 from bot.render.slack_approval import (
     ACCEPT_RISK_CALLBACK,
     REASON_BLOCK,
@@ -25,35 +26,27 @@ from bot.render.slack_approval import (
     UNTIL_INPUT,
     render_accept_risk_modal,
 )
-from posture.approvals import RequestKind
+from posture.conversations import Actor, ConversationRef
 from posture.findings import Finding
-from posture.remediation import Asked
-from posture.suppressions import accept_risk_request, read_acceptance
-from workers.approval_flow import subject_of
-from workers.audit_store import AuditStore
-from workers.telemetry import correlation, current_correlation_id, new_correlation_id
-
-if TYPE_CHECKING:
-    from bot.app import BotDeps
+from posture.suppressions import read_acceptance
+from workers.approvals.flows import AcceptRiskInput, request_accept_risk
+from workers.telemetry import correlation, new_correlation_id
 
 log = logging.getLogger(__name__)
 DEFAULT_ACCEPT_DAYS = 90
 
 
-def where_clicked(body: dict[str, Any]) -> tuple[str, str]:
-    """(channel, thread ts) of a clicked finding: its thread's parent, or the message itself."""
-    container = body.get("container") or {}
-    channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
-    thread_ts = str(container.get("thread_ts") or container.get("message_ts") or "")
-    return channel, thread_ts
-
-
 def open_accept_risk(
     value: str, finding: Finding, body: dict[str, Any], client: WebClient
 ) -> str | None:
-    """Open the modal; returns a line for the clicker when Slack would not open it."""
-    channel, thread_ts = where_clicked(body)
-    metadata = json.dumps({"finding_id": value, "channel": channel, "thread_ts": thread_ts})
+    """Open the modal; returns a line for the clicker when Slack would not open it.
+
+    The modal carries where the click happened (who, which workspace, which thread), so
+    the submission is held to the same place."""
+    where, actor = finding_thread(body), click_actor(body)
+    metadata = json.dumps(
+        {"finding_id": value, "where": where.model_dump(mode="json"), "channel": actor.channel}
+    )
     default_until = (datetime.now(UTC) + timedelta(days=DEFAULT_ACCEPT_DAYS)).date()
     try:
         client.views_open(
@@ -73,59 +66,51 @@ def _values(view: dict[str, Any]) -> tuple[str, str]:
     return str(reason), str(until)
 
 
-def handle_submission(ack: Ack, body: dict[str, Any], client: WebClient, deps: BotDeps) -> None:
+def _form(meta: dict[str, Any], read: tuple[str, datetime]) -> AcceptRiskInput:
+    where = meta.get("where")
+    if isinstance(where, dict):
+        conversation = ConversationRef.model_validate(where)
+    else:  # a modal opened before conversation references existed
+        conversation = ConversationRef(
+            channel=str(meta.get("channel", "")), thread=str(meta.get("thread_ts", ""))
+        )
+    reason, until = read
+    return AcceptRiskInput(
+        finding_id=str(meta.get("finding_id", "")), where=conversation, reason=reason, until=until
+    )
+
+
+def handle_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    deps: BotDeps,
+    context: BoltContext | None = None,
+) -> None:
     """Validate, then ack (closing the modal) and open the request in the finding's thread."""
     view = body.get("view") or {}
-    user = str((body.get("user") or {}).get("id", ""))
     reason, until_text = _values(view)
     read = read_acceptance(reason, until_text, datetime.now(UTC))
     if isinstance(read, dict):
         ack(response_action="errors", errors=read)
         return
     ack()
+    form = _form(json.loads(view.get("private_metadata") or "{}"), read)
+    submitter = click_actor(body)  # a view submission names no channel: the form's own counts
+    actor = Actor(
+        platform=submitter.platform,
+        workspace=submitter.workspace,
+        user=submitter.user,
+        channel=form.where.channel,
+    )
     with correlation(new_correlation_id()):
-        _open_request(json.loads(view.get("private_metadata") or "{}"), user, read, client, deps)
-
-
-def _open_request(
-    meta: dict[str, Any], user: str, read: tuple[str, datetime], client: WebClient, deps: BotDeps
-) -> None:
-    channel, thread_ts = str(meta.get("channel", "")), str(meta.get("thread_ts", ""))
-    finding = AuditStore(deps.connection).get_finding(str(meta.get("finding_id", "")))
-    flow = approval_flow(client, deps)
-    if finding is None:
-        client.chat_postEphemeral(
-            channel=channel, user=user, text="That finding has expired; run the audit again."
-        )
-        return
-    request_id = uuid.uuid4().hex[:16]
-    ttl_hours = deps.config.bot.approval_ttl_hours
-    existing = flow.claim_open(
-        subject_of(finding, RequestKind.ACCEPT_RISK), request_id, ttl_hours * 3600
-    )
-    if existing:
-        client.chat_postEphemeral(
-            channel=channel,
-            user=user,
-            text=f"An accept-risk request for this finding is already open (request {existing}).",
-        )
-        return
-    asked = Asked(
-        request_id=request_id,
-        requester=user,
-        finding_id=str(meta.get("finding_id", "")),
-        channel=channel,
-        thread_ts=thread_ts,
-        now=datetime.now(UTC),
-        ttl_hours=ttl_hours,
-        correlation_id=current_correlation_id(),
-    )
-    reason, until = read
-    flow.open(accept_risk_request(finding, asked, reason=reason, until=until))
+        problem = request_accept_risk(flow_context(client, deps, context), actor, form)
+        if problem is not None:
+            client.chat_postEphemeral(channel=actor.channel, user=actor.user, text=problem.text)
 
 
 def register(app: App, deps: BotDeps) -> None:
-    def on_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_submission(ack, body, client, deps)
+    def on_submit(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        handle_submission(ack, body, client, deps, context)
 
     app.view(ACCEPT_RISK_CALLBACK)(on_submit)

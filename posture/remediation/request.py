@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from posture.approvals import ApprovalRequest, RequestKind, default_expiry
+from posture.conversations import ConversationRef
 from posture.remediation.model import FixPlan
 
 
@@ -16,8 +17,7 @@ class Asked:
     request_id: str
     requester: str
     finding_id: str
-    channel: str
-    thread_ts: str
+    where: ConversationRef  # the finding's thread, on the platform the click came from
     now: datetime
     ttl_hours: int
     correlation_id: str = ""
@@ -43,8 +43,7 @@ def fix_request(plan: FixPlan, asked: Asked) -> ApprovalRequest:
         risk=plan.risk,
         backout=plan.backout,
         fingerprint=plan.fingerprint,
-        channel=asked.channel,
-        thread_ts=asked.thread_ts,
+        origin=asked.where,
         correlation_id=asked.correlation_id,
         warning=plan.warning,
     )

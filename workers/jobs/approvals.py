@@ -16,7 +16,7 @@ def flow() -> ApprovalFlow:
     env = environment()
     return ApprovalFlow(
         env.connection,
-        env.notifier,
+        env.notifiers,
         security_channel=env.config.bot.security_channel,
         clock=env.clock,
     )

@@ -12,6 +12,7 @@ import logging
 import uuid
 
 from posture.approvals import RequestKind
+from posture.conversations import ConversationRef, Platform
 from posture.findings import Finding, Status
 from posture.messages import Notice
 from posture.remediation import (
@@ -38,24 +39,31 @@ log = logging.getLogger(__name__)
 class _Reply:
     """Answers of this job: to the clicker only, or to everyone in the finding's thread."""
 
-    def __init__(self, env: JobEnvironment, channel: str, thread_ts: str, user: str) -> None:
-        self.env, self.channel, self.thread_ts, self.user = env, channel, thread_ts, user
+    def __init__(self, env: JobEnvironment, where: ConversationRef, user: str) -> None:
+        self.env, self.where, self.user = env, where, user
 
     def privately(self, text: str) -> None:
         notice = Notice(text=text, detail=f"correlation id {current_correlation_id()}")
-        self.env.notifier.post_notice(
-            self.channel, notice, thread_ts=self.thread_ts or None, user=self.user
-        )
+        self.env.notifiers.to(self.where).say(self.where, notice, user=self.user)
 
     def in_thread(self, text: str) -> None:
-        self.env.notifier.post_notice(
-            self.channel, Notice(text=text), thread_ts=self.thread_ts or None
-        )
+        self.env.notifiers.to(self.where).say(self.where, Notice(text=text))
 
 
-def prepare_fix(finding_id: str, requester: str, channel: str, thread_ts: str) -> None:
+def prepare_fix(
+    finding_id: str,
+    requester: str,
+    channel: str,
+    thread: str,
+    platform: str = Platform.SLACK,
+    workspace: str = "",
+) -> None:
+    """Args are plain strings (RQ's JSON); jobs queued before `platform` existed were Slack's."""
     env, approvals = environment(), flow()
-    reply = _Reply(env, channel, thread_ts, requester)
+    where = ConversationRef(
+        platform=Platform(platform), workspace=workspace, channel=channel, thread=thread
+    )
+    reply = _Reply(env, where, requester)
     finding = AuditStore(env.connection).get_finding(finding_id)
     if finding is None:
         reply.privately("That finding has expired; run the audit again to get fresh buttons.")
@@ -64,7 +72,7 @@ def prepare_fix(finding_id: str, requester: str, channel: str, thread_ts: str) -
     if plan is None:
         return
     if not plan.runs_calls:  # a runbook, a manual fix, or why nothing can run yet
-        env.notifier.post_plan(channel, thread_ts, plan)
+        env.notifiers.to(where).post_plan(where, plan)
         approvals.audit.append(
             "plan.posted",
             actor=requester,
@@ -79,8 +87,7 @@ def prepare_fix(finding_id: str, requester: str, channel: str, thread_ts: str) -
         request_id=uuid.uuid4().hex[:16],
         requester=requester,
         finding_id=finding_id,
-        channel=channel,
-        thread_ts=thread_ts,
+        where=where,
         now=env.clock(),
         ttl_hours=env.config.bot.approval_ttl_hours,
         correlation_id=current_correlation_id(),

@@ -133,7 +133,7 @@ def handle_refusal(run: FixRun, refusal: AwsRefusal, inventory: Inventory) -> No
     run.say(text)
     outcome = f"AWS refused: {refusal.code}"
     if fallback is not None:
-        run.env.notifier.post_plan(run.request.channel, run.request.thread_ts, fallback)
+        run.env.notifiers.to(run.request.origin).post_plan(run.request.origin, fallback)
         run.audit("plan.posted", plan="rebuild", reason=refusal.code)
         outcome += "; the rebuild runbook is in the thread"
     run.flow.finish(run.request, ok=False, outcome=outcome)
@@ -189,7 +189,7 @@ def verify_fix(run: FixRun, session: AccountSession, attempt: int) -> None:
         next_finding_id=_follow_up(run, inventory) if verified else "",
         endpoints=endpoints_after(run.plan, inventory),
     )
-    run.env.notifier.post_fix_result(run.request.channel, run.request.thread_ts, result)
+    run.env.notifiers.to(run.request.origin).post_fix_result(run.request.origin, result)
     run.audit("fix.verified" if verified else "fix.not_verified", evidence=evidence[:300])
     outcome = (
         "verified by a fresh scan"

@@ -94,7 +94,7 @@ def schedule_continuation(
 def approval_flow(env: JobEnvironment) -> ApprovalFlow:
     return ApprovalFlow(
         env.connection,
-        env.notifier,
+        env.notifiers,
         security_channel=env.config.bot.security_channel,
         clock=env.clock,
     )
@@ -132,9 +132,8 @@ class Driver:
 
     def announce(self, rotation: Rotation) -> None:
         try:
-            self.env.notifier.post_rotation(
-                rotation.channel, rotation_update(rotation), thread_ts=rotation.thread_ts or None
-            )
+            where = rotation.conversation
+            self.env.notifiers.to(where).post_rotation(where, rotation_update(rotation))
         except NotifyError:
             log.warning("could not post the rotation phase", extra={"phase": str(rotation.phase)})
 

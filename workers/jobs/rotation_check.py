@@ -167,7 +167,7 @@ def plan_rotation(env: JobEnvironment, intake: RotationIntake) -> tuple[Rotation
         group_id=group.replication_group_id,
         engine=group.engine,
         requester=intake.requester,
-        channel=intake.channel,
+        conversation=intake.origin,
         secrets=tuple(refs),
         original_token_date=group.auth_token_last_modified_date,
         correlation_id=intake.correlation_id,
@@ -198,7 +198,7 @@ def rotation_request(
         api_call=texts.api_call,
         risk=texts.risk,
         backout=texts.backout,
-        channel=rotation.channel,
+        origin=rotation.conversation,
         correlation_id=rotation.correlation_id,
     )
 
@@ -232,8 +232,8 @@ def open_rotation(env: JobEnvironment, rotation: Rotation, request: ApprovalRequ
     else:
         request = flow.store.get(request.request_id) or request
     stored = driver.store.get(rotation.rotation_id) or rotation
-    if not stored.thread_ts and request.message_ts:
-        threaded = stored.model_copy(update={"thread_ts": request.message_ts})
+    if not stored.conversation.thread and request.posted is not None:
+        threaded = stored.model_copy(update={"conversation": request.posted.as_thread})
         if driver.store.replace(stored, threaded):
             flow.audit.append(
                 "rotation.requested",
@@ -261,8 +261,8 @@ def check_rotation_request(ticket_id: str) -> None:
         answer = f"I could not check {intake.group_id}: {redact(str(exc))}"
     else:
         return
-    env.notifier.post_notice(
-        intake.channel,
+    env.notifiers.to(intake.origin).say(
+        intake.origin,
         Notice(text=answer, detail=f"correlation id {intake.correlation_id}"),
         user=intake.requester,
     )

@@ -30,13 +30,12 @@ def record_acceptance(request_id: str) -> None:
         until=until,
         reason=risk.reason[:300],
     )
-    env.notifier.post_notice(
-        running.channel,
+    env.notifiers.to(running.origin).say(
+        running.origin,
         Notice(
             text=f"{risk.rule_id} on {risk.resource_id} is reported as suppressed until {until} "
             "(accepted risk). Audits count it as suppressed, not failing, until then.",
             detail=f"request {running.request_id}",
         ),
-        thread_ts=running.thread_ts or None,
     )
     approvals.finish(running, ok=True, outcome=f"suppressed until {until}")

@@ -16,6 +16,7 @@ from posture.approvals import (
     Transition,
     decide,
 )
+from posture.conversations import ConversationRef, MessageRef
 from sandbox.redis_server import RedisServer
 from workers.approvals_store import ApprovalStore
 from workers.audit_log import AuditLog
@@ -84,8 +85,9 @@ def test_losing_transition_returns_current_state(connection) -> None:  # type: i
 def test_update_fields_never_changes_state(connection) -> None:  # type: ignore[no-untyped-def]
     store = ApprovalStore(connection)
     request = _new(store, "fields001")
-    updated = store.update_fields(request.request_id, message_ts="1.2", outcome="posted")
-    assert updated is not None and updated.message_ts == "1.2" and updated.state is State.PENDING
+    posted = MessageRef(conversation=ConversationRef(channel="C1"), message_id="1.2")
+    updated = store.update_fields(request.request_id, posted=posted, outcome="posted")
+    assert updated is not None and updated.posted == posted and updated.state is State.PENDING
     with pytest.raises(ValueError):
         store.update_fields(request.request_id, state="approved")
 

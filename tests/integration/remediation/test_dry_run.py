@@ -14,10 +14,12 @@ from rq.serializers import JSONSerializer
 from bot.app import BotDeps
 from bot.approvers import group_members, resolve_approvers
 from bot.listeners.approvals import decide_click
+from bot.listeners.slack_input import flow_context
 from bot.metrics import BotMetrics
 from bot.slack_notifier import SlackNotifier, make_web_client
 from posture.approvals import Decision, State
 from posture.base import ResourceKind, Severity
+from posture.conversations import Actor
 from posture.findings import Finding, Status
 from sandbox.fake_aws import FakeAwsServer, group_state
 from sandbox.redis_server import RedisServer
@@ -107,9 +109,11 @@ def _deps(world: dict[str, Any], config: AppConfig) -> BotDeps:
 
 def test_dry_run_describes_the_call_and_changes_nothing(world: dict[str, Any]) -> None:
     request_id = _pending_request(world)
-    answer = decide_click(
-        request_id, "U_SECURITY", Decision.APPROVE, world["client"], _deps(world, world["config"])
-    )
+    ctx = flow_context(world["client"], _deps(world, world["config"]))
+    clicked = ApprovalStore(world["connection"]).get(request_id).posted  # type: ignore[union-attr]
+    assert clicked is not None
+    actor = Actor(user="U_SECURITY", channel=clicked.conversation.channel)
+    answer = decide_click(ctx, actor, request_id, Decision.APPROVE, clicked)
     assert answer["text"].startswith("Approved.")
     _work(world)
     done = ApprovalStore(world["connection"]).get(request_id)

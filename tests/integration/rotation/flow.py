@@ -145,8 +145,8 @@ def click(stack: Stack, message: dict[str, Any], action_id: str, user: str) -> N
 
 def finalize(stack: Stack, rotation: Rotation) -> Rotation:
     """Finalize from the thread, approve the FINALIZE request, wait for the end."""
-    click(stack, thread_message_with(stack, rotation.thread_ts, "rotation_finalize"),
+    click(stack, thread_message_with(stack, rotation.conversation.thread, "rotation_finalize"),
           "rotation_finalize", REQUESTER)  # fmt: skip
-    request = thread_message_with(stack, rotation.thread_ts, "approval_approve")
+    request = thread_message_with(stack, rotation.conversation.thread, "approval_approve")
     approve(stack, request)
     return wait_phase(stack, rotation.rotation_id, Phase.DONE, Phase.FAILED)

@@ -109,9 +109,9 @@ def test_sigkill_between_steps_never_loses_the_token(stack: Stack) -> None:
     assert tokens_in_aws(stack, group) == [old, new]
     check()
 
-    click(stack, thread_message_with(stack, rotation.thread_ts, "rotation_finalize"),
+    click(stack, thread_message_with(stack, rotation.conversation.thread, "rotation_finalize"),
           "rotation_finalize", REQUESTER)  # fmt: skip
-    approve(stack, thread_message_with(stack, rotation.thread_ts, "approval_approve"))
+    approve(stack, thread_message_with(stack, rotation.conversation.thread, "approval_approve"))
     killed = kill_at_each(stack, rotation_id, PHASE_TWO_KILLS, (Phase.DONE, Phase.FAILED), check)
     done = wait_phase(stack, rotation_id, Phase.DONE, Phase.FAILED)
     assert done.phase is Phase.DONE, done.problem

@@ -59,12 +59,13 @@ def test_rotate_then_finalize_and_no_trace_of_either_token(stack: Stack) -> None
     assert tokens_in_aws(stack, group) == [old, new]  # ROTATE: both work
     thread = wait_for(
         lambda: (
-            (text := _thread_text(stack, rotation.thread_ts)) * ("Both tokens work now" in text)
+            (text := _thread_text(stack, rotation.conversation.thread))
+            * ("Both tokens work now" in text)
         ),
         what="the both-tokens message",
     )
     assert name in thread and rotation.secrets[0].arn in thread
-    both = thread_message_with(stack, rotation.thread_ts, "rotation_finalize")
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_finalize")
     assert not has_button(both, "rotation_cancel")  # the old token was never stored
 
     done = finalize(stack, rotation)
@@ -73,7 +74,9 @@ def test_rotate_then_finalize_and_no_trace_of_either_token(stack: Stack) -> None
     assert secret_value(stack, name, "AWSCURRENT") == new
     assert secret_value(stack, name, "AWSPENDING") is None
     wait_for(
-        lambda: "Done. Only the new token works" in _thread_text(stack, rotation.thread_ts),
+        lambda: (
+            "Done. Only the new token works" in _thread_text(stack, rotation.conversation.thread)
+        ),
         what="the done message",
     )
     group_now = aws_client(stack, "elasticache").describe_replication_groups(
@@ -96,8 +99,8 @@ def test_cancel_rotates_the_previous_token_back_and_deprecates_the_new_one(stack
     new = secret_value(stack, secret_name, "AWSPENDING")
     assert tokens_in_aws(stack, group) == [old, new]
 
-    both = thread_message_with(stack, rotation.thread_ts, "rotation_cancel")
-    click(stack, both, "rotation_cancel", REQUESTER)
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_cancel")
+    click(stack, both, "rotation_cancel", APPROVER)  # four-eyes: not the requester (issue 14)
     cancelled = wait_phase(stack, rotation_id, Phase.CANCELLED, Phase.FAILED)
     assert cancelled.phase is Phase.CANCELLED, cancelled.problem
     assert tokens_in_aws(stack, group) == [old]
@@ -105,11 +108,37 @@ def test_cancel_rotates_the_previous_token_back_and_deprecates_the_new_one(stack
     assert secret_labels(stack, secret_name)[rotation.secrets[0].pending_version_id] == []
     wait_for(
         lambda: (
-            "Cancelled. Only the previous token works" in _thread_text(stack, rotation.thread_ts)
+            "Cancelled. Only the previous token works"
+            in _thread_text(stack, rotation.conversation.thread)
         ),
         what="the cancelled message",
     )
     assert places_holding(stack, [old, new or "-"]) == []
+
+
+def test_the_requester_alone_cannot_cancel_in_the_both_tokens_window(stack: Stack) -> None:
+    """Cancel sends ROTATE and SET to AWS: the requester may not do that without an approver."""
+    group, old = unique("carts"), _start_token()
+    create_auth_group(stack, group, old)
+    secret_name = f"cachewarden/auth/{group}"
+    aws_client(stack, "secretsmanager").create_secret(Name=secret_name, SecretString=old)
+    rotation_id = approve(stack, request_rotation(stack, group))
+    rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
+    new = secret_value(stack, secret_name, "AWSPENDING")
+
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_cancel")
+    click(stack, both, "rotation_cancel", REQUESTER)
+    wait_for(
+        lambda: [
+            e
+            for e in stack.emulator.ephemerals(CHANNEL, REQUESTER)
+            if "four-eyes" in json.dumps(e) and "cancel" in json.dumps(e)
+        ],
+        what="the four-eyes refusal",
+    )
+    assert rotations(stack).get(rotation_id).phase is Phase.BOTH_VALID  # type: ignore[union-attr]
+    assert tokens_in_aws(stack, group) == [old, new]  # AWS got no ROTATE and no SET
+    assert finalize(stack, rotation).phase is Phase.DONE  # leaves the group with one token
 
 
 def _create_rbac_group(stack: Stack, group: str, user: str, password: str) -> None:
@@ -182,7 +211,7 @@ def test_only_the_requester_or_an_approver_may_finalize(stack: Stack) -> None:
     create_auth_group(stack, group, _start_token())
     rotation_id = approve(stack, request_rotation(stack, group))
     rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
-    both = thread_message_with(stack, rotation.thread_ts, "rotation_finalize")
+    both = thread_message_with(stack, rotation.conversation.thread, "rotation_finalize")
     click(stack, both, "rotation_finalize", "U_OUTSIDER")
     wait_for(
         lambda: [

@@ -8,6 +8,7 @@ import pytest
 
 from posture.approvals import ApprovalRequest, RequestKind, State
 from posture.base import ResourceKind, Severity
+from posture.conversations import ConversationRef
 from posture.findings import Finding, Status
 from posture.remediation import Asked
 from posture.report import summarise
@@ -90,8 +91,7 @@ def _request(**changes: object) -> ApprovalRequest:
         request_id="risk0001",
         requester="U_ENG",
         finding_id="abc",
-        channel="C1",
-        thread_ts="1.2",
+        where=ConversationRef(channel="C1", thread="1.2"),
         now=NOW,
         ttl_hours=24,
     )

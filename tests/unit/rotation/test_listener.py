@@ -1,4 +1,4 @@
-"""/cache-rotate-token in the web process: it stores the ask, enqueues ids only, calls no AWS."""
+"""Asking for a rotation (the flow behind /cache-rotate-token): it stores the ask, enqueues ids only, calls no AWS."""
 
 from __future__ import annotations
 
@@ -6,24 +6,31 @@ import fakeredis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from bot.app import BotDeps
-from bot.listeners.rotation import answer_rotate
-from bot.metrics import BotMetrics
 from commands.requests import RotateTokenRequest
+from posture.approvals import Approvers
+from posture.conversations import Actor, Platform
 from workers.config import AppConfig
+from workers.notifier import Notifiers
+from workers.platform.context import FlowContext
 from workers.queueing import AUDIT_QUEUE
+from workers.rotation.flows import request_rotation
 from workers.rotation_store import RotationStore
+
+
+class _NoApprovers:
+    def approvers(self) -> Approvers:
+        return Approvers()
 
 
 def test_the_command_stores_the_ask_and_enqueues_only_its_id() -> None:
     connection = fakeredis.FakeRedis()
-    deps = BotDeps(connection=connection, config=AppConfig(), metrics=BotMetrics(connection, ()))
+    ctx = FlowContext(connection, AppConfig(), Notifiers({}), _NoApprovers())
     request = RotateTokenRequest(group_id="orders-prod", region="eu-west-1")
-    body = {"user_id": "U_ENGINEER", "channel_id": "C_PLATFORM"}
+    actor = Actor(platform=Platform.SLACK, workspace="T1", user="U_ENGINEER", channel="C_PLATFORM")
 
-    payload = answer_rotate(request, body, deps, "cid-1")
+    notice = request_rotation(ctx, actor, request, "cid-1")
 
-    assert "Checking orders-prod" in payload["text"]
+    assert "Checking orders-prod" in notice.text
     (job,) = Queue(AUDIT_QUEUE, connection=connection, serializer=JSONSerializer).jobs
     assert job.func_name == "workers.jobs.rotation_check.check_rotation_request"
     (ticket,) = job.args
@@ -31,4 +38,5 @@ def test_the_command_stores_the_ask_and_enqueues_only_its_id() -> None:
     intake = RotationStore(connection).get_intake(ticket)
     assert intake is not None
     assert (intake.group_id, intake.region, intake.account) == ("orders-prod", "eu-west-1", None)
-    assert (intake.requester, intake.channel) == ("U_ENGINEER", "C_PLATFORM")
+    assert (intake.requester, intake.origin.channel) == ("U_ENGINEER", "C_PLATFORM")
+    assert intake.origin.workspace == "T1"  # the answer goes back to the same workspace
