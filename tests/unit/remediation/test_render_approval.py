@@ -17,6 +17,7 @@ from bot.render.slack_approval import (
 )
 from posture.approvals import ApprovalRequest, RequestKind, State
 from posture.base import ResourceKind
+from posture.conversations import ConversationRef
 from posture.policy import OrgPolicy
 from posture.remediation import Asked, FixResult, fix_request, plan_fix
 from tests.unit.render.slack_checks import (
@@ -165,7 +166,9 @@ def test_accept_risk_modal_asks_for_reason_and_last_day() -> None:
 def test_a_tls_request_warns_the_approver_that_endpoints_change() -> None:
     _, inv = replication_group(group={"TransitEncryptionMode": "preferred"})
     plan = plan_fix("CW-102", ResourceKind.REPLICATION_GROUP, "orders", inv, OrgPolicy(), NOW)
-    asked = Asked("req12345abcd", "U0ENGINEER", "f1", "C1", "1.0", CREATED, 24)
+    asked = Asked(
+        "req12345abcd", "U0ENGINEER", "f1", ConversationRef(channel="C1", thread="1.0"), CREATED, 24
+    )
     text, blocks = render_approval(fix_request(plan, asked))
     assert_within_limits((text, blocks))
     rendered = json.dumps(blocks)
