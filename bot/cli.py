@@ -95,6 +95,18 @@ def _add_audit_log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add_audit_log_command(sub)
 
 
+def _add_teams_package(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.teams.cli import add_teams_package
+
+    add_teams_package(sub)
+
+
+def _add_serve_teams(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.teams.cli import add_serve_teams
+
+    add_serve_teams(sub)
+
+
 REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_rules,
     _add_explain,
@@ -103,6 +115,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     _add_processes,
     _add_audit_log,
     _add_digest,
+    _add_teams_package,
 ]
 
 
@@ -118,6 +131,8 @@ REGISTRAR_FOR = {
     "audit-log": _add_audit_log,
     "digest": _add_digest,
     "cron": _add_digest,
+    "teams-package": _add_teams_package,
+    "serve --teams": _add_serve_teams,  # `serve` with --teams runs the Teams front end
 }
 
 
@@ -135,7 +150,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(words[0] if words else None)
+    command = words[0] if words else None
+    if command == "serve" and "--teams" in words:
+        command = "serve --teams"
+    parser = build_parser(command)
     try:
         args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
