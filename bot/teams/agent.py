@@ -71,7 +71,9 @@ def connection_manager(
             return AnonymousTokenProvider()
         return SourceTokenProvider(source, configuration)
 
-    return ConnectionManager(provider_factory=provider, connections_configurations={CONNECTION: config})
+    return ConnectionManager(
+        provider_factory=provider, connections_configurations={CONNECTION: config}
+    )
 
 
 def card_activity(card: Card) -> Activity:
@@ -138,6 +140,8 @@ def build_agent(store: ConversationStore, conn: ConnectionManager) -> AgentAppli
         try:
             await ctx.send_activity(card_activity(render_error_card(reference)))
         except Exception:  # the reply failed too: the log already has the cause
-            log.warning("could not tell the user about a failed turn", extra={"correlation_id": reference})
+            log.warning(
+                "could not tell the user about a failed turn", extra={"correlation_id": reference}
+            )
 
     return agent

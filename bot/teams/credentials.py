@@ -80,7 +80,9 @@ def client_credential(settings: TeamsSettings) -> Any:
         return credential
     if settings.auth_type is AuthType.FEDERATED_CREDENTIALS:
         assert settings.managed_identity_client_id is not None
-        return {"client_assertion": _managed_identity_assertion(settings.managed_identity_client_id)}
+        return {
+            "client_assertion": _managed_identity_assertion(settings.managed_identity_client_id)
+        }
     assert settings.federated_token_file is not None
     return {"client_assertion": _file_assertion(settings.federated_token_file)}
 
@@ -114,7 +116,9 @@ class MsalTokenSource:
                 scopes=[self._settings.token_scope]
             )
         except (OSError, ValueError) as exc:  # network failures, unreadable PFX, bad authority
-            raise TokenError(f"could not reach Entra ID for a token: {type(exc).__name__}") from None
+            raise TokenError(
+                f"could not reach Entra ID for a token: {type(exc).__name__}"
+            ) from None
         if "access_token" not in result:
             raise TokenError(f"Entra ID refused a token: {result.get('error', 'unknown_error')}")
         return str(result["access_token"])

@@ -1,6 +1,6 @@
 """The two app icons Teams requires, drawn in code (no binary files in the repository).
 
-color.png: 192×192, full colour. outline.png: 32×32, white on a transparent background.
+color.png: 192x192, full colour. outline.png: 32x32, white on a transparent background.
 https://learn.microsoft.com/en-us/microsoftteams/platform/concepts/build-and-test/apps-package#app-icons
 """
 

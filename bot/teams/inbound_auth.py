@@ -68,7 +68,9 @@ class SigningKeys:
     def get(self, kid: str) -> dict[str, Any]:
         with self._lock:
             age = time.monotonic() - self._fetched_at
-            stale = age > KEYS_TTL_SECONDS or (kid not in self._keys and age > REFETCH_AFTER_SECONDS)
+            stale = age > KEYS_TTL_SECONDS or (
+                kid not in self._keys and age > REFETCH_AFTER_SECONDS
+            )
             if stale or not self._keys:
                 self._refresh()
             if kid not in self._keys:

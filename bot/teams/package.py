@@ -19,9 +19,7 @@ from bot.teams.commands import MANIFEST_COMMANDS
 from bot.teams.icons import color_icon, outline_icon
 
 MANIFEST_VERSION = "1.17"
-SCHEMA_URL = (
-    f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-)
+SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 SCOPES = ("personal", "team", "groupChat")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")

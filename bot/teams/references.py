@@ -36,7 +36,7 @@ class ConversationRef(BaseModel):
 
 
 def bare_conversation_id(conversation_id: str) -> str:
-    """"19:x@thread.tacv2;messageid=17" -> "19:x@thread.tacv2"."""
+    """ "19:x@thread.tacv2;messageid=17" -> "19:x@thread.tacv2"."""
     return conversation_id.split(_THREAD_MARK, 1)[0]
 
 
@@ -57,7 +57,9 @@ def reference_from_activity(activity: dict[str, Any]) -> ConversationRef | None:
     return ConversationRef(
         conversation_id=bare_conversation_id(conversation_id),
         service_url=service_url,
-        tenant_id=str(conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id") or ""),
+        tenant_id=str(
+            conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id") or ""
+        ),
         conversation_type=str(conversation.get("conversationType") or ""),
         bot_id=str(recipient.get("id") or ""),
         bot_name=str(recipient.get("name") or ""),

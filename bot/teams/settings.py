@@ -31,17 +31,21 @@ class AuthType(StrEnum):
     WORKLOAD_IDENTITY = "workload_identity"  # a federated token file (AKS, GitHub OIDC, ...)
 
 
-
-
 class TeamsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     app_id: str = Field("", validation_alias="CACHEWARDEN_TEAMS_APP_ID")
     tenant_id: str = Field("botframework.com", validation_alias="CACHEWARDEN_TEAMS_TENANT_ID")
-    auth_type: AuthType = Field(AuthType.CLIENT_SECRET, validation_alias="CACHEWARDEN_TEAMS_AUTH_TYPE")
-    client_secret: SecretStr | None = Field(None, validation_alias="CACHEWARDEN_TEAMS_CLIENT_SECRET")
+    auth_type: AuthType = Field(
+        AuthType.CLIENT_SECRET, validation_alias="CACHEWARDEN_TEAMS_AUTH_TYPE"
+    )
+    client_secret: SecretStr | None = Field(
+        None, validation_alias="CACHEWARDEN_TEAMS_CLIENT_SECRET"
+    )
     cert_pfx_file: str | None = Field(None, validation_alias="CACHEWARDEN_TEAMS_CERT_PFX_FILE")
-    cert_password: SecretStr | None = Field(None, validation_alias="CACHEWARDEN_TEAMS_CERT_PASSWORD")
+    cert_password: SecretStr | None = Field(
+        None, validation_alias="CACHEWARDEN_TEAMS_CERT_PASSWORD"
+    )
     managed_identity_client_id: str | None = Field(
         None, validation_alias="CACHEWARDEN_TEAMS_MANAGED_IDENTITY_CLIENT_ID"
     )
@@ -60,7 +64,9 @@ class TeamsSettings(BaseSettings):
         (BOT_FRAMEWORK_ISSUER,), validation_alias="CACHEWARDEN_TEAMS_ISSUERS"
     )
     anonymous: bool = Field(False, validation_alias="CACHEWARDEN_TEAMS_ANONYMOUS")
-    redis_url: SecretStr = Field(SecretStr("redis://127.0.0.1:6379/0"), validation_alias="REDIS_URL")
+    redis_url: SecretStr = Field(
+        SecretStr("redis://127.0.0.1:6379/0"), validation_alias="REDIS_URL"
+    )
     redis_ca_file: str | None = Field(None, validation_alias="REDIS_CA_FILE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 

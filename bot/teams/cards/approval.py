@@ -79,7 +79,11 @@ def _details(request: ApprovalRequest) -> list[Element]:
         until = request.accept_until.strftime("%Y-%m-%d") if request.accept_until else "?"
         return [*body, facts([("Reason", request.reason), ("Suppressed until", until)])]
     body += [text_block("**Exact call**"), code(request.api_call, _CALL_SHOWN)]
-    pairs = [(name, value) for name, value in (("Risk", request.risk), ("Backout", request.backout)) if value]
+    pairs = [
+        (name, value)
+        for name, value in (("Risk", request.risk), ("Backout", request.backout))
+        if value
+    ]
     if pairs:
         body.append(facts(pairs))
     return body
@@ -95,7 +99,9 @@ def decision_actions(request_id: str) -> list[Element]:
 
 def approval_text(request: ApprovalRequest) -> str:
     title = KIND_TITLES.get(request.kind, "Approval request")
-    return " ".join(f"{title} for {request.rule_id or ''} on {request.resource_id}: {request.state}".split())
+    return " ".join(
+        f"{title} for {request.rule_id or ''} on {request.resource_id}: {request.state}".split()
+    )
 
 
 def render_approval_card(request: ApprovalRequest) -> Card:

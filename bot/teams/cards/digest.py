@@ -186,7 +186,9 @@ def render_digest_card(digest: Digest, chart_png: bytes | None = None) -> Card:
         shown = truncate(", ".join(digest.unassessed), 1500)
         head.append(text_block(f"**Not assessed this time:** {escape(shown)}"))
     if not digest.approvals_available:
-        head.append(text_block("**Pending approvals and accepted risks:** not available in this run."))
+        head.append(
+            text_block("**Pending approvals and accepted risks:** not available in this run.")
+        )
     chart = _chart(digest, chart_png)
     lists = _lists(digest)
     score = digest.score if digest.score is not None else "n/a"

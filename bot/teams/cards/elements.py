@@ -91,7 +91,9 @@ def facts(pairs: list[tuple[str, str]]) -> Element:
     }
 
 
-def container(items: list[Element], *, style: str | None = None, separator: bool = False) -> Element:
+def container(
+    items: list[Element], *, style: str | None = None, separator: bool = False
+) -> Element:
     block: Element = {"type": "Container", "items": items}
     if style:
         block["style"] = style
@@ -100,7 +102,9 @@ def container(items: list[Element], *, style: str | None = None, separator: bool
     return block
 
 
-def action_execute(title: str, verb: str, data: dict[str, str], *, style: str | None = None) -> Element:
+def action_execute(
+    title: str, verb: str, data: dict[str, str], *, style: str | None = None
+) -> Element:
     """A Universal Action button; `data` holds only opaque ids, the handler reloads the rest."""
     if not verb or len(json.dumps(data)) > MAX_DATA_CHARS:
         raise ValueError(f"an Action.Execute needs a verb and small data, got {verb!r} {data!r}")
@@ -139,8 +143,13 @@ def card_size(value: Card) -> int:
     return len(json.dumps(value, ensure_ascii=False))
 
 
-def fit_card(body: list[Element], *, actions: list[Element] | None = None, summary: str = "",
-             keep_last: int = 1) -> Card:
+def fit_card(
+    body: list[Element],
+    *,
+    actions: list[Element] | None = None,
+    summary: str = "",
+    keep_last: int = 1,
+) -> Card:
     """Drop body elements from the end (keeping the last `keep_last`) until the card fits,
     then say that something was left out."""
     built = card(body, actions=actions, summary=summary)

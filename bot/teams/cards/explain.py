@@ -12,7 +12,6 @@ from typing import Any
 from bot.teams.cards.elements import (
     Card,
     Element,
-    card,
     code,
     escape,
     fit_card,
@@ -137,8 +136,10 @@ def render_explain_card(doc: Doc) -> Card:
         if is_control
         else f"{doc['id']} {doc['title']}"
     )
-    body = [heading(title), *(_control_body(doc) if is_control else _rule_body(doc)), _more(doc["id"])]
+    body = [
+        heading(title),
+        *(_control_body(doc) if is_control else _rule_body(doc)),
+        _more(doc["id"]),
+    ]
     summary = f"{doc['id']}: {doc['title']} ({doc['severity']})"
     return fit_card(body, summary=summary)
-
-

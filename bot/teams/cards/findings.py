@@ -137,7 +137,9 @@ def render_findings_cards(thread: FindingsThread) -> list[Card]:
     cards = []
     for number, page in enumerate(pages, 1):
         context = text_block(
-            escape(f"Page {number} of {len(pages)} · run {thread.run_id}"), subtle=True, size="Small"
+            escape(f"Page {number} of {len(pages)} · run {thread.run_id}"),
+            subtle=True,
+            size="Small",
         )
         summary = f"Audit {thread.run_id} findings, page {number} of {len(pages)}"
         cards.append(card([context, *page], summary=summary))

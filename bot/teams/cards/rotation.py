@@ -28,7 +28,9 @@ _SHOW_SECRETS = frozenset(
 def _secret(secret: SecretView) -> Element:
     owner = f" (user {secret.user_id})" if secret.user_id else ""
     arn = secret.arn or "the ARN appears once the secret exists"
-    return text_block(escape(f"Secret{owner}: {truncate(secret.name, 300)}  \n{truncate(arn, 400)}"))
+    return text_block(
+        escape(f"Secret{owner}: {truncate(secret.name, 300)}  \n{truncate(arn, 400)}")
+    )
 
 
 def rotation_text(update: RotationUpdate) -> str:
@@ -36,7 +38,9 @@ def rotation_text(update: RotationUpdate) -> str:
     return f"{update.group_id}: {kind} rotation {update.headline}. {update.state}"
 
 
-def render_rotation_card(update: RotationUpdate, *, closed_by: str = "", closed_what: str = "") -> Card:
+def render_rotation_card(
+    update: RotationUpdate, *, closed_by: str = "", closed_what: str = ""
+) -> Card:
     """One reply in the rotation's thread; after a click, pass who did what instead of buttons."""
     kind = "AUTH token" if update.mode is RotationMode.AUTH_TOKEN else "RBAC password"
     where = f"{update.group_id} · account {update.account} · {update.region}"

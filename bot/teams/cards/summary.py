@@ -101,7 +101,9 @@ def render_summary_card(summary: AuditSummary) -> Card:
     ]
     if _has_results(summary):
         failing = summary.failing
-        body.append(facts([(name.capitalize(), str(getattr(failing, name))) for name in SEVERITIES]))
+        body.append(
+            facts([(name.capitalize(), str(getattr(failing, name))) for name in SEVERITIES])
+        )
         body.append(text_block(escape(f"{_totals(summary)}  \n{_reach(summary)}")))
     body.append(_reference(summary))
     return card(body, summary=summary_text(summary))

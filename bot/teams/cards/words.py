@@ -73,7 +73,7 @@ def signed(change: int) -> str:
 
 
 def state_line(summary: AuditSummary) -> str:
-    """What the audit is doing now; progress counts parts (account × region), not resources."""
+    """What the audit is doing now; progress counts parts (account x region), not resources."""
     if summary.state is AuditState.QUEUED:
         return "Queued, waiting for a worker."
     if summary.state is AuditState.RUNNING:
