@@ -239,4 +239,5 @@ class ConnectorEmulator:
         self.stop()
 
     def snapshot(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self.store.snapshot()))
+        copied: dict[str, Any] = json.loads(json.dumps(self.store.snapshot()))
+        return copied
