@@ -79,8 +79,17 @@ def teams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamsStack]:
         log_path = state / "bot.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--teams", "--port", str(port),
-                 "--host", "127.0.0.1"],
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.cli",
+                    "serve",
+                    "--teams",
+                    "--port",
+                    str(port),
+                    "--host",
+                    "127.0.0.1",
+                ],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
