@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 import urllib.request
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -126,7 +127,9 @@ def auth_middleware(auth: BotConnectorAuth, config: InboundAuthConfig) -> Any:
             return await handler(request)
         header = request.headers.get("Authorization")
         if config.anonymous and header is None:
-            request["claims_identity"] = ClaimsIdentity({}, authentication_type="Anonymous")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", web.NotAppKeyWarning)
+                request["claims_identity"] = ClaimsIdentity({}, authentication_type="Anonymous")
             return await handler(request)
         try:
             activity = await request.json()
@@ -142,7 +145,9 @@ def auth_middleware(auth: BotConnectorAuth, config: InboundAuthConfig) -> Any:
         except OSError:
             log.exception("signing keys unavailable")
             return web.json_response({"error": "cannot check the token now"}, status=503)
-        request["claims_identity"] = ClaimsIdentity(claims, authentication_type="Bearer")
+        with warnings.catch_warnings():  # the SDK reads this plain string key, not an AppKey
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            request["claims_identity"] = ClaimsIdentity(claims, authentication_type="Bearer")
         return await handler(request)
 
     return middleware
