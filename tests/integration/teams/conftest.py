@@ -4,6 +4,7 @@ checked against the emulator's signing keys)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -65,14 +66,22 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     raise AssertionError("the Teams bot did not become healthy")
 
 
-@pytest.fixture(scope="module")
-def teams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamsStack]:
-    state = tmp_path_factory.mktemp("teams")
-    with RedisServer() as redis, ConnectorEmulator(state) as emulator:
+@contextlib.contextmanager
+def running_stack(state: Path, *, anonymous: bool = False) -> Iterator[TeamsStack]:
+    """redis-server, the emulator and `cachewarden serve --teams` as a subprocess."""
+    with RedisServer() as redis, ConnectorEmulator(state, require_token=not anonymous) as emulator:
         port = free_port()
+        teams_env = emulator.bot_environment()
+        if anonymous:  # no credentials; a token that is present is still checked
+            teams_env = {
+                "CACHEWARDEN_TEAMS_ANONYMOUS": "true",
+                "CACHEWARDEN_TEAMS_APP_ID": emulator.app_id,
+                "CACHEWARDEN_TEAMS_OPENID_METADATA_URL": emulator.openid_metadata_url,
+                "SSL_CERT_FILE": str(emulator.cert_file),
+            }
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("CACHEWARDEN_TEAMS_")},
-            **emulator.bot_environment(),
+            **teams_env,
             "REDIS_URL": redis.url,
             "LOG_LEVEL": "INFO",
         }
@@ -106,3 +115,9 @@ def teams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamsStack]:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="module")
+def teams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamsStack]:
+    with running_stack(tmp_path_factory.mktemp("teams")) as stack:
+        yield stack
