@@ -33,7 +33,7 @@ def test_anonymous_mode_answers_without_tokens_but_still_checks_a_present_one(
     )
     assert reply["auth"] is None  # no app token is sent in local mode
     card = reply["activity"]["attachments"][0]["content"]
-    assert all_text(card).startswith("CW\\-101")  # the heading, escaped for Markdown
+    assert all_text(card).startswith("CW-101 Caches encrypt traffic in transit")
     before = len(local.requests())
     forged = local.client.message_activity("help")
     assert local.client.send(forged, Forgery(audience="someone-else")).status == 401

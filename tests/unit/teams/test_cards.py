@@ -106,7 +106,7 @@ def test_summary_card_at_every_state(state: AuditState) -> None:
     card = render_summary_card(summary(state=state, problem="one region timed out"))
     assert_valid_card(card)
     text = all_text(card)
-    assert "orders\\-prod" in text or "orders-prod" in text
+    assert "orders-prod region=eu-west-1" in text
     assert ("▰" in text) is (state is AuditState.RUNNING)  # progress only while running
     assert ("timed out" in text) is True
 
@@ -272,7 +272,7 @@ def test_digest_names_a_chart_too_large_to_embed() -> None:
     digest = big_digest(10)
     card = render_digest_card(digest, b"\x89PNG" + b"0" * 70_000)
     assert not [e for e in elements(card) if e["type"] == "Image"]
-    assert digest.chart_filename in all_text(card).replace("\\", "")
+    assert digest.chart_filename in all_text(card)
 
 
 def test_every_rule_and_control_explains_within_limits() -> None:
@@ -280,13 +280,13 @@ def test_every_rule_and_control_explains_within_limits() -> None:
         card = render_explain_card(explain_document(rule))
         assert_valid_card(card)
         assert_no_foreign_links(card)
-        assert rule.id in all_text(card).replace("\\", "")
+        assert rule.id in all_text(card)
     for control in all_controls():
         card = render_explain_card(explain_document(control))
         assert_valid_card(card)
         assert f"covers {len(control.rules)} cachewarden rules" in all_text(card)
         for rule_id in control.rules:
-            assert rule_id in all_text(card).replace("\\", "")
+            assert rule_id in all_text(card)
 
 
 def test_explain_links_only_catalog_references() -> None:
