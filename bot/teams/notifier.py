@@ -38,7 +38,7 @@ from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
-from workers.notifier import NotifyError, ReportFile
+from workers.notifier import Notifier, NotifyError, ReportFile
 
 _LEDGER = "cw:teams:posted:"
 _WHERE = "cw:teams:activity:"
@@ -198,3 +198,8 @@ class TeamsNotifier:
         self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
     ) -> str:
         return self._post(channel, render_rotation_card(update), thread_ts=thread_ts)
+
+
+def as_notifier(notifier: TeamsNotifier) -> Notifier:
+    """Typed view for the worker entry point; mypy checks that TeamsNotifier fits the interface."""
+    return notifier
