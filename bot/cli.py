@@ -132,17 +132,17 @@ REGISTRAR_FOR = {
     "digest": _add_digest,
     "cron": _add_digest,
     "teams-package": _add_teams_package,
-    "serve --teams": _add_serve_teams,  # `serve` with --teams runs the Teams front end
 }
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, *, teams: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cachewarden",
         description="Keep Amazon ElastiCache secure: audit, explain, approve and verify fixes.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    only = REGISTRAR_FOR.get(command or "")
+    # `serve --teams` runs the Teams front end: only its registrar is imported, not Slack's.
+    only = _add_serve_teams if teams else REGISTRAR_FOR.get(command or "")
     for register in [only] if only else REGISTRARS:
         register(sub)
     return parser
@@ -151,9 +151,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = words[0] if words else None
-    if command == "serve" and "--teams" in words:
-        command = "serve --teams"
-    parser = build_parser(command)
+    parser = build_parser(command, teams=command == "serve" and "--teams" in words)
     try:
         args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
