@@ -95,6 +95,18 @@ def _add_audit_log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add_audit_log_command(sub)
 
 
+def _add_teams_package(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.teams.cli import add_teams_package
+
+    add_teams_package(sub)
+
+
+def _add_serve_teams(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.teams.cli import add_serve_teams
+
+    add_serve_teams(sub)
+
+
 REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_rules,
     _add_explain,
@@ -103,6 +115,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     _add_processes,
     _add_audit_log,
     _add_digest,
+    _add_teams_package,
 ]
 
 
@@ -118,16 +131,18 @@ REGISTRAR_FOR = {
     "audit-log": _add_audit_log,
     "digest": _add_digest,
     "cron": _add_digest,
+    "teams-package": _add_teams_package,
 }
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, *, teams: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cachewarden",
         description="Keep Amazon ElastiCache secure: audit, explain, approve and verify fixes.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    only = REGISTRAR_FOR.get(command or "")
+    # `serve --teams` runs the Teams front end: only its registrar is imported, not Slack's.
+    only = _add_serve_teams if teams else REGISTRAR_FOR.get(command or "")
     for register in [only] if only else REGISTRARS:
         register(sub)
     return parser
@@ -135,7 +150,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(words[0] if words else None)
+    command = words[0] if words else None
+    parser = build_parser(command, teams=command == "serve" and "--teams" in words)
     try:
         args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

@@ -1,0 +1,218 @@
+"""Approval requests, the accept-risk form, fix runbooks and verified results as cards.
+
+Approve and Deny are Action.Execute buttons shown only while the request is pending; the
+invoke answers with the redrawn card and the bot replaces the post for everyone with
+update_activity. Their data is only the request id.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.teams.cards.elements import (
+    Card,
+    Element,
+    action_execute,
+    card,
+    code,
+    escape,
+    facts,
+    heading,
+    text_block,
+    truncate,
+)
+from bot.teams.cards.words import kind_label, when
+from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from posture.approvals import ApprovalRequest, RequestKind, State
+from posture.messages import FindingLine
+from posture.remediation import FixPlan, FixResult, PlanKind
+
+KIND_TITLES = {
+    RequestKind.FIX: "Fix request",
+    RequestKind.ACCEPT_RISK: "Accept-risk request",
+    RequestKind.ROTATE: "AUTH token rotation (step 1: ROTATE)",
+    RequestKind.FINALIZE: "AUTH token rotation (step 2: SET)",
+}
+_TEXT_SHOWN = 1500
+_CALL_SHOWN = 2500
+REASON_MIN, REASON_MAX = 10, 500  # as on Slack's accept-risk modal
+MAX_ACCEPT_DAYS = 365
+
+
+def status_line(request: ApprovalRequest) -> str:
+    """Who decided, when, and the outcome, in one line everyone sees."""
+    by = f" by {request.decided_by}" if request.decided_by else ""
+    at = f" at {when(request.decided_at)}" if request.decided_at else ""
+    outcome = f": {request.outcome}" if request.outcome else ""
+    lines = {
+        State.PENDING: f"Waiting for an approver (expires {when(request.expires_at)}).",
+        State.APPROVED: f"Approved{by}{at}. Starting…",
+        State.RUNNING: f"Approved{by}{at}. Running{outcome or '…'}",
+        State.DONE: f"Done. Approved{by}{at}{outcome}",
+        State.FAILED: f"Failed. Approved{by}{at}{outcome}",
+        State.DENIED: f"Denied{by}{at}. Nothing was changed.",
+        State.EXPIRED: f"Expired at {when(request.decided_at or request.expires_at)} without a"
+        " decision. Nothing was changed.",
+        State.CANCELLED: f"Cancelled{by}{at}. Nothing was changed.",
+    }
+    return lines[request.state]
+
+
+def _subject(request: ApprovalRequest) -> Element:
+    pairs = []
+    if request.rule_id:
+        pairs.append(("Rule", request.rule_id))
+    pairs += [
+        (kind_label(request.resource_kind), request.resource_id),
+        ("Account", request.account),
+        ("Region", request.region),
+    ]
+    return facts(pairs)
+
+
+def _details(request: ApprovalRequest) -> list[Element]:
+    body = [
+        text_block("**What will change**"),
+        text_block(escape(truncate(request.change, _TEXT_SHOWN))),
+    ]
+    if request.kind is RequestKind.ACCEPT_RISK:
+        until = request.accept_until.strftime("%Y-%m-%d") if request.accept_until else "?"
+        return [*body, facts([("Reason", request.reason), ("Suppressed until", until)])]
+    body += [text_block("**Exact call**"), code(request.api_call, _CALL_SHOWN)]
+    pairs = [
+        (name, value)
+        for name, value in (("Risk", request.risk), ("Backout", request.backout))
+        if value
+    ]
+    if pairs:
+        body.append(facts(pairs))
+    return body
+
+
+def decision_actions(request_id: str) -> list[Element]:
+    data = {"request_id": request_id}
+    return [
+        action_execute("Approve", Verb.APPROVE, data, style="positive"),
+        action_execute("Deny", Verb.DENY, data, style="destructive"),
+    ]
+
+
+def approval_text(request: ApprovalRequest) -> str:
+    title = KIND_TITLES.get(request.kind, "Approval request")
+    return " ".join(
+        f"{title} for {request.rule_id or ''} on {request.resource_id}: {request.state}".split()
+    )
+
+
+def render_approval_card(request: ApprovalRequest) -> Card:
+    """The request in its current state; buttons only while a decision is possible."""
+    title = KIND_TITLES.get(request.kind, "Approval request")
+    reference = f"Requested by {request.requester} · request {request.request_id}"
+    if request.correlation_id:
+        reference += f" · correlation id {request.correlation_id}"
+    body = [
+        heading(f"{title}: {request.rule_id or request.resource_id}"),
+        _subject(request),
+        *_details(request),
+        text_block(escape(reference), subtle=True, size="Small"),
+        text_block(
+            f"**{escape(status_line(request))}**",
+            color="Attention" if request.state in (State.FAILED, State.DENIED) else None,
+        ),
+    ]
+    pending = request.state is State.PENDING
+    return card(
+        body,
+        actions=decision_actions(request.request_id) if pending else None,
+        summary=approval_text(request),
+    )
+
+
+def render_accept_risk_form(line: FindingLine, resource: str, today: date) -> Card:
+    """Asks why the risk is acceptable and until which day (at most a year ahead)."""
+    default_until = today + timedelta(days=90)
+    latest = today + timedelta(days=MAX_ACCEPT_DAYS)
+    body = [
+        heading("Accept risk"),
+        text_block(escape(f"{line.rule_id} {line.title}"), weight="Bolder"),
+        text_block(escape(resource), subtle=True),
+        {
+            "type": "Input.Text",
+            "id": REASON_INPUT,
+            "label": "Why is this risk acceptable?",
+            "isMultiline": True,
+            "isRequired": True,
+            "maxLength": REASON_MAX,
+            "regex": rf"^[\s\S]{{{REASON_MIN},{REASON_MAX}}}$",
+            "errorMessage": f"Give a reason of {REASON_MIN} to {REASON_MAX} characters.",
+            "placeholder": "An approver reads this; it is kept in the audit log.",
+        },
+        {
+            "type": "Input.Date",
+            "id": UNTIL_INPUT,
+            "label": "Suppressed until",
+            "isRequired": True,
+            "value": default_until.isoformat(),
+            "min": (today + timedelta(days=1)).isoformat(),
+            "max": latest.isoformat(),
+            "errorMessage": "Pick a day within the next year.",
+        },
+        text_block(
+            "The finding stays visible as suppressed, counted on its own, until the day passes.",
+            subtle=True,
+        ),
+    ]
+    submit = action_execute("Ask for approval", Verb.SUBMIT_RISK, {"finding_id": line.finding_id})
+    submit["associatedInputs"] = "auto"
+    return card(body, actions=[submit], summary=f"Accept risk for {line.rule_id}")
+
+
+def render_plan_card(plan: FixPlan) -> Card:
+    """A runbook (rebuild or manual) or the reason a fix cannot run yet."""
+    where = f"{kind_label(plan.resource_kind)} {plan.resource_id} · {plan.region}"
+    if plan.kind is PlanKind.BLOCKED or plan.runbook is None:
+        text = f"{plan.rule_id} on {plan.resource_id}: no fix can run yet"
+        body = [
+            text_block(f"**{escape(text)}**"),
+            text_block(escape(truncate(plan.reason or plan.change, _TEXT_SHOWN))),
+            text_block(escape(where), subtle=True),
+        ]
+        return card(body, summary=text)
+    runbook = plan.runbook
+    body = [
+        heading(runbook.title),
+        text_block(escape(truncate(runbook.summary, _TEXT_SHOWN))),
+        text_block(escape(where), subtle=True),
+    ]
+    for number, step in enumerate(runbook.steps, 1):
+        body.append(text_block(f"**{number}. {escape(step.title)}**"))
+        if step.note:
+            body.append(text_block(escape(truncate(step.note, 600))))
+        if step.commands:
+            body.append(code("\n".join(step.commands)))
+    body.append(text_block(escape(f"Backout: {truncate(runbook.backout, 500)}"), subtle=True))
+    label = "Rebuild runbook" if plan.kind is PlanKind.REBUILD else "Manual fix"
+    return card(body, summary=f"{label} for {plan.rule_id} on {plan.resource_id}")
+
+
+def render_fix_result_card(result: FixResult) -> Card:
+    """The verified outcome of a fix; a button to request the next step when there is one."""
+    verdict = "Verified" if result.verified else "Not verified"
+    text = f"{verdict}: {result.rule_id} on {result.resource_id} " + (
+        "now passes." if result.verified else "still fails."
+    )
+    body = [
+        text_block(f"**{escape(text)}**", color="Good" if result.verified else "Attention"),
+        text_block(escape(truncate(result.evidence, _TEXT_SHOWN))),
+        text_block(escape(f"Fresh rescan after request {result.request_id}"), subtle=True),
+    ]
+    if result.next_step:
+        body.append(text_block(escape(truncate(result.next_step, _TEXT_SHOWN))))
+    actions = None
+    if result.next_finding_id:
+        actions = [
+            action_execute(
+                "Request next step", Verb.REQUEST_FIX, {"finding_id": result.next_finding_id}
+            )
+        ]
+    return card(body, actions=actions, summary=text)

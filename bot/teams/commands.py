@@ -1,0 +1,67 @@
+"""What a person types after @mentioning the bot (or in personal chat), parsed by the same
+commands/ parsers the Slack slash commands use, so both front ends accept the same words
+and give the same answers to bad input.
+
+    audit [scope]          explain <id>          rotate-token <group> [region=..] [account=..]
+    subscribe daily 09:00 [tz=..] [scope]        unsubscribe          subscriptions
+    digest now [scope]     log [n]               help [command]
+"""
+
+from __future__ import annotations
+
+import re
+
+from commands.errors import UsageError
+from commands.help import USAGE
+from commands.requests import Request, parse_command, split_words
+
+# A Teams word -> the slash command whose parser reads the rest of the text.
+COMMAND_WORDS = {
+    "audit": "/cache-audit",
+    "explain": "/cache-explain",
+    "rotate-token": "/cache-rotate-token",
+    "help": "/cache-help",
+}
+# Words that are /cache-audit sub-commands on Slack stand alone in Teams.
+AUDIT_WORDS = ("subscribe", "unsubscribe", "subscriptions", "digest", "log")
+# What the manifest lists, in the order people need them.
+MANIFEST_COMMANDS = (
+    ("audit", "Scan ElastiCache: audit [group] [region=..] [engine=..]"),
+    ("explain", "Explain a rule or control id: explain CW-101"),
+    ("rotate-token", "Rotate an AUTH token with approval: rotate-token <group>"),
+    ("subscribe", "Daily digest here: subscribe daily 09:00 [tz=Europe/Berlin]"),
+    ("digest now", "Post the digest now"),
+    ("log", "Latest audit-log entries (approvers only)"),
+    ("help", "Show the commands"),
+)
+_SLASH = re.compile(r"/cache-(audit|explain|rotate-token|help)\b ?")
+_AT_TAG = re.compile(r"<at>[^<]{0,200}</at>", re.IGNORECASE)
+
+
+def teams_wording(text: str) -> str:
+    """Usage text written for slash commands, reworded for @mentions ("/cache-audit x" -> "audit x")."""
+    return _SLASH.sub(lambda match: f"{match.group(1)} ", text).replace(" \n", "\n")
+
+
+def strip_mentions(text: str) -> str:
+    """Remove any <at>…</at> tags left in the text (the SDK strips only the bot's own)."""
+    return " ".join(_AT_TAG.sub(" ", text).split())
+
+
+def parse_teams_text(text: str) -> Request:
+    """Parse one message to the bot; raises UsageError worded for Teams."""
+    try:
+        words = split_words(strip_mentions(text), USAGE["/cache-help"])
+        first = words[0].lower() if words else "help"
+        rest = " ".join(words[1:])
+        if first in AUDIT_WORDS:
+            return parse_command("/cache-audit", " ".join(words))
+        if first == "help":
+            topic = COMMAND_WORDS.get(rest.lower().strip(), "")
+            return parse_command("/cache-help", topic.removeprefix("/"))
+        command = COMMAND_WORDS.get(first)
+        if command is None:
+            raise UsageError(f"I don't know the command {first[:40]}.", USAGE["/cache-help"])
+        return parse_command(command, rest)
+    except UsageError as exc:
+        raise UsageError(teams_wording(exc.message), teams_wording(exc.usage)) from None
