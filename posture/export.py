@@ -56,7 +56,8 @@ def to_json(findings: Iterable[Finding], scan: dict[str, Any]) -> str:
 
 def to_csv(findings: Iterable[Finding]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the writer then also quotes cells holding a CR, not only an LF
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FINDING_FIELDS)
     for finding in findings:
         record = finding_record(finding)
