@@ -49,3 +49,12 @@ def test_explain_control_shows_both_rules(capsys: pytest.CaptureFixture[str]) ->
 
 def test_unknown_subcommand_is_a_usage_error() -> None:
     assert main(["bogus"]) == 2
+
+
+def test_audit_help_documents_exit_code_3_and_allow_partial(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["audit", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--allow-partial" in text
+    assert "3 some account, region or rule could not be assessed" in text
