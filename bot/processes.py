@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from rq import Worker
@@ -13,7 +14,7 @@ from rq.serializers import JSONSerializer
 
 from bot.runtime_setup import boot, bot_app, job_environment
 from bot.settings import SettingsError
-from bot.web import build_wsgi
+from bot.web import WebLimits, WsgiApp, build_wsgi
 from workers.config import ConfigError
 from workers.queueing import QUEUES, audit_queue
 from workers.runtime import use_environment
@@ -36,31 +37,69 @@ def _fail_start(exc: Exception) -> int:
     return 2
 
 
-def run_http(port: int, host: str, threads: int) -> int:
-    from gunicorn.app.base import BaseApplication
+@dataclass(frozen=True)
+class HttpOptions:
+    host: str
+    port: int
+    threads: int
+    connection_limit: int = 1000
+    idle_timeout: int = 30
+    max_body_bytes: int = 1024 * 1024
+    metrics_port: int | None = None
 
+
+def serve_waitress(wsgi: WsgiApp, options: HttpOptions) -> None:
+    """Waitress reads every request whole in its event loop before a thread runs it.
+
+    A slow or half-sent request holds a socket, never a thread (README, "The web tier").
+    """
+    from waitress.server import create_server
+
+    listen = [f"{options.host}:{options.port}"]
+    if options.metrics_port is not None:
+        listen.append(f"{options.host}:{options.metrics_port}")
+    server = create_server(
+        wsgi,
+        listen=" ".join(listen),
+        threads=options.threads,
+        connection_limit=options.connection_limit,
+        channel_timeout=options.idle_timeout,
+        max_request_body_size=options.max_body_bytes,
+        max_request_header_size=32 * 1024,
+        asyncore_use_poll=True,  # select() stops at 1024 descriptors
+        ident="",  # no Server header
+        expose_tracebacks=False,
+        clear_untrusted_proxy_headers=True,
+    )
+    server.run()
+
+
+def run_http(port: int, host: str, threads: int) -> int:
     try:
         process = boot()
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
+    settings = process.settings
     app, metrics = bot_app(process)
-    wsgi = build_wsgi(app, process.connection, metrics)
-
-    class _Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)  # one process: metrics live in it; scale with threads
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("graceful_timeout", 5)
-            self.cfg.set("control_socket_disable", True)  # several bots may share a machine
-
-        def load(self) -> Any:
-            return wsgi
-
-    log.info("http mode listening", extra={"port": port})
-    _Server().run()
+    limits = WebLimits(max_body_bytes=settings.web_max_body_bytes, ops_port=settings.metrics_port)
+    wsgi = build_wsgi(
+        app,
+        process.connection,
+        metrics,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        limits=limits,
+    )
+    options = HttpOptions(
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=settings.web_connection_limit,
+        idle_timeout=settings.web_idle_timeout,
+        max_body_bytes=settings.web_max_body_bytes,
+        metrics_port=settings.metrics_port,
+    )
+    log.info("http mode listening", extra={"port": port, "metrics_port": settings.metrics_port})
+    serve_waitress(wsgi, options)
     return 0
 
 
