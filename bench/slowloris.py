@@ -38,7 +38,7 @@ class Probe:
 def _probe_health(url: str) -> Probe:
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=PROBE_TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(f"{url}/healthz", timeout=PROBE_TIMEOUT) as answer:
             ok = answer.status == 200
     except OSError:
         ok = False
@@ -62,7 +62,11 @@ def _row(server: str, mode: str, probes: list[Probe], attack_open: int) -> list[
     for kind in ("command", "healthz"):
         mine = [p for p in probes if p.kind == kind]
         ok = [p.seconds * 1000 for p in mine if p.ok]
-        row += [f"{len(ok)}/{len(mine)}", percentile(ok, 0.5) if ok else "-", max(ok) if ok else "-"]
+        row += [
+            f"{len(ok)}/{len(mine)}",
+            percentile(ok, 0.5) if ok else "-",
+            max(ok) if ok else "-",
+        ]
     return row
 
 
@@ -91,7 +95,7 @@ def _serve(server: str, env: dict[str, str], port: int) -> subprocess.Popen[byte
     return child
 
 
-def run(quick: bool = False) -> int:
+def run(quick: bool = False, only: tuple[str, ...] = ()) -> int:
     from sandbox.redis_server import free_port
     from sandbox.slack_emulator import SignedClient
     from sandbox.stack import Stack, StackOptions
@@ -100,6 +104,8 @@ def run(quick: bool = False) -> int:
     with Stack(StackOptions(workers=0)) as stack:
         env = stack.environment()
         for server, modules in SERVERS.items():
+            if only and server not in only:
+                continue
             if not all(importlib.util.find_spec(m) for m in modules):
                 missing.append(server)
                 continue
@@ -118,7 +124,17 @@ def run(quick: bool = False) -> int:
             finally:
                 child.terminate()
                 child.wait(timeout=15)
-    headers = ["server", "attack", "open", "commands", "p50 ms", "max ms", "healthz", "p50 ms", "max ms"]
+    headers = [
+        "server",
+        "attack",
+        "open",
+        "commands",
+        "p50 ms",
+        "max ms",
+        "healthz",
+        "p50 ms",
+        "max ms",
+    ]
     print(f"== slowloris: {ATTACKERS} connections, 1 byte / 2 s; {PROBES} probes of each kind ==")
     print(format_table(headers, rows))
     for server in missing:
@@ -128,4 +144,4 @@ def run(quick: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(run())
+    raise SystemExit(run(only=tuple(sys.argv[1:])))

@@ -12,14 +12,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.processes import HttpOptions, serve_waitress
-from bot.runtime_setup import boot, bot_app
-from bot.web import WebLimits, WsgiApp, build_wsgi
-
 THREADS = 16
 
 
-def _gunicorn(wsgi: WsgiApp, port: int, worker_class: str) -> None:
+def _gunicorn(wsgi: Any, port: int, worker_class: str) -> None:
     from gunicorn.app.base import BaseApplication
 
     class _Server(BaseApplication):  # type: ignore[misc]
@@ -44,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", choices=("waitress", "gthread", "gevent"), required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
+    if args.server == "gevent":  # before anything imports threading, socket or ssl
+        from gevent import monkey
+
+        monkey.patch_all()
+    from bot.processes import HttpOptions, serve_waitress
+    from bot.runtime_setup import boot, bot_app
+    from bot.web import WebLimits, build_wsgi
+
     process = boot()
     app, metrics = bot_app(process)
     secret = process.settings.slack_signing_secret.get_secret_value()

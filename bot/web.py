@@ -144,9 +144,7 @@ def build_wsgi(
 
     def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        on_ops = limits.ops_port is not None and environ.get("SERVER_PORT") == str(
-            limits.ops_port
-        )
+        on_ops = limits.ops_port is not None and environ.get("SERVER_PORT") == str(limits.ops_port)
         if path == "/healthz":
             return health(environ, start_response)
         if path == "/slack/events" and not on_ops:

@@ -71,7 +71,7 @@ def to_csv(findings: Iterable[Finding]) -> str:
 
 
 # What starts a formula or a DDE call in Excel, LibreOffice or Google Sheets, after NFKC
-# folding (fullwidth "＝", small "﹦" and the like count as "="); TAB and CR as the first
+# folding (fullwidth U+FF1D, small U+FE66 and the like count as "="); TAB and CR as the first
 # character also start one. https://owasp.org/www-community/attacks/CSV_Injection
 _FORMULA_STARTS = frozenset("=+-@|\t\r")
 

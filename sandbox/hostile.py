@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -99,7 +99,7 @@ def raw_exchange(
     host: str,
     port: int,
     head: bytes,
-    body_chunks: Iterator[bytes] = iter(()),
+    body_chunks: Iterable[bytes] = (),
     timeout: float = 10.0,
 ) -> RawAnswer:
     """Send `head` then the chunks until the server answers or stops reading; read the answer."""

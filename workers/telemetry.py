@@ -34,7 +34,9 @@ _MIN_MASKED_LENGTH = 8  # shorter values would mask ordinary words
 # Second line of defence: values that look like secrets are masked before a line is written.
 _SECRET_PATTERNS = (
     re.compile(
-        r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4})([^\s,'\"}]{6,})"
+        # The lookahead keeps redact() idempotent: "password=[redacted]" stays as it is.
+        r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4}?)"
+        r"(?!\[?redacted\])([^\s,'\"}]{6,})"
     ),
     re.compile(r"xox[abposr]-[A-Za-z0-9-]{6,}"),
     re.compile(r"xapp-[A-Za-z0-9-]{6,}"),

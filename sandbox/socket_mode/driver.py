@@ -42,7 +42,11 @@ class SocketModeDriver(SignedClient):
             payload = json.loads(dict(parse_qsl(body))["payload"])
             kind, answers = "interactive", payload.get("type") != "block_actions"
         elif content_type == FORM:
-            payload, kind, answers = dict(parse_qsl(body, keep_blank_values=True)), "slash_commands", True
+            payload, kind, answers = (
+                dict(parse_qsl(body, keep_blank_values=True)),
+                "slash_commands",
+                True,
+            )
         else:
             payload, kind, answers = json.loads(body), "events_api", False
         envelope_id = self._server.send(kind, payload, accepts_response_payload=answers)

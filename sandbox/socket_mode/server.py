@@ -100,9 +100,7 @@ class SocketModeServer:
             ):
                 raise TimeoutError(f"no Socket Mode connection #{count} within {timeout}s")
 
-    def send(
-        self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool
-    ) -> str:
+    def send(self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool) -> str:
         """Deliver one envelope on the newest open connection; returns its envelope_id."""
         envelope_id = secrets.token_hex(12)
         envelope = {

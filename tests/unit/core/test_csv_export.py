@@ -37,7 +37,7 @@ def _evidence_cell(value: str) -> str:
 @pytest.mark.parametrize(
     "value",
     [
-        "=HYPERLINK(\"https://evil\",\"x\")",
+        '=HYPERLINK("https://evil","x")',
         "+1+cmd|' /C calc'!A0",
         "-2+3",
         "@SUM(A1)",
