@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from rq import Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
+from slack_bolt import App
 
-from bot.runtime_setup import boot, bot_app, job_environment
+from bot.metrics import BotMetrics
+from bot.runtime_setup import Process, boot, bot_app, job_environment
 from bot.settings import SettingsError
 from bot.web import WebLimits, WsgiApp, build_wsgi
 from workers.config import ConfigError
@@ -103,18 +106,38 @@ def run_http(port: int, host: str, threads: int) -> int:
     return 0
 
 
-def run_socket() -> int:
+def run_socket(host: str) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     try:
         process = boot(need_app_token=True)
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
-    app, _ = bot_app(process)
+    app, metrics = bot_app(process)
     token = process.settings.slack_app_token
     assert token is not None  # boot(need_app_token=True) guarantees it
+    _serve_ops_in_background(process, app, metrics, host)
     SocketModeHandler(app, token.get_secret_value()).start()  # type: ignore[no-untyped-call]
     return 0
+
+
+def _serve_ops_in_background(process: Process, app: App, metrics: BotMetrics, host: str) -> None:
+    """Socket Mode has no web tier; METRICS_PORT still gets /healthz and /metrics."""
+    port = process.settings.metrics_port
+    if port is None:
+        return
+    wsgi = build_wsgi(
+        app,
+        process.connection,
+        metrics,
+        signing_secret=process.settings.slack_signing_secret.get_secret_value(),
+        limits=WebLimits(ops_port=port),  # /slack/events is not served on this port
+    )
+    options = HttpOptions(host=host, port=port, threads=2)
+    threading.Thread(
+        target=serve_waitress, args=(wsgi, options), name="ops-http", daemon=True
+    ).start()
+    log.info("ops endpoints listening", extra={"metrics_port": port})
 
 
 def run_worker(burst: bool, with_scheduler: bool) -> int:
@@ -140,7 +163,7 @@ def add_process_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--threads", type=int, default=16)
     serve.set_defaults(
-        handler=lambda a: run_socket() if a.socket else run_http(a.port, a.host, a.threads)
+        handler=lambda a: run_socket(a.host) if a.socket else run_http(a.port, a.host, a.threads)
     )
     worker = sub.add_parser("worker", help="run an RQ worker for audit and fix jobs")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")

@@ -107,6 +107,8 @@ class Stack:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        if self.options.mode == "socket":  # /healthz and /metrics on the ops listener
+            env["METRICS_PORT"] = str(self.web_port)
         env.update(self.options.extra_env)
         return env
 
@@ -129,7 +131,7 @@ class Stack:
         self.emulator.bot_url = self.bot_url
         if self.socket_mode is not None:
             self.emulator.socket_mode = self.socket_mode.start()
-            self._web = self._spawn("web", "serve", "--socket")
+            self._web = self._spawn("web", "serve", "--socket", "--host", "127.0.0.1")
         else:
             self._web = self._spawn(
                 "web", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.web_port)
@@ -140,8 +142,7 @@ class Stack:
             self.start_cron()
         if self.socket_mode is not None:
             self.socket_mode.wait_connected()
-        else:
-            self._wait_healthy()
+        self._wait_healthy()
         return self
 
     def start_cron(self) -> subprocess.Popen[bytes]:

@@ -21,6 +21,7 @@ from tests.integration.bot.test_audit_end_to_end import (
     test_audit_acks_fast_and_posts_summary_with_thread,
     test_bad_input_gets_usage_and_no_job,
     test_explain_button_answers_ephemerally,
+    test_health_and_metrics,
     test_help_and_explain_answer_at_once,
     test_hostile_tag_value_renders_inert,
     test_logs_are_json_lines_with_correlation_ids,
@@ -32,6 +33,7 @@ __all__ = [
     "test_audit_acks_fast_and_posts_summary_with_thread",
     "test_bad_input_gets_usage_and_no_job",
     "test_explain_button_answers_ephemerally",
+    "test_health_and_metrics",
     "test_help_and_explain_answer_at_once",
     "test_hostile_tag_value_renders_inert",
     "test_logs_are_json_lines_with_correlation_ids",
@@ -62,6 +64,19 @@ def test_a_disconnect_message_makes_the_bot_reconnect_and_keep_answering(stack: 
         "/cache-help", "", user_id="U_ENGINEER", channel_id=CHANNEL
     )
     assert "/cache-audit" in answer.json()["text"]
+
+
+def test_the_ops_listener_does_not_take_slack_requests(stack: Stack) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{stack.bot_url}/slack/events", data=b"{}", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=5)
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 404
+    else:
+        raise AssertionError("/slack/events answered on the ops listener")
 
 
 def test_no_socket_mode_log_line_carries_the_app_token_or_the_ticket(stack: Stack) -> None:
