@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -107,8 +108,11 @@ def _logged(route: WsgiApp) -> WsgiApp:
             body = list(route(environ, recording))
         except Exception:
             log.exception("request failed", extra={"path": _path(environ)})
-            status.clear()
-            body = list(_json(recording, "500 Internal Server Error", {"error": "internal"}))
+            error = sys.exc_info()  # lets the server replace headers a route already set
+            payload = json.dumps({"error": "internal"}).encode()
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+            recording("500 Internal Server Error", headers, error)
+            body = [payload]
         access_log.info(
             "request",
             extra={
