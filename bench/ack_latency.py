@@ -1,8 +1,8 @@
 """How fast the bot acknowledges `/cache-audit`, beside a Bolt app that only acks.
 
-Both serve HTTP on 127.0.0.1 through gunicorn with the same settings; both get the same
+Both serve HTTP on 127.0.0.1 through waitress with the same settings; both get the same
 signed requests from 50 client threads (urllib, a new connection per request, as Slack
-does). The bot is the real stack (sandbox.stack: redis-server, gunicorn web) with no RQ
+does). The bot is the real stack (sandbox.stack: redis-server, waitress web) with no RQ
 worker, so enqueued audits wait and nothing else competes for the CPU. Two bot runs:
 every request a different channel and scope (each one enqueues a new job), and every
 request the same channel and scope (all but the first collapse into the queued job).

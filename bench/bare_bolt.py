@@ -1,7 +1,7 @@
 """The ack-latency baseline: a Bolt app whose only listener acks `/cache-audit`.
 
 Built and served like the bot's HTTP mode (a WebClient on the Slack emulator, token
-verified once at start; gunicorn, 1 worker, gthread, 16 threads, 127.0.0.1), so the
+verified once at start; waitress, 16 threads, 127.0.0.1), so the
 difference in latency is the bot's own work. Run as `python -m bench.bare_bolt --port N`
 with SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL in the environment.
 """
@@ -47,22 +47,10 @@ def build_wsgi(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[b
 
 
 def serve(wsgi: Callable[..., Iterable[bytes]], port: int) -> None:
-    from gunicorn.app.base import BaseApplication
+    from bot.processes import HttpOptions, serve_waitress
 
-    class _Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:  # the settings of bot.processes.run_http
-            self.cfg.set("bind", f"127.0.0.1:{port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", WSGI_THREADS)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("graceful_timeout", 5)
-            self.cfg.set("control_socket_disable", True)
-
-        def load(self) -> Any:
-            return wsgi
-
-    _Server().run()
+    # the settings of bot.processes.run_http
+    serve_waitress(wsgi, HttpOptions(host="127.0.0.1", port=port, threads=WSGI_THREADS))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -120,7 +120,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
 
 
 # Which registrar defines each subcommand: only that one is imported for a normal run, so
-# `cachewarden audit` does not pay for importing Slack, RQ and gunicorn (about 1.3 s).
+# `cachewarden audit` does not pay for importing Slack, RQ and the web server (about 1.3 s).
 REGISTRAR_FOR = {
     "rules": _add_rules,
     "explain": _add_explain,

@@ -1,6 +1,9 @@
 """`cachewarden audit`: the chat scan for terminals and CI pipelines.
 
-Exit codes: 0 nothing failing at or above --fail-on, 1 something is, 2 usage or setup error.
+Exit codes: 0 nothing failing at or above --fail-on and everything assessed; 1 something
+fails at or above --fail-on; 2 usage or setup error; 3 nothing fails, but some account,
+region or rule could not be assessed (an `error` finding), unless --allow-partial.
+A failing finding (1) outranks a partial scan (3): both stop a pipeline.
 """
 
 from __future__ import annotations
@@ -30,11 +33,21 @@ from workers.scanning import (
     unassessed_errors,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 def add_audit_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("audit", help="scan ElastiCache and print findings (no chat needed)")
+    parser = sub.add_parser(
+        "audit",
+        help="scan ElastiCache and print findings (no chat needed)",
+        description="Scan ElastiCache and print findings.",
+        epilog=(
+            "exit codes: 0 all assessed and nothing fails at or above --fail-on; "
+            "1 a finding fails at or above --fail-on; 2 usage or setup error; "
+            "3 some account, region or rule could not be assessed (see the error "
+            "findings), unless --allow-partial"
+        ),
+    )
     parser.add_argument("ids", nargs="*", help="replication group, cluster or serverless cache ids")
     parser.add_argument(
         "--region", action="append", default=[], help="repeatable; default: config or all enabled"
@@ -54,6 +67,11 @@ def add_audit_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--all", action="store_true", help="table: also show pass and not-applicable"
     )
     parser.add_argument("--max-workers", type=int, default=None)
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="exit 0 (not 3) when some part could not be assessed",
+    )
     parser.set_defaults(handler=run_audit)
 
 
@@ -167,8 +185,23 @@ def run_audit(args: argparse.Namespace) -> int:
         print(f"cachewarden audit: {exc} (set AWS_PROFILE or AWS credentials)", file=sys.stderr)
         return EXIT_USAGE
     sys.stdout.write(_render(args.format, findings, result, args.all))
-    if args.fail_on is None:
-        return EXIT_OK
-    threshold = Severity(args.fail_on).rank
-    failing = any(f.status is Status.FAIL and f.severity.rank >= threshold for f in findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return exit_code(findings, result, fail_on=args.fail_on, allow_partial=args.allow_partial)
+
+
+def exit_code(
+    findings: list[Finding], result: ScanResult, *, fail_on: str | None, allow_partial: bool
+) -> int:
+    if fail_on is not None:
+        threshold = Severity(fail_on).rank
+        if any(f.status is Status.FAIL and f.severity.rank >= threshold for f in findings):
+            return EXIT_FINDINGS
+    unassessed = sum(1 for f in findings if f.status is Status.ERROR)
+    if (unassessed or result.errors) and not allow_partial:
+        print(
+            f"cachewarden audit: {unassessed} error finding(s), {len(result.errors)} scan "
+            "error(s): part of the scope could not be assessed (exit 3; --allow-partial "
+            "accepts a partial scan)",
+            file=sys.stderr,
+        )
+        return EXIT_PARTIAL
+    return EXIT_OK

@@ -25,6 +25,15 @@ class Settings(BaseSettings):
     cachewarden_config: str | None = Field(None, validation_alias="CACHEWARDEN_CONFIG")
     redis_ca_file: str | None = Field(None, validation_alias="REDIS_CA_FILE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # HTTP mode: the web tier's limits (see README, "The web tier").
+    web_max_body_bytes: int = Field(
+        1024 * 1024, ge=4096, le=64 * 1024 * 1024, validation_alias="WEB_MAX_BODY_BYTES"
+    )
+    web_connection_limit: int = Field(
+        1000, ge=10, le=60000, validation_alias="WEB_CONNECTION_LIMIT"
+    )
+    web_idle_timeout: int = Field(30, ge=1, le=3600, validation_alias="WEB_IDLE_TIMEOUT_SECONDS")
+    metrics_port: int | None = Field(None, ge=1, le=65535, validation_alias="METRICS_PORT")
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -56,6 +65,10 @@ _ENV_NAMES = {
     "redis_url": "REDIS_URL",
     "slack_api_url": "SLACK_API_URL",
     "cachewarden_config": "CACHEWARDEN_CONFIG",
+    "web_max_body_bytes": "WEB_MAX_BODY_BYTES",
+    "web_connection_limit": "WEB_CONNECTION_LIMIT",
+    "web_idle_timeout": "WEB_IDLE_TIMEOUT_SECONDS",
+    "metrics_port": "METRICS_PORT",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,8 @@ def to_json(findings: Iterable[Finding], scan: dict[str, Any]) -> str:
 
 def to_csv(findings: Iterable[Finding]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the writer then also quotes cells holding a CR, not only an LF
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FINDING_FIELDS)
     for finding in findings:
         record = finding_record(finding)
@@ -71,9 +73,23 @@ def to_csv(findings: Iterable[Finding]) -> str:
     return out.getvalue()
 
 
+# What starts a formula or a DDE call in Excel, LibreOffice or Google Sheets, after NFKC
+# folding (fullwidth U+FF1D, small U+FE66 and the like count as "="); TAB and CR as the first
+# character also start one. https://owasp.org/www-community/attacks/CSV_Injection
+_FORMULA_STARTS = frozenset("=+-@|\t\r")
+
+
 def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (a tag value of "=HYPERLINK(...)" stays text)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """Neutralise spreadsheet formulas (a tag value of "=HYPERLINK(...)" stays text).
+
+    Leading spaces do not hide a formula: " =1+1" is neutralised as well.
+    """
+    if value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    first = value.lstrip(" \u3000\xa0\n")[:1]
+    if first and unicodedata.normalize("NFKC", first)[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def to_ocsf(findings: Sequence[Finding], *, generated_at: datetime, version: str) -> str:

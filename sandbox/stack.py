@@ -21,6 +21,7 @@ from sandbox.fake_aws import FakeAwsServer
 from sandbox.fake_aws import reset as reset_fake_aws
 from sandbox.redis_server import RedisServer, free_port
 from sandbox.slack_emulator import SignedClient, SlackEmulator
+from sandbox.socket_mode import SocketModeDriver, SocketModeServer
 
 DEMO_CONFIG = """
 [scan]
@@ -50,6 +51,7 @@ class StackOptions:
     config_extra: str = ""  # more TOML sections, e.g. '[auth]\nallowed_user_groups = [...]'
     cron: bool = False  # run `cachewarden cron` (digest schedules)
     cron_tick_seconds: int = 1  # 0: every minute, as in production
+    mode: str = "http"  # "socket": the bot runs `serve --socket` against the emulated endpoint
 
 
 def _toml_list(values: tuple[str, ...]) -> str:
@@ -69,6 +71,9 @@ class Stack:
         self._web: subprocess.Popen[bytes] | None = None
         self._workers: list[subprocess.Popen[bytes]] = []
         self._cron: subprocess.Popen[bytes] | None = None
+        self.socket_mode: SocketModeServer | None = None
+        if self.options.mode == "socket":
+            self.socket_mode = SocketModeServer(self.emulator.app_token)
 
     @property
     def bot_url(self) -> str:
@@ -91,6 +96,7 @@ class Stack:
         env.update(
             SLACK_BOT_TOKEN=self.emulator.bot_token,
             SLACK_SIGNING_SECRET=self.emulator.signing_secret,
+            SLACK_APP_TOKEN=self.emulator.app_token,
             SLACK_API_URL=self.emulator.api_url,
             REDIS_URL=self.redis.url,
             CACHEWARDEN_CONFIG=str(config_path),
@@ -101,6 +107,8 @@ class Stack:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        if self.options.mode == "socket":  # /healthz and /metrics on the ops listener
+            env["METRICS_PORT"] = str(self.web_port)
         env.update(self.options.extra_env)
         return env
 
@@ -121,13 +129,19 @@ class Stack:
         reset_fake_aws(self.aws.url)
         self.emulator.start()
         self.emulator.bot_url = self.bot_url
-        self._web = self._spawn(
-            "web", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.web_port)
-        )
+        if self.socket_mode is not None:
+            self.emulator.socket_mode = self.socket_mode.start()
+            self._web = self._spawn("web", "serve", "--socket", "--host", "127.0.0.1")
+        else:
+            self._web = self._spawn(
+                "web", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.web_port)
+            )
         for index in range(self.options.workers):
             self.start_worker(index)
         if self.options.cron:
             self.start_cron()
+        if self.socket_mode is not None:
+            self.socket_mode.wait_connected()
         self._wait_healthy()
         return self
 
@@ -178,6 +192,9 @@ class Stack:
         raise TimeoutError(f"the bot did not become healthy; see {self.log_dir / 'web.log'}")
 
     def signed_client(self) -> SignedClient:
+        """What Slack sends the bot: signed HTTP posts, or envelopes in Socket Mode."""
+        if self.socket_mode is not None:
+            return SocketModeDriver(self.socket_mode, self.emulator)
         return SignedClient(self.bot_url, self.emulator.signing_secret, self.emulator)
 
     def logs(self) -> str:
@@ -197,6 +214,8 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
         self._workers.clear()
         self._web = None
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
         self.emulator.stop()
         self.aws.stop()
         self.redis.stop()

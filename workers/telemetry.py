@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -33,7 +34,9 @@ _MIN_MASKED_LENGTH = 8  # shorter values would mask ordinary words
 # Second line of defence: values that look like secrets are masked before a line is written.
 _SECRET_PATTERNS = (
     re.compile(
-        r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4})([^\s,'\"}]{6,})"
+        # The lookahead keeps redact() idempotent: "password=[redacted]" stays as it is.
+        r"(?i)(auth[_-]?token|password|passwords|secret|authorization)(\W{1,4}?)"
+        r"(?!\[?redacted\])([^\s,'\"}]{6,})"
     ),
     re.compile(r"xox[abposr]-[A-Za-z0-9-]{6,}"),
     re.compile(r"xapp-[A-Za-z0-9-]{6,}"),
@@ -113,7 +116,14 @@ class JsonFormatter(logging.Formatter):
             if key not in self._RESERVED and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
+            # One line, never the traceback: the error and where it was raised.
             entry["error"] = redact(self.formatException(record.exc_info).splitlines()[-1])
+            trace = record.exc_info[2]
+            while trace is not None and trace.tb_next is not None:
+                trace = trace.tb_next
+            if trace is not None:
+                code = trace.tb_frame.f_code
+                entry["where"] = f"{code.co_filename.rsplit('/', 2)[-1]}:{trace.tb_lineno}"
         return redact(json.dumps(entry, default=str))
 
 
@@ -127,6 +137,26 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     root.setLevel(level)
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Nothing reaches stderr around the formatter: warnings and uncaught errors become lines.
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
+    logging.getLogger("cachewarden.uncaught").critical(
+        "uncaught exception", exc_info=(kind, error, trace)
+    )
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is None or args.exc_type is SystemExit:
+        return
+    logging.getLogger("cachewarden.uncaught").error(
+        "uncaught exception in a thread",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        extra={"thread_name": args.thread.name if args.thread else "-"},
+    )
 
 
 def count(connection: redis.Redis, name: str, **labels: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from sandbox.slack_emulator import replies
 from sandbox.slack_emulator.api_context import ApiContext
@@ -24,6 +24,10 @@ from sandbox.slack_emulator.store import Message, MessageStore
 from sandbox.slack_emulator.workspace import Workspace, default_workspace
 
 
+class SocketEndpoint(Protocol):
+    def open_url(self) -> str: ...
+
+
 class SlackEmulator:
     def __init__(
         self,
@@ -31,6 +35,7 @@ class SlackEmulator:
         *,
         bot_token: str = "xoxb-emulator",  # noqa: S107 - a fake token for a fake Slack
         signing_secret: str = "emulator-secret",  # noqa: S107
+        app_token: str = "xapp-1-A0EMULATOR-emulator",  # noqa: S107 - Socket Mode's token
         bot_url: str | None = None,
         workspace: Workspace | None = None,
         clock: Callable[[], float] = time.time,
@@ -38,6 +43,8 @@ class SlackEmulator:
         self.port = port
         self.bot_token = bot_token
         self.signing_secret = signing_secret
+        self.app_token = app_token
+        self.socket_mode: SocketEndpoint | None = None  # set to serve apps.connections.open
         self.bot_url = bot_url  # settable after start: the demo starts the bot second
         self.workspace = workspace or default_workspace()
         self.mint = IdMint(clock)

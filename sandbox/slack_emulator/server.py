@@ -11,6 +11,7 @@ from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 
 from sandbox.slack_emulator import demo_api, page, web_api
 from sandbox.slack_emulator.limits import ApiError
+from sandbox.slack_emulator.recording import RecordedCall
 from sandbox.slack_emulator.response_urls import ResponseUrlError
 
 if TYPE_CHECKING:
@@ -57,11 +58,27 @@ def api_call(emulator: SlackEmulator, request: Incoming, method: str) -> Reply:
         code = exc.code if isinstance(exc, ApiError) else "invalid_form_data"
         return json_reply(200, {"ok": False, "error": code})
     token = web_api.bearer_token(request.headers.get("authorization"), params)
+    if method == "apps.connections.open":
+        return json_reply(200, _connections_open(emulator, token))
     call = web_api.ApiCall(method=method, params=params, token=token)
     answer = web_api.answer(
         emulator.context, call, emulator.bot_token, emulator.faults, emulator.call_log
     )
     return json_reply(answer.status, answer.body, answer.headers)
+
+
+def _connections_open(emulator: SlackEmulator, token: str | None) -> dict[str, Any]:
+    """Socket Mode: the app-level token (not the bot token) buys a one-use WebSocket URL."""
+    if token != emulator.app_token:
+        body: dict[str, Any] = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+    elif emulator.socket_mode is None:
+        body = {"ok": False, "error": "socket_mode_not_enabled"}
+    else:
+        body = {"ok": True, "url": emulator.socket_mode.open_url()}
+    emulator.call_log.record(
+        RecordedCall("apps.connections.open", {}, emulator.mint.now(), body, 200)
+    )
+    return body
 
 
 def upload(emulator: SlackEmulator, request: Incoming, file_id: str) -> Reply:

@@ -27,6 +27,8 @@ RUNS = {
     "home_critical": ["--region", HOME, "--format", "json", "--fail-on", "critical"],
     "denied_high": [*BOTH_REGIONS, "--fail-on", "high"],
     "denied_ids_critical": [*GROUPS.values(), *BOTH_REGIONS, "--fail-on", "critical"],
+    "denied_allow_partial": [*BOTH_REGIONS, "--fail-on", "critical", "--allow-partial"],
+    "denied_table": ["--region", HOME, "--region", DENIED],
     "role_denied": [
         *("--role-arn", f"arn:aws:iam::{UNREACHABLE}:role/audit"),
         *("--role-arn", f"arn:aws:iam::{REACHABLE}:role/audit"),
@@ -134,7 +136,23 @@ def test_exit_code_follows_fail_on_despite_the_denied_region(
 ) -> None:
     assert runs["denied_high"].returncode == 1, runs["denied_high"].describe()
     narrowed = runs["denied_ids_critical"]
-    assert narrowed.returncode == 0, narrowed.describe()
+    assert narrowed.returncode == 3, narrowed.describe()  # nothing critical, a region unassessed
+
+
+@pytest.mark.parametrize("run", ["denied_ids_critical", "denied_table", "role_denied"])
+def test_a_partial_scan_exits_3_and_says_why_on_stderr(
+    runs: dict[str, CliResult], run: str
+) -> None:
+    result = runs[run]
+    assert result.returncode == 3, result.describe()
+    assert "could not be assessed" in result.stderr
+    assert "--allow-partial" in result.stderr
+
+
+def test_allow_partial_accepts_a_partial_scan(runs: dict[str, CliResult]) -> None:
+    result = runs["denied_allow_partial"]
+    assert result.returncode == 0, result.describe()
+    assert any(f["status"] == "error" for f in _findings(result))
 
 
 def test_an_audit_of_named_groups_keeps_the_denied_regions_errors(
@@ -151,7 +169,7 @@ def test_an_account_that_cannot_be_reached_is_an_error_finding_and_a_scan_error(
     runs: dict[str, CliResult],
 ) -> None:
     result = runs["role_denied"]
-    assert result.returncode == 0, result.describe()  # errors are not failures
+    assert result.returncode == 3, result.describe()  # not a failure, but not complete either
     report = result.json()
     assert report["scan"]["accounts"] == [REACHABLE]
     assert [(e["account_id"], e["operation"], e["code"]) for e in report["scan"]["errors"]] == [

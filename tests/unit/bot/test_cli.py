@@ -63,3 +63,12 @@ def test_rules_table_names_each_rules_category(capsys: pytest.CaptureFixture[str
     assert rows[0].split()[:3] == ["ID", "SEVERITY", "CATEGORY"]
     by_id = {row.split()[0]: row.split()[2] for row in rows[1:] if row.startswith("CW-")}
     assert by_id["CW-609"] == "cost" and by_id["CW-101"] == "security"
+
+
+def test_audit_help_documents_exit_code_3_and_allow_partial(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["audit", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--allow-partial" in text
+    assert "3 some account, region or rule could not be assessed" in text
