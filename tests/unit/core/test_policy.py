@@ -15,7 +15,10 @@ def test_empty_file_gives_documented_defaults() -> None:
     assert policy == OrgPolicy()
     assert policy.backups.minimum_retention_days == 7
     assert policy.auth.maximum_token_age_days == 90
-    assert policy.encryption.require_cmk is False
+    # Customer-managed keys are required unless the policy says otherwise (CW-104, CW-105).
+    assert policy.encryption.require_cmk is True
+    # Only the cache's own VPC is trusted by default, not whole private ranges (CW-305).
+    assert policy.network.trusted_cidrs == ()
 
 
 def test_values_are_read() -> None:

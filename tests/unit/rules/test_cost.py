@@ -9,7 +9,14 @@ import pytest
 from posture.rules import cost
 from posture.rules.context import RuleContext
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
-from tests.unit.rules.world import NOW, inventory, policy, replication_group, standalone_cluster
+from tests.unit.rules.world import (
+    NOW,
+    inventory,
+    judge,
+    policy,
+    replication_group,
+    standalone_cluster,
+)
 
 
 def node_type(group_type: str | None, member_type: str | None = "cache.r7g.large"):
@@ -163,6 +170,21 @@ IDLE = [
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), IDLE)
 def test_cw604_not_idle(build, status, fragment, policy) -> None:
     assert_verdict(cost.check_not_idle, build, status, fragment, policy)
+
+
+def test_cw604_states_the_window_the_metric_really_covers() -> None:
+    metrics = [
+        {
+            "CacheClusterId": "orders-001",
+            "AveragePercent": 0.5,
+            "Datapoints": 300,
+            "LookbackDays": 14,
+        }
+    ]
+    group, inv = replication_group(CpuMetrics=metrics)
+    verdict = judge(cost.check_not_idle, group, inv, policy(nodes={"idle_lookback_days": 14}))
+    assert verdict.status is FAIL
+    assert "over 14 days" in verdict.evidence
 
 
 YEAR = 365 * 24 * 3600
@@ -334,7 +356,7 @@ def test_cw609_deleting_clusters_do_not_count() -> None:
         "ProductDescription": "redis",
         "State": "active",
     }
-    node, inv = standalone_cluster(
+    _, inv = standalone_cluster(
         cluster={"CacheNodeType": "cache.m5.large", "CacheClusterStatus": "deleting"},
         ReservedNodes=[reservation],
     )
