@@ -29,16 +29,20 @@ REGION_UNREACHABLE_CODES = frozenset(
 
 # Operation (lower case, no separators) -> (resource kinds whose rules it feeds, extra rules).
 _OPERATION_FEEDS: tuple[tuple[str, tuple[ResourceKind, ...], tuple[str, ...]], ...] = (
-    ("describereplicationgroups", (RG,), ("CW-609",)),
+    # CW-407 judges a backup by whether its source cache is among the collected ones.
+    ("describereplicationgroups", (RG,), ("CW-609", "CW-407")),
     # Member clusters carry a group's version, subnets, groups and notifications.
-    ("describecacheclusters", (RG, CC), ("CW-603", "CW-609")),
-    ("describeserverlesscaches", (SLS,), ()),
-    ("describeusers", (), ("CW-203",)),
-    ("describeusergroups", (), ("CW-203",)),
-    ("describecachesubnetgroups", (), ("CW-303",)),
-    ("describesubnets", (), ("CW-303",)),
+    ("describecacheclusters", (RG, CC), ("CW-603", "CW-609", "CW-407")),
+    ("describeserverlesscaches", (SLS,), ("CW-407",)),
+    ("describeusers", (), ("CW-203", "CW-206")),
+    ("describeusergroups", (), ("CW-203", "CW-206")),
+    ("describecachesubnetgroups", (), ("CW-303", "CW-307")),
+    ("describesubnets", (), ("CW-303", "CW-307")),
     ("describeroutetables", (), ("CW-303",)),
     ("describesecuritygroups", (), ("CW-304", "CW-305")),
+    ("describevpcs", (), ("CW-305", "CW-307")),
+    ("describemanagedprefixlists", (), ("CW-304", "CW-305")),
+    ("getmanagedprefixlistentries", (), ("CW-304", "CW-305")),
     ("describekey", (), ("CW-104", "CW-105")),
     ("listkeys", (), ("CW-104", "CW-105")),
     ("listaliases", (), ("CW-104", "CW-105")),
@@ -86,7 +90,7 @@ def _fed_by_operation(operation: str) -> set[str]:
 def _fed_by_kind(error: CollectionError) -> set[str]:
     kind = _kind_of(error)
     if kind is ResourceKind.USER:
-        return {"CW-203"}  # users are read through the groups of the caches
+        return {"CW-203", "CW-206"}  # users are read through the groups of the caches
     return set(rules_for_kind(kind)) if kind is not None else set()
 
 

@@ -147,7 +147,7 @@ def error(operation: str, kind: str | None = None) -> CollectionError:
             {"CW-403"},
             id="by-kind",
         ),
-        pytest.param(error("DescribeUsers", "user"), {"CW-203"}, {"CW-202"}, id="users"),
+        pytest.param(error("DescribeUsers", "user"), {"CW-203", "CW-206"}, {"CW-202"}, id="users"),
     ],
 )
 def test_collection_errors_mark_the_rules_they_starve(
