@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import tomllib
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -77,6 +78,11 @@ class NodePolicy(_Section):
     idle_cpu_percent: Annotated[float, Field(ge=0, le=100)] = 2.0
     # CW-604's window: the collector averages CPUUtilization over this many days.
     idle_lookback_days: Annotated[int, Field(ge=1, le=63)] = 7
+
+    @property
+    def idle_window(self) -> timedelta:
+        """How far back scans read CPU use (the one setting; [scan] has none of its own)."""
+        return timedelta(days=self.idle_lookback_days)
 
 
 class EncryptionPolicy(_Section):

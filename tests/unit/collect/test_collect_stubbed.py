@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.loaders import Loader
+from botocore.stub import ANY
 
+from posture.policy import OrgPolicy
 from posture.resources import Inventory
 from tests.unit.collect import aws_answers as aws
 from tests.unit.collect.plans import ELASTICACHE_SUBNET_GROUPS_STEP, region_plan
@@ -228,3 +230,21 @@ def _cpu_queries(cluster_ids: list[str]) -> list[dict[str, object]]:
         }
         for index, cluster_id in enumerate(cluster_ids)
     ]
+
+
+def test_cpu_window_is_the_one_the_policy_asks_for(loader: Loader) -> None:
+    """[nodes] idle_lookback_days reaches GetMetricData and is recorded on each metric."""
+    plan = region_plan()
+    window = OrgPolicy.model_validate({"nodes": {"idle_lookback_days": 14}}).nodes.idle_window
+    plan["cloudwatch"] = [
+        Planned(
+            "get_metric_data",
+            {"MetricDataResults": aws.metric_results()},
+            expected_params={"MetricDataQueries": ANY, "StartTime": NOW - window, "EndTime": NOW},
+        )
+    ]
+    account = stubbed_account(plan, loader)
+    inventory = collect_inventory(account, ACCOUNT, REGION, ScanFilters(), now=NOW, lookback=window)
+    account.assert_done()
+    assert inventory.cpu_metrics
+    assert {m.lookback_days for m in inventory.cpu_metrics} == {14}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture.base import Severity
 from posture.policy import OrgPolicy, PolicyError, parse_policy
+from workers.config import ConfigError, parse_config
 
 
 def test_empty_file_gives_documented_defaults() -> None:
@@ -97,3 +100,21 @@ def test_loader_raises_only_policy_error_on_structured_toml(
         assert str(exc).startswith(("invalid policy", "policy is not valid TOML"))
     else:
         assert isinstance(policy, OrgPolicy)
+
+
+def test_idle_window_is_the_one_cpu_setting() -> None:
+    config = parse_config("[nodes]\nidle_lookback_days = 21\n")
+    assert config.policy.nodes.idle_window == timedelta(days=21)
+    # The old [scan] duplicate was read nowhere; it is refused so nobody relies on it.
+    with pytest.raises(ConfigError, match="cpu_lookback_days"):
+        parse_config("[scan]\ncpu_lookback_days = 14\n")
+
+
+def test_network_trust_lists_are_validated() -> None:
+    with pytest.raises(PolicyError, match=r"network\.trusted_accounts"):
+        parse_policy("[network]\ntrusted_accounts = ['12345']")
+    policy = parse_policy(
+        "[network]\ntrusted_security_groups = ['sg-1']\n[auth]\nadmin_users = ['ops']"
+    )
+    assert policy.network.trusted_security_groups == ("sg-1",)
+    assert policy.auth.admin_users == ("ops",)
