@@ -93,6 +93,14 @@ def _seed(url: str) -> dict[str, str]:
     )  # fmt: skip
     elasticache.create_snapshot(ReplicationGroupId="retired", SnapshotName="retired-final")
     elasticache.delete_replication_group(ReplicationGroupId="retired")
+    elasticache.create_serverless_cache(
+        ServerlessCacheName="scratch", Engine="valkey", SubnetIds=[net.private_subnet],
+        SecurityGroupIds=[strict],
+    )  # fmt: skip
+    elasticache.create_serverless_cache_snapshot(
+        ServerlessCacheSnapshotName="scratch-keep", ServerlessCacheName="scratch"
+    )
+    elasticache.delete_serverless_cache(ServerlessCacheName="scratch")
     patch_group(
         url,
         ACCOUNT,
@@ -132,12 +140,13 @@ def test_new_facts_reach_the_rules(aws: str) -> None:
     assert vpcs[seeded["app_vpc"]].cidr_blocks() == ("10.0.0.0/16",)
     (office,) = inventory.prefix_lists
     assert office.entries is not None and [e.cidr for e in office.entries] == ["198.51.100.0/24"]
-    carts = inventory.serverless_caches[0]
+    (carts,) = inventory.serverless_caches
     assert carts.reader_endpoint is not None and carts.reader_endpoint.port == 6380
     assert carts.security_group_ids == (seeded["strict"],)
     legacy = next(g for g in inventory.replication_groups if g.replication_group_id == "legacy")
     assert legacy.global_datastore_id == "ldgnf-legacy"
-    assert [s.snapshot_name for s in inventory.snapshots] == ["retired-final"]
+    assert [s.snapshot_name for s in inventory.snapshots] == ["retired-final", "scratch-keep"]
+    assert inventory.snapshots[1].serverless_cache_name == "scratch"
     calls = counter.calls()
     assert calls[("ec2", "DescribeVpcs")] == 1
     assert calls[("ec2", "DescribeManagedPrefixLists")] == 1
@@ -152,6 +161,7 @@ def test_new_facts_reach_the_rules(aws: str) -> None:
     assert "prefix list" in cross.evidence  # the office range is outside the VPC
     assert _findings(findings, "CW-304", "carts").status is Status.PASS
     assert _findings(findings, "CW-407", "retired-final").status is Status.FAIL
+    assert _findings(findings, "CW-407", "scratch-keep").status is Status.FAIL
     assert _findings(findings, "CW-206", "carts").status is Status.FAIL
 
 
