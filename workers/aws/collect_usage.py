@@ -52,7 +52,9 @@ def cpu_metrics(
         values = _metric_values(cloudwatch, query_ids, start=now - lookback, end=now)
         days = max(round(lookback / timedelta(days=1)), 1)
         metrics.extend(
-            _average(cluster_id, values.get(query_id, [])).model_copy(update={"lookback_days": days})
+            _average(cluster_id, values.get(query_id, [])).model_copy(
+                update={"lookback_days": days}
+            )
             for query_id, cluster_id in query_ids.items()
         )
     return tuple(metrics)
