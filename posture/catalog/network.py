@@ -36,6 +36,10 @@ _SG_EVAL_PERMISSIONS = (
     "elasticache:DescribeCacheClusters",
     "elasticache:DescribeServerlessCaches",
     "ec2:DescribeSecurityGroups",
+    # Prefix lists named as sources, and the VPC blocks CW-305 trusts by default.
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
+    "ec2:DescribeVpcs",
 )
 _MOVE_STEPS = (
     "The subnet group of a node-based cache cannot be changed: plan a rebuild and a "

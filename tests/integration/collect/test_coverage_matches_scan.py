@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from posture.iam import audit_policy
 from posture.resources import CollectionError
 from posture.rules.coverage import affected_rules, covered_operations, normalise_operation
 from posture.rules.registry import rule_ids
@@ -77,3 +78,19 @@ def test_every_recorded_call_starves_only_some_rules(aws: str) -> None:
         affected = affected_rules(failure)
         assert affected, f"{service}.{operation} feeds no rule"
         assert affected != everything, f"{service}.{operation} falls back to every rule"
+
+
+# The CLI's service ids where IAM uses another prefix.
+IAM_PREFIX = {"resource-groups-tagging-api": "tag"}
+
+
+def test_the_audit_policy_allows_every_call_of_a_full_scan(aws: str) -> None:
+    _seed_everything(aws)
+    counter = CallCounter()
+    collect_inventory(
+        default_chain_session(), ACCOUNT, REGION, ScanFilters(), counter=counter,
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    allowed = set(audit_policy()["Statement"][0]["Action"])
+    needed = {f"{IAM_PREFIX.get(service, service)}:{op}" for service, op in counter.calls()}
+    assert needed - allowed == set()
