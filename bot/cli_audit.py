@@ -118,6 +118,7 @@ def collect_findings(scope: Scope, config: AppConfig) -> tuple[list[Finding], Sc
         max_workers=config.scan.max_workers,
         on_progress=_progress(sys.stderr),
         counter=counter,
+        lookback=config.policy.nodes.idle_window,
     )
     findings = error_findings(unassessed_errors(result))
     for inventory in result.inventories:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import tomllib
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -33,10 +34,27 @@ class AuthPolicy(_Section):
     token_length: Annotated[int, Field(ge=16, le=128)] = 64
     secret_name_prefix: str = "cachewarden/auth/"
     allowed_user_groups: tuple[str, ...] = ()
+    # CW-206: RBAC user ids or user names allowed to run every (or any dangerous) command.
+    admin_users: tuple[str, ...] = ()
 
 
 class NetworkPolicy(_Section):
-    trusted_cidrs: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+    """CW-304/CW-305 trust. The cache's own VPC blocks and same-account security groups are
+    always trusted; anything else (a whole private range, another account's or a peered
+    VPC's group, a prefix list) only when listed here."""
+
+    trusted_cidrs: tuple[str, ...] = ()
+    trusted_security_groups: tuple[str, ...] = ()
+    trusted_accounts: tuple[str, ...] = ()
+    trusted_prefix_lists: tuple[str, ...] = ()
+
+    @field_validator("trusted_accounts")
+    @classmethod
+    def _accounts_are_ids(cls, accounts: tuple[str, ...]) -> tuple[str, ...]:
+        for account in accounts:
+            if not (len(account) == 12 and account.isdigit()):
+                raise ValueError(f"{account!r} is not a 12-digit AWS account id")
+        return accounts
 
     @field_validator("trusted_cidrs")
     @classmethod
@@ -58,11 +76,19 @@ class NodePolicy(_Section):
     allowed_types: tuple[str, ...] = ()
     max_nodes_per_region: Annotated[int, Field(ge=1)] = 100
     idle_cpu_percent: Annotated[float, Field(ge=0, le=100)] = 2.0
+    # CW-604's window: the collector averages CPUUtilization over this many days.
     idle_lookback_days: Annotated[int, Field(ge=1, le=63)] = 7
+
+    @property
+    def idle_window(self) -> timedelta:
+        """How far back scans read CPU use (the one setting; [scan] has none of its own)."""
+        return timedelta(days=self.idle_lookback_days)
 
 
 class EncryptionPolicy(_Section):
-    require_cmk: bool = False
+    # CW-104 and CW-105 judge keys only when the organisation requires its own keys;
+    # false makes both not applicable (the AWS-owned key still encrypts the data).
+    require_cmk: bool = True
 
 
 class EnginePolicy(_Section):

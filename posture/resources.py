@@ -171,6 +171,7 @@ class ServerlessCache(Snapshot):
     user_group_id: str | None = None
     snapshot_retention_limit: int | None = None
     daily_snapshot_time: str | None = None
+    reader_endpoint: Endpoint | None = None
 
 
 class Authentication(Snapshot):
@@ -234,6 +235,7 @@ class Route(Snapshot):
     nat_gateway_id: str | None = None
     transit_gateway_id: str | None = None
     state: str | None = None
+    destination_prefix_list_id: str | None = None
 
 
 class RouteTableAssociation(Snapshot):
@@ -261,6 +263,9 @@ class Ipv6Range(Snapshot):
 
 class UserIdGroupPair(Snapshot):
     group_id: str | None = None
+    user_id: str | None = None
+    vpc_id: str | None = None
+    vpc_peering_connection_id: str | None = None
 
 
 class IpPermission(Snapshot):
@@ -313,6 +318,8 @@ class CacheSnapshot(Snapshot):
     engine: str | None = None
     engine_version: str | None = None
     kms_key_id: str | None = None
+    # Serverless backups name their source cache here (node-based ones use the ids above).
+    serverless_cache_name: str | None = None
 
 
 class ReservedNode(Snapshot):
@@ -375,6 +382,7 @@ class CpuMetric(Snapshot):
     cache_cluster_id: str
     average_percent: float | None = None
     datapoints: int = 0
+    lookback_days: int | None = None  # the window the average covers
 
 
 class CollectionError(Snapshot):
@@ -384,6 +392,57 @@ class CollectionError(Snapshot):
     code: str
     message: str
     resource_kind: str | None = None
+
+
+class VpcCidrBlock(Snapshot):
+    cidr_block: str
+    cidr_block_state: dict[str, Any] | None = None
+
+
+class VpcIpv6CidrBlock(Snapshot):
+    ipv6_cidr_block: str
+    ipv6_cidr_block_state: dict[str, Any] | None = None
+
+
+class Vpc(Snapshot):
+    """`ec2.describe_vpcs` -> `Vpcs[]` (every IPv4 and IPv6 block, and whether it is the default)."""
+
+    vpc_id: str
+    owner_id: str | None = None
+    cidr_block: str | None = None
+    is_default: bool = False
+    cidr_block_association_set: tuple[VpcCidrBlock, ...] = ()
+    ipv6_cidr_block_association_set: tuple[VpcIpv6CidrBlock, ...] = ()
+
+    def cidr_blocks(self) -> tuple[str, ...]:
+        """Every associated block (primary and secondary, IPv4 and IPv6) still in use."""
+        gone = ("disassociated", "disassociating", "failed")
+        blocks = [self.cidr_block] if self.cidr_block else []
+        for v4 in self.cidr_block_association_set:
+            if (v4.cidr_block_state or {}).get("State") not in gone:
+                blocks.append(v4.cidr_block)
+        for v6 in self.ipv6_cidr_block_association_set:
+            if (v6.ipv6_cidr_block_state or {}).get("State") not in gone:
+                blocks.append(v6.ipv6_cidr_block)
+        return tuple(dict.fromkeys(blocks))
+
+
+class PrefixListEntry(Snapshot):
+    cidr: str
+    description: str | None = None
+
+
+class ManagedPrefixList(Snapshot):
+    """`ec2.describe_managed_prefix_lists` joined with `get_managed_prefix_list_entries`.
+
+    `entries` is None when the entries could not be read.
+    """
+
+    prefix_list_id: str
+    prefix_list_name: str | None = None
+    owner_id: str | None = None
+    address_family: str | None = None
+    entries: tuple[PrefixListEntry, ...] | None = None
 
 
 class Inventory(Snapshot):
@@ -409,6 +468,8 @@ class Inventory(Snapshot):
     iam_policies: tuple[IamPolicyFact, ...] | None = None
     cpu_metrics: tuple[CpuMetric, ...] = ()
     errors: tuple[CollectionError, ...] = ()
+    vpcs: tuple[Vpc, ...] = ()
+    prefix_lists: tuple[ManagedPrefixList, ...] = ()
 
     @field_validator("account")
     @classmethod

@@ -47,7 +47,7 @@ class ScanConfig(_Section):
     role_arns: tuple[str, ...] = ()
     organization_role: str = ""
     max_workers: Annotated[int, Field(ge=1, le=64)] = 8
-    cpu_lookback_days: Annotated[int, Field(ge=1, le=63)] = 7
+    # The CPU window for CW-604 is [nodes] idle_lookback_days, read by every scan.
 
     @field_validator("role_arns")
     @classmethod

@@ -81,7 +81,11 @@ def scan_scope_now(scope: Scope, config: AppConfig, endpoint_url: str | None) ->
     resolved = resolve_targets(scan_scope(scope, config), base, counter=counter)
     targets = [t for t in resolved.targets if account_allowed(t.account_id, scope)]
     result = scan(
-        targets, scan_filters(scope), max_workers=config.scan.max_workers, counter=counter
+        targets,
+        scan_filters(scope),
+        max_workers=config.scan.max_workers,
+        counter=counter,
+        lookback=config.policy.nodes.idle_window,
     )
     collected = {(i.account, i.region) for i in result.inventories}
     # Parts with no inventory at all could not be judged; errors inside an inventory can.

@@ -396,3 +396,62 @@ resource "aws_elasticache_serverless_cache" "example" {{
   user_group_id        = aws_elasticache_user_group.example.user_group_id
 }}
 """
+
+# CW-206: narrow a password user that can run every or dangerous command on every key.
+BROAD_USER_AUDIT = """\
+aws elasticache describe-users \\
+    --query "Users[?Authentication.Type=='password'].[UserId,UserName,AccessString,UserGroupIds]"
+aws elasticache describe-user-groups \\
+    --user-group-id <user-group-id> \\
+    --query "UserGroups[0].[UserIds,ReplicationGroups,ServerlessCaches]"
+"""
+
+# modify-user replaces the whole access string; list what the application really runs
+# first (its client code, or ACL LOG on a test copy), because denied commands fail at once.
+BROAD_USER_CLI = """\
+aws elasticache modify-user \\
+    --user-id <user-id> \\
+    --access-string "on ~<key-prefix>:* -@all +@read +@write -@dangerous"
+aws elasticache describe-users \\
+    --user-id <user-id> \\
+    --query "Users[0].[Status,AccessString]"
+"""
+
+BROAD_USER_CFN = f"""\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: Application user limited to its own keys and to non-dangerous commands
+Resources:
+{_password_secret("AppUserSecret", "Password of the application user")}\
+  AppUser:
+    Type: AWS::ElastiCache::User
+    Properties:
+      UserId: example-app
+      UserName: example-app
+      Engine: valkey
+      # Own key prefix only; -@dangerous removes FLUSHALL, KEYS, CONFIG, DEBUG and the like.
+      AccessString: "on ~app:* -@all +@read +@write -@dangerous"
+      AuthenticationMode:
+        Type: password
+        Passwords:
+          - !Sub "{{{{resolve:secretsmanager:${{AppUserSecret}}:SecretString:password}}}}"
+"""
+
+BROAD_USER_TERRAFORM = """\
+variable "app_user_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_elasticache_user" "app" {
+  user_id   = "example-app"
+  user_name = "example-app"
+  engine    = "valkey"
+  # Own key prefix only; -@dangerous removes FLUSHALL, KEYS, CONFIG, DEBUG and the like.
+  access_string = "on ~app:* -@all +@read +@write -@dangerous"
+
+  authentication_mode {
+    type      = "password"
+    passwords = [var.app_user_password]
+  }
+}
+"""

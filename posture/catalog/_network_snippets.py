@@ -367,3 +367,15 @@ resource "aws_elasticache_replication_group" "example" {
   transit_encryption_enabled = true
 }
 """
+
+# CW-307: find the VPC of a cache's subnets and whether it is the region's default VPC.
+DEFAULT_VPC_AUDIT = """\
+aws ec2 describe-vpcs --filters Name=is-default,Values=true --query "Vpcs[].VpcId"
+aws elasticache describe-cache-subnet-groups \\
+    --cache-subnet-group-name <cache-subnet-group-name> \\
+    --query "CacheSubnetGroups[0].VpcId"
+aws elasticache describe-serverless-caches \\
+    --serverless-cache-name <serverless-cache-name> \\
+    --query "ServerlessCaches[0].SubnetIds"
+aws ec2 describe-subnets --subnet-ids <subnet-id> --query "Subnets[].[SubnetId,VpcId]"
+"""

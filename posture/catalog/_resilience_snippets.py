@@ -302,3 +302,26 @@ aws elasticache modify-cache-cluster --cache-cluster-id <cache-cluster-id> \\
 aws elasticache modify-serverless-cache --serverless-cache-name <serverless-cache-name> \\
   --major-engine-version <target-major-version>
 """
+
+# CW-407: manual backups whose source cache is gone.
+ORPHAN_SNAPSHOT_AUDIT = """\
+aws elasticache describe-snapshots --snapshot-source manual \\
+  --query "Snapshots[].[SnapshotName,ReplicationGroupId,CacheClusterId]"
+aws elasticache describe-replication-groups --replication-group-id <replication-group-id> \\
+  --query "ReplicationGroups[0].Status"
+aws elasticache describe-serverless-cache-snapshots --snapshot-type manual \\
+  --query "ServerlessCacheSnapshots[].[ServerlessCacheSnapshotName,ServerlessCacheConfiguration.ServerlessCacheName]"
+"""
+
+# Keep a copy outside ElastiCache only when the data must be retained: the S3 bucket needs
+# the grants in https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html
+# and export works for node-based Valkey and Redis OSS backups. Deleting a snapshot is final.
+ORPHAN_SNAPSHOT_CLI = """\
+aws elasticache copy-snapshot --source-snapshot-name <snapshot-name> \\
+  --target-snapshot-name <snapshot-name>-export --target-bucket <s3-bucket-name>
+aws elasticache delete-snapshot --snapshot-name <snapshot-name>
+aws elasticache export-serverless-cache-snapshot \\
+  --serverless-cache-snapshot-name <serverless-snapshot-name> --s3-bucket-name <s3-bucket-name>
+aws elasticache delete-serverless-cache-snapshot \\
+  --serverless-cache-snapshot-name <serverless-snapshot-name>
+"""

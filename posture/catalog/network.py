@@ -41,6 +41,10 @@ _SG_EVAL_PERMISSIONS = (
     "elasticache:DescribeCacheClusters",
     "elasticache:DescribeServerlessCaches",
     "ec2:DescribeSecurityGroups",
+    # Prefix lists named as sources, and the VPC blocks CW-305 trusts by default.
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
+    "ec2:DescribeVpcs",
 )
 _MOVE_STEPS = (
     "The subnet group of a node-based cache cannot be changed: plan a rebuild and a "
@@ -354,4 +358,52 @@ CW_306 = Rule(
     },
 )
 
-RULES: tuple[Rule, ...] = (CW_301, CW_302, CW_303, CW_304, CW_305, CW_306)
+CW_307 = Rule(
+    id="CW-307",
+    title="Caches run outside the region's default VPC",
+    severity=Severity.MEDIUM,
+    family=FAMILY,
+    resource_kinds=_EVERY_CACHE,
+    engines=_ALL_ENGINES,
+    rationale=(
+        "Every region has a default VPC that AWS creates with public subnets and that "
+        "collects whatever is launched without a network choice. CW-302 only catches the "
+        "subnet group literally named default; a custom subnet group, or a serverless "
+        "cache, built from default-VPC subnets lands in the same shared network. The rule "
+        "reads the VPC of every subnet the cache uses and fails when it is the default one "
+        "(IsDefault)."
+    ),
+    audit=snip.DEFAULT_VPC_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.REBUILD,
+        cli=snip.MOVE_SUBNET_GROUP_CLI,
+        cloudformation=snip.SUBNET_GROUP_CFN,
+        terraform=snip.SUBNET_GROUP_TERRAFORM,
+        console=(
+            *_MOVE_STEPS,
+            "Security groups belong to one VPC: create the cache security group in the "
+            "application VPC before restoring, and give it the same narrow ingress rules.",
+            "A serverless cache cannot change subnets: create a serverless backup and "
+            "restore it into a new serverless cache on subnets of the application VPC.",
+        ),
+        permissions=_REBUILD_PERMISSIONS,
+    ),
+    backout=_MOVE_BACKOUT,
+    compliance=_BOUNDARY_STANDARDS,
+    permissions=(
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeServerlessCaches",
+        "elasticache:DescribeCacheSubnetGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+    ),
+    references=(
+        f"{_VPC_DOCS}/default-vpc.html",
+        f"{_DOCS}/dg/SubnetGroups.html",
+    ),
+    category=RuleCategory.SECURITY,
+    failure="Cache runs in the region's default VPC",
+)
+
+RULES: tuple[Rule, ...] = (CW_301, CW_302, CW_303, CW_304, CW_305, CW_306, CW_307)

@@ -440,4 +440,63 @@ aws elasticache describe-cache-engine-versions --engine valkey \\
     },
 )
 
-RULES: tuple[Rule, ...] = (CW_401, CW_402, CW_403, CW_404, CW_405, CW_406)
+CW_407 = Rule(
+    id="CW-407",
+    title="Manual backups belong to a cache that still exists",
+    severity=Severity.LOW,
+    family=_FAMILY,
+    resource_kinds=(ResourceKind.SNAPSHOT,),
+    engines=_ALL_ENGINES,
+    rationale=(
+        "ElastiCache removes automatic backups with their cache, but manual ones stay until "
+        "someone deletes them. A manual backup of a deleted cache keeps a full copy of its "
+        "data, under whatever key and access it had, with nobody left who owns the cache "
+        "or remembers why the copy exists, and it is billed every month. Decide for each "
+        "one: keep it on purpose (tag its owner and retention), export it, or delete it."
+    ),
+    audit=iac.ORPHAN_SNAPSHOT_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.MANUAL,
+        cli=iac.ORPHAN_SNAPSHOT_CLI,
+        cloudformation=None,
+        terraform=None,
+        console=(
+            "In the ElastiCache console open Backups and filter on manual backups.",
+            "For each backup whose source cache no longer exists, ask the data owner "
+            "whether it must be kept.",
+            "Export the ones to keep to an S3 bucket with a retention policy (Actions, "
+            "then Export), then delete the backup (Actions, then Delete).",
+        ),
+        permissions=(
+            "elasticache:CopySnapshot",
+            "elasticache:DeleteSnapshot",
+            "elasticache:ExportServerlessCacheSnapshot",
+            "elasticache:DeleteServerlessCacheSnapshot",
+        ),
+    ),
+    backout=(
+        "A deleted backup cannot be brought back; an exported copy can be restored into a "
+        "new cache by seeding it from the .rdb file in S3. Export before deleting whenever "
+        "in doubt."
+    ),
+    compliance=(
+        "NIST SP 800-53 CM-8",
+        "NIST SP 800-53 SI-12",
+        "GDPR Art. 5(1)(e)",
+        "SOC 2 C1.2",
+    ),
+    permissions=(
+        "elasticache:DescribeSnapshots",
+        "elasticache:DescribeServerlessCacheSnapshots",
+        *_DESCRIBE_ALL,
+    ),
+    references=(
+        f"{_DOCS}/dg/backups-deleting.html",
+        f"{_DOCS}/dg/backups-exporting.html",
+        f"{_DOCS}/APIReference/API_DescribeSnapshots.html",
+    ),
+    category=RuleCategory.SECURITY,
+    failure="Manual backup outlives the cache it was taken from",
+)
+
+RULES: tuple[Rule, ...] = (CW_401, CW_402, CW_403, CW_404, CW_405, CW_406, CW_407)

@@ -34,7 +34,7 @@ def _unknown_version(resource: NodeResource | ServerlessCache, ctx: RuleContext)
     return errored(reason or f"{describe(resource, ctx)} reports no engine version")
 
 
-def _auth_scope(resource: NodeResource | ServerlessCache, ctx: RuleContext) -> Verdict | bool:
+def auth_scope(resource: NodeResource | ServerlessCache, ctx: RuleContext) -> Verdict | bool:
     """Whether the resource can use RBAC, or the verdict when the engine decides it."""
     if engine_name(resource) == "memcached":
         return not_applicable(
@@ -46,7 +46,7 @@ def _auth_scope(resource: NodeResource | ServerlessCache, ctx: RuleContext) -> V
 
 def check_auth_token(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-201: Redis OSS before 6.0 has no users, so the AUTH token is its only password."""
-    scope = _auth_scope(resource, ctx)
+    scope = auth_scope(resource, ctx)
     if isinstance(scope, Verdict):
         return scope
     subject = describe(resource, ctx)
@@ -72,7 +72,7 @@ def _group_verdict(subject: str, groups: tuple[str, ...], ctx: RuleContext) -> V
 
 def check_client_authentication(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-202: Redis OSS >= 6.0 and Valkey need an AUTH token or an RBAC user group."""
-    scope = _auth_scope(resource, ctx)
+    scope = auth_scope(resource, ctx)
     if isinstance(scope, Verdict):
         return scope
     subject = describe(resource, ctx)
@@ -118,7 +118,7 @@ def _scan_groups(groups: tuple[str, ...], ctx: RuleContext) -> tuple[list[str], 
 
 def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-203: an enabled user without a password makes the group's other users moot."""
-    scope = _auth_scope(resource, ctx)
+    scope = auth_scope(resource, ctx)
     if isinstance(scope, Verdict):
         return scope
     subject = describe(resource, ctx)

@@ -21,12 +21,14 @@ from posture.resources import (
     CpuMetric,
     Inventory,
     KmsKey,
+    ManagedPrefixList,
     ReplicationGroup,
     RouteTable,
     SecurityGroup,
     Subnet,
     User,
     UserGroup,
+    Vpc,
 )
 
 _Item = TypeVar("_Item")
@@ -152,6 +154,8 @@ class RuleContext:
     users_by_id: Mapping[str, User]
     user_groups_by_id: Mapping[str, UserGroup]
     cpu_by_cluster: Mapping[str, CpuMetric]
+    vpcs_by_id: Mapping[str, Vpc]
+    prefix_lists_by_id: Mapping[str, ManagedPrefixList]
 
     @classmethod
     def build(cls, inventory: Inventory, policy: OrgPolicy, now: datetime) -> RuleContext:
@@ -174,6 +178,8 @@ class RuleContext:
             users_by_id=_index(inventory.users, lambda u: u.user_id),
             user_groups_by_id=_index(inventory.user_groups, lambda g: g.user_group_id),
             cpu_by_cluster=_index(inventory.cpu_metrics, lambda m: m.cache_cluster_id),
+            vpcs_by_id=_index(inventory.vpcs, lambda v: v.vpc_id),
+            prefix_lists_by_id=_index(inventory.prefix_lists, lambda p: p.prefix_list_id),
         )
 
     def members(self, group: ReplicationGroup) -> tuple[CacheCluster, ...]:

@@ -17,6 +17,7 @@ from posture.rules.context import (
     passed,
 )
 from posture.rules.facts import count_phrase, describe, node_clusters
+from posture.rules.reservations import node_family, reservation_usage
 
 NodeResource = ReplicationGroup | CacheCluster
 PREVIOUS_GENERATION_FAMILIES = (
@@ -27,7 +28,6 @@ PREVIOUS_GENERATION_FAMILIES = (
     "cache.t1",
     "cache.r3",
 )
-GONE_CLUSTER_STATES = ("deleting", "deleted")
 
 
 def node_types(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
@@ -35,11 +35,6 @@ def node_types(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
         return (resource.cache_node_type,)
     found = (c.cache_node_type for c in node_clusters(resource, ctx))
     return tuple(dict.fromkeys(t for t in found if t))
-
-
-def node_family(node_type: str) -> str:
-    """`cache.m3.medium` belongs to the `cache.m3` family."""
-    return ".".join(node_type.split(".")[:2])
 
 
 def check_current_generation(resource: NodeResource, ctx: RuleContext) -> Verdict:
@@ -93,7 +88,10 @@ def _cluster_ids(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
 def check_not_idle(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-604: nodes that stay under the idle threshold are paid for and unused."""
     subject = describe(resource, ctx)
-    lookback = ctx.policy.nodes.idle_lookback_days
+    metrics = [m for cid in _cluster_ids(resource, ctx) if (m := ctx.cpu_by_cluster.get(cid))]
+    windows = {m.lookback_days for m in metrics if m.lookback_days}
+    # The collector averages over the policy's window; the metric says what it really covered.
+    lookback = max(windows) if windows else ctx.policy.nodes.idle_lookback_days
     averages = {
         cid: metric.average_percent
         for cid in _cluster_ids(resource, ctx)
@@ -167,25 +165,32 @@ def check_payment_not_failed(node: ReservedNode, ctx: RuleContext) -> Verdict:
     return _payment_verdict(node, "payment-failed")
 
 
-def running_node_types(ctx: RuleContext) -> frozenset[str]:
-    clusters = ctx.inventory.cache_clusters
-    live = (
-        c.cache_node_type for c in clusters if c.cache_cluster_status not in GONE_CLUSTER_STATES
-    )
-    groups = (g.cache_node_type for g in ctx.inventory.replication_groups)
-    return frozenset(t for t in (*live, *groups) if t)
+def _units(value: float) -> str:
+    return f"{value:g} normalised unit{'s' if value != 1 else ''}"
 
 
 def check_reservation_used(node: ReservedNode, ctx: RuleContext) -> Verdict:
-    """CW-609: a reservation with no matching running node is paid for and wasted."""
+    """CW-609: a reservation that running nodes of its family and engine do not use is waste.
+
+    Size-flexible: any size in the family counts by normalised units; Redis OSS
+    reservations also cover Valkey nodes (posture.rules.reservations).
+    """
     subject = describe_reserved(node)
     if node.state != "active":
         return not_applicable(f"{subject} is not active, so it cannot be used yet or any more")
-    if node.cache_node_type in running_node_types(ctx):
-        return passed(
-            f"{subject} matches a running {node.cache_node_type} node in {ctx.inventory.region}"
-        )
-    return failed(f"{subject}: no {node.cache_node_type} node runs in {ctx.inventory.region}")
+    usage = reservation_usage(ctx).get(node.reserved_cache_node_id)
+    if usage is None:
+        return errored(f"{subject}: node type {node.cache_node_type} has no known size")
+    engines = " or ".join(usage.engines)
+    where = f"{engines} nodes of family {usage.family} in {ctx.inventory.region}"
+    if usage.unused_units == 0:
+        return passed(f"{subject}: {where} use all {_units(usage.reserved_units)}")
+    if usage.used_units == 0:
+        return failed(f"{subject}: no {where} use its {_units(usage.reserved_units)}")
+    return failed(
+        f"{subject}: {where} use {_units(usage.used_units)} of its "
+        f"{_units(usage.reserved_units)}; {_units(usage.unused_units)} go unused"
+    )
 
 
 RG = ResourceKind.REPLICATION_GROUP

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from packaging.version import Version
+
 from posture.base import ResourceKind
 from posture.resources import CacheCluster, IamPolicyFact, Inventory, ReplicationGroup, Trail
 from posture.rules.context import (
@@ -17,25 +19,58 @@ from posture.rules.facts import (
     CacheResource,
     describe,
     engine_name,
+    engine_version,
     missing_members_reason,
     node_clusters,
+    parse_version,
 )
 
 REQUIRED_LOG_TYPES = ("slow-log", "engine-log")
+# Redis OSS gained slow-log delivery in 6.0 and engine-log delivery in 6.2; Valkey has both.
+LOG_MINIMUM_REDIS = {"slow-log": Version("6.0"), "engine-log": Version("6.2")}
+
+
+def _deliverable_logs(
+    resource: ReplicationGroup | CacheCluster, ctx: RuleContext
+) -> tuple[tuple[str, ...], Verdict | None]:
+    """The log types this engine version can deliver, or the verdict when none or unknown."""
+    subject = describe(resource, ctx)
+    engine = engine_name(resource)
+    if engine == "memcached":
+        return (), not_applicable(f"{subject}: Memcached has no slow-log or engine-log delivery")
+    if engine != "redis":
+        return REQUIRED_LOG_TYPES, None
+    version = parse_version(engine_version(resource, ctx))
+    if version is None:
+        reason = (
+            missing_members_reason(resource, ctx)
+            if isinstance(resource, ReplicationGroup)
+            else None
+        )
+        return (), errored(reason or f"{subject} reports no engine version")
+    possible = tuple(t for t in REQUIRED_LOG_TYPES if version >= LOG_MINIMUM_REDIS[t])
+    if not possible:
+        return (), not_applicable(
+            f"{subject}: log delivery needs Redis OSS 6.0 (slow log) or 6.2 (engine log)"
+        )
+    return possible, None
 
 
 def check_logs_delivered(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-501: slow and engine logs are the trail an incident responder follows."""
     subject = describe(resource, ctx)
-    if engine_name(resource) == "memcached":
-        return not_applicable(f"{subject}: Memcached has no slow-log or engine-log delivery")
+    wanted, verdict = _deliverable_logs(resource, ctx)
+    if verdict:
+        return verdict
     active = {c.log_type for c in resource.log_delivery_configurations if c.status == "active"}
-    missing = [log_type for log_type in REQUIRED_LOG_TYPES if log_type not in active]
+    missing = [log_type for log_type in wanted if log_type not in active]
+    skipped = [t for t in REQUIRED_LOG_TYPES if t not in wanted]
+    note = f" ({' and '.join(skipped)} needs Redis OSS 6.2)" if skipped else ""
     if missing:
         return failed(
-            f"{subject} does not deliver {' and '.join(missing)} (no active configuration)"
+            f"{subject} does not deliver {' and '.join(missing)} (no active configuration){note}"
         )
-    return passed(f"{subject} delivers slow-log and engine-log")
+    return passed(f"{subject} delivers {' and '.join(wanted)}{note}")
 
 
 def _tag_problems(tags: dict[str, str], ctx: RuleContext) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from posture.base import ResourceKind
+from posture.findings import Status
 from posture.resources import CacheCluster, CacheSnapshot, ReplicationGroup, ServerlessCache
 from posture.rules.context import (
     RuleCheck,
@@ -37,18 +38,28 @@ def _memcached_without_tls(cluster: CacheCluster, ctx: RuleContext) -> Verdict |
     if version < MEMCACHED_TLS_MINIMUM:
         return not_applicable(
             f"{describe(cluster, ctx)} predates in-transit encryption, which Memcached "
-            f"supports from {MEMCACHED_TLS_MINIMUM}; upgrade the engine first"
+            f"supports from {MEMCACHED_TLS_MINIMUM}; CW-101 reports the plaintext traffic"
         )
     return None
 
 
 def check_in_transit(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-101: TLS between clients and the cache."""
+    """CW-101: TLS between clients and the cache.
+
+    Memcached before 1.6.12 cannot use TLS at all: its clients always talk in plaintext,
+    so it fails, and the fix is an engine upgrade.
+    """
     subject = describe(resource, ctx)
     if isinstance(resource, ServerlessCache):
         return passed(f"{subject} always encrypts in transit")
     if isinstance(resource, CacheCluster):
         unsupported = _memcached_without_tls(resource, ctx)
+        if unsupported and unsupported.status is Status.NOT_APPLICABLE:
+            return failed(
+                f"{subject} has in-transit encryption off: clients connect in plaintext, and "
+                f"this version cannot use TLS (Memcached supports it from "
+                f"{MEMCACHED_TLS_MINIMUM}); upgrade the engine"
+            )
         if unsupported:
             return unsupported
     if resource.transit_encryption_enabled:
@@ -122,9 +133,21 @@ def _customer_key_verdict(subject: str, key_ref: str, ctx: RuleContext) -> Verdi
     return passed(f"{subject} is encrypted with customer-managed key {key.key_id} (Enabled)")
 
 
+def _keys_not_required(subject: str, ctx: RuleContext) -> Verdict | None:
+    if ctx.policy.encryption.require_cmk:
+        return None
+    return not_applicable(
+        f"{subject}: the policy does not require customer-managed keys "
+        "([encryption] require_cmk = false)"
+    )
+
+
 def check_customer_key(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-104: at-rest encryption under a customer-managed, enabled KMS key."""
     subject = describe(resource, ctx)
+    off = _keys_not_required(subject, ctx)
+    if off:
+        return off
     if isinstance(resource, ReplicationGroup):
         encrypted, source = group_encrypted_at_rest(resource)
         if not encrypted:
@@ -143,6 +166,9 @@ def check_snapshot_key(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
     subject = (
         f"snapshot {snapshot.snapshot_name} ({engine_label(snapshot, ctx) or 'engine unknown'})"
     )
+    off = _keys_not_required(subject, ctx)
+    if off:
+        return off
     if not snapshot.kms_key_id:
         return failed(f"{subject} has no KMS key: it is not under a customer-managed key")
     return _customer_key_verdict(subject, snapshot.kms_key_id, ctx)

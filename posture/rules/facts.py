@@ -143,6 +143,22 @@ def cache_port(resource: CacheResource, ctx: RuleContext) -> int:
     return reported_port(resource, ctx) or DEFAULT_PORTS.get(engine_name(resource), 6379)
 
 
+SERVERLESS_READER_PORTS = {"redis": 6380, "valkey": 6380}
+
+
+def cache_ports(resource: CacheResource, ctx: RuleContext) -> tuple[int, ...]:
+    """Every port clients can reach: a serverless cache also serves reads on its reader port."""
+    if not isinstance(resource, ServerlessCache):
+        return (cache_port(resource, ctx),)
+    engine = engine_name(resource)
+    endpoints = (resource.endpoint, resource.reader_endpoint)
+    ports = [e.port for e in endpoints if e is not None and e.port]
+    if not ports:
+        defaults = (DEFAULT_PORTS.get(engine, 6379), SERVERLESS_READER_PORTS.get(engine))
+        ports = [port for port in defaults if port]
+    return tuple(dict.fromkeys(ports))
+
+
 def security_group_ids(resource: CacheResource, ctx: RuleContext) -> tuple[str, ...]:
     if isinstance(resource, ServerlessCache):
         return resource.security_group_ids

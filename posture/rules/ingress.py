@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from posture.base import ResourceKind
-from posture.resources import CacheCluster, IpPermission, ReplicationGroup, SecurityGroup
+from posture.resources import (
+    CacheCluster,
+    IpPermission,
+    ReplicationGroup,
+    SecurityGroup,
+    UserIdGroupPair,
+)
 from posture.rules.context import (
     RuleCheck,
     RuleContext,
@@ -18,7 +25,7 @@ from posture.rules.context import (
 from posture.rules.facts import (
     DEFAULT_PORTS,
     CacheResource,
-    cache_port,
+    cache_ports,
     describe,
     engine_name,
     missing_members_reason,
@@ -28,6 +35,22 @@ from posture.rules.facts import (
 
 WORLD = ("0.0.0.0/0", "::/0")
 Network = IPv4Network | IPv6Network
+# Who can reach a private address that a rule opens to everyone.
+ROUTABLE_FROM = (
+    "its nodes have private addresses only, so the opening reaches every network that routes "
+    "into the VPC: its own subnets, peered VPCs, VPN and Direct Connect links and transit "
+    "gateway attachments"
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of an ingress permission: a CIDR, a security group reference or a prefix list."""
+
+    label: str
+    cidr: str | None = None
+    pair: UserIdGroupPair | None = None
+    prefix_list_id: str | None = None
 
 
 def describe_permission(permission: IpPermission) -> str:
@@ -36,14 +59,29 @@ def describe_permission(permission: IpPermission) -> str:
     return f"{permission.ip_protocol} {permission.from_port}-{permission.to_port}"
 
 
-def permission_sources(permission: IpPermission) -> tuple[str, ...]:
+def permission_sources(permission: IpPermission) -> tuple[Source, ...]:
     """Every source an ingress permission names: CIDRs, group references, prefix lists."""
+    cidrs = [r.cidr_ip for r in permission.ip_ranges] + [
+        r.cidr_ipv6 for r in permission.ipv6_ranges
+    ]
     return (
-        *(r.cidr_ip for r in permission.ip_ranges),
-        *(r.cidr_ipv6 for r in permission.ipv6_ranges),
-        *(f"security group {pair.group_id}" for pair in permission.user_id_group_pairs),
-        *(f"prefix list {pl.get('PrefixListId', '?')}" for pl in permission.prefix_list_ids),
+        *(Source(cidr, cidr=cidr) for cidr in cidrs),
+        *(_group_source(pair) for pair in permission.user_id_group_pairs),
+        *(
+            Source(f"prefix list {pl_id}", prefix_list_id=pl_id)
+            for pl in permission.prefix_list_ids
+            if (pl_id := str(pl.get("PrefixListId", "?")))
+        ),
     )
+
+
+def _group_source(pair: UserIdGroupPair) -> Source:
+    label = f"security group {pair.group_id}"
+    if pair.vpc_peering_connection_id:
+        label += f" across peering {pair.vpc_peering_connection_id}"
+    elif pair.user_id:
+        label += f" of account {pair.user_id}"
+    return Source(label, pair=pair)
 
 
 def _attached_groups(
@@ -64,29 +102,62 @@ def _attached_groups(
     return [ctx.security_groups_by_id[gid] for gid in group_ids], None
 
 
-def _ingress_on_port(
-    groups: list[SecurityGroup], port: int
-) -> list[tuple[SecurityGroup, IpPermission]]:
-    return [(g, p) for g in groups for p in g.ip_permissions if p.covers_port(port)]
+def _ingress_on_ports(
+    groups: list[SecurityGroup], ports: tuple[int, ...]
+) -> list[tuple[SecurityGroup, IpPermission, int]]:
+    """(group, permission, first port it covers) for every permission covering a cache port."""
+    found = []
+    for group in groups:
+        for permission in group.ip_permissions:
+            covered = [port for port in ports if permission.covers_port(port)]
+            if covered:
+                found.append((group, permission, covered[0]))
+    return found
+
+
+def _prefix_list_cidrs(prefix_list_id: str, ctx: RuleContext) -> tuple[str, ...] | None:
+    """The CIDRs a prefix list holds, or None when its entries were not read."""
+    prefix_list = ctx.prefix_lists_by_id.get(prefix_list_id)
+    if prefix_list is None or prefix_list.entries is None:
+        return None
+    return tuple(entry.cidr for entry in prefix_list.entries)
+
+
+def _port_phrase(ports: tuple[int, ...]) -> str:
+    return f"port {ports[0]}" if len(ports) == 1 else f"ports {', '.join(map(str, ports))}"
 
 
 def check_port_not_public(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-304: an ingress rule from anywhere on the cache port invites the whole internet."""
+    """CW-304: an ingress rule from any address on a cache port admits every routable network."""
     groups, verdict = _attached_groups(resource, ctx)
     if verdict:
         return verdict
-    port = cache_port(resource, ctx)
+    ports = cache_ports(resource, ctx)
     subject = describe(resource, ctx)
-    open_rules = [
-        f"{group.group_id} allows {describe_permission(perm)} from {source} (covers port {port})"
-        for group, perm in _ingress_on_port(groups, port)
-        for source in permission_sources(perm)
-        if source in WORLD
-    ]
+    open_rules: list[str] = []
+    unread: list[str] = []
+    for group, perm, port in _ingress_on_ports(groups, ports):
+        for source in permission_sources(perm):
+            where = f"{group.group_id} allows {describe_permission(perm)} from {source.label}"
+            if source.cidr in WORLD:
+                open_rules.append(f"{where} (covers port {port})")
+            elif source.prefix_list_id:
+                cidrs = _prefix_list_cidrs(source.prefix_list_id, ctx)
+                if cidrs is None:
+                    unread.append(source.prefix_list_id)
+                elif any(cidr in WORLD for cidr in cidrs):
+                    open_rules.append(
+                        f"{where}, which holds 0.0.0.0/0 or ::/0 (covers port {port})"
+                    )
     if open_rules:
-        return failed(f"{subject} is open to the internet: security group {'; '.join(open_rules)}")
+        return failed(
+            f"{subject} accepts connections from any address: security group "
+            f"{'; '.join(open_rules)}; {ROUTABLE_FROM}"
+        )
+    if unread:
+        return errored(f"{subject}: prefix list {', '.join(unread)} could not be read")
     names = ", ".join(g.group_id for g in groups)
-    return passed(f"{subject}: no rule in {names} opens port {port} to 0.0.0.0/0 or ::/0")
+    return passed(f"{subject}: no rule in {names} opens {_port_phrase(ports)} to 0.0.0.0/0 or ::/0")
 
 
 def _inside(inner: Network, outer: Network) -> bool:
@@ -98,35 +169,80 @@ def _inside(inner: Network, outer: Network) -> bool:
     return False
 
 
-def is_trusted(source: str, trusted: tuple[str, ...]) -> bool:
-    """A group reference is trusted; a CIDR must sit inside a trusted block."""
-    if source.startswith("security group "):
-        return True
+def cidr_inside(source: str, blocks: tuple[str, ...]) -> bool:
+    """True when the CIDR sits inside one of `blocks`; anything unparsable is not."""
     try:
         network = ip_network(source, strict=False)
     except ValueError:
-        return False  # prefix lists and anything unparsable cannot be verified
-    return any(_inside(network, ip_network(block, strict=False)) for block in trusted)
+        return False
+    return any(_inside(network, ip_network(block, strict=False)) for block in blocks)
+
+
+def _vpc_blocks(groups: list[SecurityGroup], ctx: RuleContext) -> tuple[str, ...]:
+    """Every CIDR block of the VPCs the cache's security groups live in."""
+    blocks: list[str] = []
+    for group in groups:
+        vpc = ctx.vpcs_by_id.get(group.vpc_id or "")
+        if vpc is not None:
+            blocks.extend(vpc.cidr_blocks())
+    return tuple(dict.fromkeys(blocks))
+
+
+def _group_trusted(pair: UserIdGroupPair, ctx: RuleContext) -> bool:
+    """Same-account groups are trusted; peered or cross-account ones only when listed."""
+    network = ctx.policy.network
+    if pair.group_id and pair.group_id in network.trusted_security_groups:
+        return True
+    if pair.vpc_peering_connection_id:
+        return False
+    owner = pair.user_id
+    return owner is None or owner == ctx.inventory.account or owner in network.trusted_accounts
+
+
+def _source_verdict(source: Source, blocks: tuple[str, ...], ctx: RuleContext) -> bool | None:
+    """Whether a source is trusted; None when a prefix list's entries were not read."""
+    if source.pair is not None:
+        return _group_trusted(source.pair, ctx)
+    if source.prefix_list_id is not None:
+        if source.prefix_list_id in ctx.policy.network.trusted_prefix_lists:
+            return True
+        cidrs = _prefix_list_cidrs(source.prefix_list_id, ctx)
+        if cidrs is None:
+            return None
+        return all(cidr_inside(cidr, blocks) for cidr in cidrs)
+    return source.cidr is not None and cidr_inside(source.cidr, blocks)
 
 
 def check_trusted_sources(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-305: every source on the cache port is a security group or a trusted CIDR."""
+    """CW-305: every source on a cache port is its own VPC, a same-account group, or listed."""
     groups, verdict = _attached_groups(resource, ctx)
     if verdict:
         return verdict
-    port = cache_port(resource, ctx)
+    ports = cache_ports(resource, ctx)
     subject = describe(resource, ctx)
-    trusted = ctx.policy.network.trusted_cidrs
-    untrusted = [
-        f"{source} via {group.group_id} ({describe_permission(perm)})"
-        for group, perm in _ingress_on_port(groups, port)
-        for source in permission_sources(perm)
-        if not is_trusted(source, trusted)
-    ]
+    blocks = (*_vpc_blocks(groups, ctx), *ctx.policy.network.trusted_cidrs)
+    untrusted: list[str] = []
+    unread: list[str] = []
+    for group, perm, port in _ingress_on_ports(groups, ports):
+        for source in permission_sources(perm):
+            trusted = _source_verdict(source, blocks, ctx)
+            if trusted is None:
+                unread.append(source.label)
+            elif not trusted:
+                untrusted.append(
+                    f"{source.label} via {group.group_id} ({describe_permission(perm)}, port {port})"
+                )
     if untrusted:
-        return failed(f"{subject} accepts port {port} from untrusted source {'; '.join(untrusted)}")
+        return failed(
+            f"{subject} accepts connections from untrusted source {'; '.join(untrusted)}; "
+            "only the cache's VPC, same-account security groups and the policy's trusted "
+            "sources are trusted"
+        )
+    if unread:
+        return errored(f"{subject}: {', '.join(unread)} could not be read")
     return passed(
-        f"{subject}: port {port} is reachable only from security groups and trusted CIDRs"
+        f"{subject}: {_port_phrase(ports)} reachable only from its VPC, same-account security "
+        "groups and trusted sources"
     )
 
 

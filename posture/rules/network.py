@@ -1,4 +1,5 @@
-"""Network placement checks: CW-301 to CW-303 (VPC, subnet group, public subnets)."""
+"""Network placement checks: CW-301 to CW-303 and CW-307 (VPC, subnet group, public subnets,
+default VPC)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from posture.rules.facts import CacheResource, describe, missing_members_reason,
 
 NodeResource = ReplicationGroup | CacheCluster
 DEFAULT_SUBNET_GROUP = "default"
-INTERNET_DESTINATIONS = ("0.0.0.0/0", "::/0")
 
 
 def _subnet_group_names(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
@@ -67,13 +67,26 @@ def check_not_default_subnet_group(resource: NodeResource, ctx: RuleContext) -> 
 
 
 def is_internet_route(route: Route) -> bool:
-    """A default route to an internet gateway; NAT and transit gateways do not expose a subnet."""
-    destination = route.destination_cidr_block or route.destination_ipv6_cidr_block
+    """Any live route to an internet gateway makes the subnet public, whatever its destination.
+
+    A default route is the usual case, but 0.0.0.0/1 plus 128.0.0.0/1, a narrow CIDR or a
+    prefix list reach the internet just as well. NAT and transit gateways do not expose a
+    subnet: their targets never start with `igw-`.
+    """
     gateway = route.gateway_id or ""
+    return gateway.startswith("igw-") and route.state != "blackhole"
+
+
+def route_destination(route: Route) -> str:
     return (
-        destination in INTERNET_DESTINATIONS
-        and gateway.startswith("igw-")
-        and route.state != "blackhole"
+        route.destination_cidr_block
+        or route.destination_ipv6_cidr_block
+        or (
+            f"prefix list {route.destination_prefix_list_id}"
+            if route.destination_prefix_list_id
+            else ""
+        )
+        or "an unnamed destination"
     )
 
 
@@ -126,7 +139,7 @@ def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict
             continue
         public.extend(
             f"{subnet_id} (route table {table.route_table_id} sends "
-            f"{route.destination_cidr_block or route.destination_ipv6_cidr_block} to {route.gateway_id})"
+            f"{route_destination(route)} to {route.gateway_id})"
             for route in table.routes
             if is_internet_route(route)
         )
@@ -135,6 +148,49 @@ def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict
     if unresolved:
         return errored(f"{subject}: no route table found for subnet {', '.join(unresolved)}")
     return passed(f"{subject}: none of its {len(pairs)} subnets routes to an internet gateway")
+
+
+def _cache_vpc_ids(resource: CacheResource, ctx: RuleContext) -> tuple[str, ...]:
+    """The VPCs the cache's subnets belong to (subnet group first, then the subnets)."""
+    found: list[str] = []
+    if not isinstance(resource, ServerlessCache):
+        for name in _subnet_group_names(resource, ctx):
+            group = ctx.subnet_groups_by_name.get(name)
+            if group is not None and group.vpc_id:
+                found.append(group.vpc_id)
+    pairs, _ = _subnets_to_check(resource, ctx)
+    for subnet_id, vpc_hint in pairs:
+        subnet = ctx.subnets_by_id.get(subnet_id)
+        vpc_id = subnet.vpc_id if subnet is not None else vpc_hint
+        if vpc_id:
+            found.append(vpc_id)
+    return tuple(dict.fromkeys(found))
+
+
+def check_not_default_vpc(resource: CacheResource, ctx: RuleContext) -> Verdict:
+    """CW-307: the default VPC is shared by everything launched without a choice of network.
+
+    Its subnets are public by default and its default security group admits every member
+    of itself, so a cache there shares its network with whatever else landed in it.
+    """
+    subject = describe(resource, ctx)
+    _, verdict = _subnets_to_check(resource, ctx)
+    if verdict:
+        return verdict
+    vpc_ids = _cache_vpc_ids(resource, ctx)
+    if not vpc_ids:
+        return errored(f"{subject}: the VPC of its subnets could not be read")
+    unknown = [vpc_id for vpc_id in vpc_ids if vpc_id not in ctx.vpcs_by_id]
+    default = [
+        vpc_id
+        for vpc_id in vpc_ids
+        if vpc_id in ctx.vpcs_by_id and ctx.vpcs_by_id[vpc_id].is_default
+    ]
+    if default:
+        return failed(f"{subject} runs in the region's default VPC {', '.join(default)}")
+    if unknown:
+        return errored(f"{subject}: VPC {', '.join(unknown)} could not be read")
+    return passed(f"{subject} runs in VPC {', '.join(vpc_ids)}, not the default VPC")
 
 
 RG = ResourceKind.REPLICATION_GROUP
@@ -147,4 +203,5 @@ CHECKS: tuple[RuleCheck, ...] = (
     RuleCheck("CW-302", RG, check_not_default_subnet_group),
     RuleCheck("CW-302", CC, check_not_default_subnet_group),
     *(RuleCheck("CW-303", kind, check_no_public_subnet) for kind in (RG, CC, SLS)),
+    *(RuleCheck("CW-307", kind, check_not_default_vpc) for kind in (RG, CC, SLS)),
 )

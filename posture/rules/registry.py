@@ -20,7 +20,7 @@ from posture.resources import (
     ReservedNode,
     ServerlessCache,
 )
-from posture.rules import access, cost, detection, encryption, ingress, network, resilience
+from posture.rules import access, acl, cost, detection, encryption, ingress, network, resilience
 from posture.rules.context import RuleCheck
 
 ACCOUNT_WIDE_REGION = "global"  # IAM is global: CW-505 findings belong to no region
@@ -58,6 +58,7 @@ REGISTRY: tuple[RuleCheck, ...] = _agreeing_with_catalog(
     (
         *encryption.CHECKS,
         *access.CHECKS,
+        *acl.CHECKS,
         *network.CHECKS,
         *ingress.CHECKS,
         *resilience.CHECKS,

@@ -1,11 +1,11 @@
-"""Resilience and maintenance checks: CW-401 to CW-406."""
+"""Resilience and maintenance checks: CW-401 to CW-407."""
 
 from __future__ import annotations
 
 from packaging.version import Version
 
 from posture.base import ResourceKind
-from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache
+from posture.resources import CacheCluster, CacheSnapshot, ReplicationGroup, ServerlessCache
 from posture.rules.context import (
     RuleCheck,
     RuleContext,
@@ -15,7 +15,9 @@ from posture.rules.context import (
     not_applicable,
     passed,
 )
+from posture.rules.engine_support import past_standard_support
 from posture.rules.facts import (
+    RBAC_MINIMUM_REDIS,
     CacheResource,
     describe,
     engine_name,
@@ -92,8 +94,20 @@ def check_multi_az(group: ReplicationGroup, ctx: RuleContext) -> Verdict:
 
 
 def check_minor_upgrades(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
-    """CW-405: minor versions carry security fixes; let AWS apply them in the maintenance window."""
+    """CW-405: minor versions carry security fixes; let AWS apply them in the maintenance window.
+
+    The setting exists for Redis OSS 6.0+ and Valkey only: Memcached and older Redis OSS
+    take minor versions by hand, so the rule does not apply to them.
+    """
     subject = describe(resource, ctx)
+    if engine_name(resource) == "memcached":
+        return not_applicable(f"{subject}: auto minor version upgrade does not apply to Memcached")
+    version = parse_version(engine_version(resource, ctx))
+    if engine_name(resource) == "redis" and version is not None and version < RBAC_MINIMUM_REDIS:
+        return not_applicable(
+            f"{subject}: auto minor version upgrade needs Redis OSS 6.0 or later; "
+            "CW-406 covers the engine upgrade"
+        )
     setting = resource.auto_minor_version_upgrade
     if setting is None and isinstance(resource, ReplicationGroup):
         member_settings = [m.auto_minor_version_upgrade for m in ctx.members(resource)]
@@ -113,27 +127,92 @@ def _meets_minimum(resource: CacheResource, version: Version, minimum: Version) 
     return version >= minimum
 
 
+def _unreadable_version(resource: CacheResource, ctx: RuleContext) -> Verdict:
+    reason = (
+        missing_members_reason(resource, ctx) if isinstance(resource, ReplicationGroup) else None
+    )
+    return errored(reason or f"{describe(resource, ctx)}: engine version cannot be read")
+
+
 def check_engine_version(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-406: versions under the policy minimum miss fixes or are past end of support."""
+    """CW-406: versions past AWS standard support, or under the policy minimum, fail.
+
+    End of standard support (posture.rules.engine_support) fails whatever the policy
+    minimum says: the cache then runs on paid Extended Support or is about to be
+    upgraded by AWS.
+    """
     subject = describe(resource, ctx)
     engine = engine_name(resource)
+    version = parse_version(engine_version(resource, ctx))
+    if version is None:
+        return _unreadable_version(resource, ctx)
+    ended = past_standard_support(engine, version, ctx.now.date())
+    if ended is not None:
+        extended = (
+            f"paid Extended Support lasts until {ended.extended_support_ends.isoformat()}"
+            if ended.extended_support_ends
+            else "there is no Extended Support for it"
+        )
+        return failed(
+            f"{subject} runs {engine} {version}, whose AWS standard support ended on "
+            f"{ended.standard_support_ends.isoformat()}; {extended} ({ended.source})"
+        )
     minimum_text = ctx.policy.engines.minimum_versions.get(engine)
     if minimum_text is None:
         return not_applicable(f"{subject}: the policy sets no minimum version for {engine}")
-    version = parse_version(engine_version(resource, ctx))
     minimum = parse_version(minimum_text)
-    if version is None or minimum is None:
-        reason = (
-            missing_members_reason(resource, ctx)
-            if isinstance(resource, ReplicationGroup)
-            else None
-        )
-        return errored(reason or f"{subject}: engine version or policy minimum cannot be read")
+    if minimum is None:
+        return errored(f"{subject}: the policy minimum {minimum_text!r} cannot be read")
     if _meets_minimum(resource, version, minimum):
         return passed(
             f"{subject} runs {engine} {version}, at or above the policy minimum {minimum_text}"
         )
     return failed(f"{subject} runs {engine} {version}, below the policy minimum {minimum_text}")
+
+
+def _source_of(snapshot: CacheSnapshot) -> tuple[str, str] | None:
+    """(kind, id) of the cache a backup was taken from."""
+    if snapshot.serverless_cache_name:
+        return "serverless cache", snapshot.serverless_cache_name
+    if snapshot.replication_group_id:
+        return "replication group", snapshot.replication_group_id
+    if snapshot.cache_cluster_id:
+        return "cache cluster", snapshot.cache_cluster_id
+    return None
+
+
+def _source_exists(snapshot: CacheSnapshot, ctx: RuleContext) -> bool:
+    inventory = ctx.inventory
+    if snapshot.serverless_cache_name:
+        return any(
+            c.serverless_cache_name == snapshot.serverless_cache_name
+            for c in inventory.serverless_caches
+        )
+    if snapshot.replication_group_id:
+        return any(
+            g.replication_group_id == snapshot.replication_group_id
+            for g in inventory.replication_groups
+        )
+    return snapshot.cache_cluster_id in ctx.clusters_by_id
+
+
+def check_snapshot_source_exists(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
+    """CW-407: a manual backup of a deleted cache keeps its data (and its cost) with no owner."""
+    subject = f"snapshot {snapshot.snapshot_name}"
+    if (snapshot.snapshot_source or "").lower() != "manual":
+        return not_applicable(
+            f"{subject} is an automatic backup; ElastiCache removes those with their cache"
+        )
+    source = _source_of(snapshot)
+    if source is None:
+        return errored(f"{subject} names no source cache")
+    kind, source_id = source
+    if _source_exists(snapshot, ctx):
+        return passed(f"{subject} belongs to {kind} {source_id}, which still exists")
+    return failed(
+        f"{subject} is a manual backup of {kind} {source_id}, which no longer exists in "
+        f"{ctx.inventory.region}"
+    )
 
 
 RG = ResourceKind.REPLICATION_GROUP
@@ -148,4 +227,5 @@ CHECKS: tuple[RuleCheck, ...] = (
     RuleCheck("CW-405", RG, check_minor_upgrades),
     RuleCheck("CW-405", CC, check_minor_upgrades),
     *(RuleCheck("CW-406", kind, check_engine_version) for kind in (RG, CC, SLS)),
+    RuleCheck("CW-407", ResourceKind.SNAPSHOT, check_snapshot_source_exists),
 )

@@ -23,7 +23,7 @@ BAD_SETTING_RULES: dict[str, tuple[str, ...]] = {
     "open_rbac_user": ("CW-203",),
     "auth_token_old": ("CW-204",),
     "serverless_no_user_group": ("CW-205",),
-    "default_subnet_group": ("CW-302",),
+    "default_subnet_group": ("CW-302", "CW-307"),  # the default group sits in the default VPC
     "public_subnet": ("CW-303",),
     "open_to_internet": ("CW-304", "CW-305"),
     "default_port": ("CW-306",),

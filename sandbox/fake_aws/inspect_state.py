@@ -23,6 +23,7 @@ PATCHABLE = {
     "status",
     "auth_tokens",
     "last_rotated_token",
+    "global_replication_group_info",
 }
 
 
@@ -74,6 +75,12 @@ def patch_group(
         record = _record(store, resource_id)
         if record is None:
             return None
+        fields = {f.name for f in dataclasses.fields(record)}
+        misplaced = set(changes) - fields
+        if misplaced:
+            raise invalid_value(
+                f"Not a field of {type(record).__name__}: {', '.join(sorted(misplaced))}."
+            )
         for name, value in changes.items():
             if name in ("auth_token_last_modified_date", "create_time"):
                 value = _parse_time(value)

@@ -20,6 +20,7 @@ from sandbox.fake_aws.elasticache import (
     groups,
     reserved,
     serverless,
+    serverless_backups,
     subnets,
     tags,
     user_groups,
@@ -62,7 +63,9 @@ HANDLERS: tuple[Callable[[Any], ActionResult], ...] = (
     tags.remove_tags_from_resource,
     extras.describe_cache_engine_versions,
     extras.describe_events,
-    extras.describe_serverless_cache_snapshots,
+    serverless_backups.create_serverless_cache_snapshot,
+    serverless_backups.describe_serverless_cache_snapshots,
+    serverless_backups.delete_serverless_cache_snapshot,
     extras.describe_global_replication_groups,
 )
 AWS_MANAGED_ELASTICACHE_ALIAS = "alias/aws/elasticache"

@@ -188,11 +188,19 @@ def _network(ctx: RegionContext, caches: Caches, filters: ScanFilters) -> dict[s
     security_groups = run_all(
         "DescribeSecurityGroups", CC, lambda: collect_network.security_groups(ctx, group_ids)
     )
+    vpc_ids |= {g.vpc_id for g in security_groups if g.vpc_id}
+    vpcs = run_all("DescribeVpcs", CC, lambda: collect_network.vpcs(ctx, vpc_ids))
+    list_ids = collect_network.referenced_prefix_lists(security_groups)
+    prefix_lists = run_all(
+        "DescribeManagedPrefixLists", CC, lambda: collect_network.prefix_lists(ctx, list_ids)
+    )
     return {
         "subnet_groups": subnet_groups,
         "subnets": subnets,
         "route_tables": route_tables,
         "security_groups": security_groups,
+        "vpcs": vpcs,
+        "prefix_lists": prefix_lists,
     }
 
 

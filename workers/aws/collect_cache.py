@@ -215,6 +215,7 @@ def _serverless_snapshot(item: dict[str, Any]) -> CacheSnapshot:
             "Engine": configuration.get("Engine"),
             "EngineVersion": configuration.get("MajorEngineVersion"),
             "KmsKeyId": item.get("KmsKeyId"),
+            "ServerlessCacheName": configuration.get("ServerlessCacheName"),
         }
     )
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from posture.resources import CollectionError, KmsKey, RouteTable, SecurityGroup, Subnet
+from posture.resources import (
+    CollectionError,
+    KmsKey,
+    ManagedPrefixList,
+    PrefixListEntry,
+    RouteTable,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
 from workers.aws.context import RegionContext, chunked, paginate
 from workers.aws.errors import AWS_FAILURES, to_collection_error
 
@@ -67,6 +76,60 @@ def security_groups(ctx: RegionContext, group_ids: Iterable[str]) -> tuple[Secur
             PaginationConfig=EC2_PAGE,
         )
         found.extend(SecurityGroup.model_validate(item) for item in items)
+    return tuple(found)
+
+
+def vpcs(ctx: RegionContext, vpc_ids: Iterable[str]) -> tuple[Vpc, ...]:
+    """The VPCs the caches live in: their CIDR blocks (CW-305) and IsDefault (CW-307)."""
+    ec2 = ctx.client("ec2")
+    found: list[Vpc] = []
+    for batch in chunked(sorted(set(vpc_ids)), FILTER_BATCH):
+        items = paginate(
+            ec2,
+            "describe_vpcs",
+            "Vpcs",
+            Filters=[{"Name": "vpc-id", "Values": batch}],
+            PaginationConfig=EC2_PAGE,
+        )
+        found.extend(Vpc.model_validate(item) for item in items)
+    return tuple(found)
+
+
+def referenced_prefix_lists(groups: Iterable[SecurityGroup]) -> set[str]:
+    return {
+        str(ref["PrefixListId"])
+        for group in groups
+        for permission in group.ip_permissions
+        for ref in permission.prefix_list_ids
+        if ref.get("PrefixListId")
+    }
+
+
+def prefix_lists(ctx: RegionContext, list_ids: Iterable[str]) -> tuple[ManagedPrefixList, ...]:
+    """Prefix lists named by the caches' ingress rules, in bulk, then each list's entries."""
+    ec2 = ctx.client("ec2")
+    found: list[ManagedPrefixList] = []
+    for batch in chunked(sorted(set(list_ids)), FILTER_BATCH):
+        items = paginate(
+            ec2,
+            "describe_managed_prefix_lists",
+            "PrefixLists",
+            Filters=[{"Name": "prefix-list-id", "Values": batch}],
+            PaginationConfig={"PageSize": 100},
+        )
+        for item in items:
+            entries = paginate(
+                ec2,
+                "get_managed_prefix_list_entries",
+                "Entries",
+                PrefixListId=item["PrefixListId"],
+                PaginationConfig={"PageSize": 100},
+            )
+            found.append(
+                ManagedPrefixList.model_validate(
+                    {**item, "Entries": [PrefixListEntry.model_validate(e) for e in entries]}
+                )
+            )
     return tuple(found)
 
 

@@ -50,8 +50,11 @@ def cpu_metrics(
     for batch in chunked(list(dict.fromkeys(cluster_ids)), METRIC_BATCH):
         query_ids = {f"cpu{index}": cluster_id for index, cluster_id in enumerate(batch)}
         values = _metric_values(cloudwatch, query_ids, start=now - lookback, end=now)
+        days = max(round(lookback / timedelta(days=1)), 1)
         metrics.extend(
-            _average(cluster_id, values.get(query_id, []))
+            _average(cluster_id, values.get(query_id, [])).model_copy(
+                update={"lookback_days": days}
+            )
             for query_id, cluster_id in query_ids.items()
         )
     return tuple(metrics)

@@ -122,6 +122,7 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
         scan_filters(scope),
         counter=counter,
         now=now,
+        lookback=env.config.policy.nodes.idle_window,
         include_account_facts=account_facts,
     )
     for error in inventory.errors:

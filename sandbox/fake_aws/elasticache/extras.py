@@ -44,9 +44,5 @@ def describe_events(response: Any) -> ActionResult:
     return QueryXmlResult({"Events": []})
 
 
-def describe_serverless_cache_snapshots(response: Any) -> ActionResult:
-    return QueryXmlResult({"ServerlessCacheSnapshots": []})
-
-
 def describe_global_replication_groups(response: Any) -> ActionResult:
     return QueryXmlResult({"GlobalReplicationGroups": []})

@@ -60,6 +60,9 @@ class ReplicationGroupRecord:
     last_rotated_token: str | None = None
     status: str = "available"
     pending: PendingChange | None = None
+    # Membership of a global datastore, seeded through /_fake/state (the fake has no global API):
+    # {"GlobalReplicationGroupId": ..., "GlobalReplicationGroupMemberRole": "PRIMARY"|"SECONDARY"}
+    global_replication_group_info: dict[str, str] | None = None
 
 
 @dataclass

@@ -105,7 +105,7 @@ def render_replication_group(
     result: dict[str, Any] = {
         "ReplicationGroupId": group.replication_group_id,
         "Description": group.description,
-        "GlobalReplicationGroupInfo": {},
+        "GlobalReplicationGroupInfo": dict(group.global_replication_group_info or {}),
         "Status": group.status,
         "PendingModifiedValues": dict(group.pending.shown) if group.pending else {},
         "MemberClusters": [m.cluster_id for m in members_of(group)],

@@ -52,6 +52,8 @@ class ElastiCacheStore:
     subnet_groups: dict[str, SubnetGroupRecord] = field(default_factory=dict)
     ever_tagged: set[str] = field(default_factory=set)
     counter: itertools.count[int] = field(default_factory=itertools.count)
+    # Serverless backups as rendered (ServerlessCacheSnapshot shape), by name.
+    serverless_snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def next_sequence(self) -> int:
         return next(self.counter)

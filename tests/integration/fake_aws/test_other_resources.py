@@ -122,3 +122,43 @@ def test_state_endpoint_reads_and_seeds(fake_aws: str, elasticache: Any) -> None
     )
     described = elasticache.describe_replication_groups(ReplicationGroupId=group_id)
     assert described["ReplicationGroups"][0]["AuthTokenLastModifiedDate"] == old
+
+
+def test_serverless_backups_outlive_their_cache(elasticache: Any) -> None:
+    name = unique("sb")
+    cache = elasticache.create_serverless_cache(ServerlessCacheName=name, Engine="valkey")
+    assert cache["ServerlessCache"]["ReaderEndpoint"]["Port"] == 6380
+    elasticache.create_serverless_cache_snapshot(
+        ServerlessCacheSnapshotName=f"{name}-keep", ServerlessCacheName=name
+    )
+    elasticache.delete_serverless_cache(ServerlessCacheName=name)
+
+    listed = elasticache.describe_serverless_cache_snapshots(
+        ServerlessCacheName=name, SnapshotType="manual"
+    )["ServerlessCacheSnapshots"]
+    assert [s["ServerlessCacheSnapshotName"] for s in listed] == [f"{name}-keep"]
+    assert listed[0]["ServerlessCacheConfiguration"]["ServerlessCacheName"] == name
+    elasticache.delete_serverless_cache_snapshot(ServerlessCacheSnapshotName=f"{name}-keep")
+    with pytest.raises(ClientError) as error:
+        elasticache.describe_serverless_cache_snapshots(ServerlessCacheSnapshotName=f"{name}-keep")
+    assert error_code(error.value) == "ServerlessCacheSnapshotNotFoundFault"
+
+
+def test_manual_snapshot_of_a_deleted_group_remains(elasticache: Any) -> None:
+    group_id = create_group(elasticache)["ReplicationGroupId"]
+    elasticache.create_snapshot(ReplicationGroupId=group_id, SnapshotName=f"{group_id}-final")
+    elasticache.delete_replication_group(ReplicationGroupId=group_id)
+
+    (snapshot,) = elasticache.describe_snapshots(SnapshotName=f"{group_id}-final")["Snapshots"]
+    assert (snapshot["ReplicationGroupId"], snapshot["SnapshotSource"]) == (group_id, "manual")
+
+
+def test_global_datastore_membership_can_be_seeded(fake_aws: str, elasticache: Any) -> None:
+    group_id = create_group(elasticache)["ReplicationGroupId"]
+    info = {"GlobalReplicationGroupId": "ldgnf-x", "GlobalReplicationGroupMemberRole": "PRIMARY"}
+    patch_group(fake_aws, ACCOUNT, REGION, group_id, {"global_replication_group_info": info})
+
+    (group,) = elasticache.describe_replication_groups(ReplicationGroupId=group_id)[
+        "ReplicationGroups"
+    ]
+    assert group["GlobalReplicationGroupInfo"] == info

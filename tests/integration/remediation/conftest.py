@@ -17,7 +17,9 @@ from sandbox.fake_aws import set_modify_delay
 from sandbox.stack import Stack, StackOptions
 from tests.integration.remediation.flow import REGION
 
-POLICY = '\n[auth]\nallowed_user_groups = ["app-users"]\n'
+# The fixtures sit in the fake's default subnet group on purpose; CW-307 (default VPC) would
+# only crowd the threads these fix flows read.
+POLICY = '\n[auth]\nallowed_user_groups = ["app-users"]\n[rules]\ndisabled = ["CW-307"]\n'
 
 
 def _clients(url: str) -> tuple[Any, Any]:

@@ -22,9 +22,9 @@ from posture.catalog import (
 RULES = all_rules()
 EXPECTED_IDS = (
     [f"CW-10{i}" for i in range(1, 6)]
-    + [f"CW-20{i}" for i in range(1, 6)]
-    + [f"CW-30{i}" for i in range(1, 7)]
-    + [f"CW-40{i}" for i in range(1, 7)]
+    + [f"CW-20{i}" for i in range(1, 7)]
+    + [f"CW-30{i}" for i in range(1, 8)]
+    + [f"CW-40{i}" for i in range(1, 8)]
     + [f"CW-50{i}" for i in range(1, 6)]
     + [f"CW-60{i}" for i in range(1, 10)]
 )

@@ -30,6 +30,10 @@ def replication_group() -> dict[str, Any]:
         "ReplicationGroupId": "orders",
         "ARN": RG_ARN,
         "Description": "orders cache",
+        "GlobalReplicationGroupInfo": {
+            "GlobalReplicationGroupId": "ldgnf-orders-global",
+            "GlobalReplicationGroupMemberRole": "PRIMARY",
+        },
         "Status": "modifying",
         "Engine": "redis",
         "MemberClusters": ["orders-001"],
@@ -135,6 +139,7 @@ def serverless_cache() -> dict[str, Any]:
         "UserGroupId": "app-users",
         "SnapshotRetentionLimit": 3,
         "Endpoint": {"Address": "carts.serverless.cache.amazonaws.com", "Port": 6379},
+        "ReaderEndpoint": {"Address": "carts-ro.serverless.cache.amazonaws.com", "Port": 6380},
     }
 
 
@@ -247,6 +252,7 @@ def security_groups() -> list[dict[str, Any]]:
                     "FromPort": 6379,
                     "ToPort": 6380,
                     "UserIdGroupPairs": [{"GroupId": "sg-0app"}],
+                    "PrefixListIds": [{"PrefixListId": "pl-0office"}],
                 }
             ],
         },
@@ -368,3 +374,33 @@ def policy_version(actions: list[str], version: str) -> dict[str, Any]:
     # On the wire IAM sends the document URL-encoded; botocore decodes it after the call.
     encoded = quote(json.dumps(document))
     return {"PolicyVersion": {"Document": encoded, "VersionId": version, "IsDefaultVersion": True}}
+
+
+def vpcs() -> list[dict[str, Any]]:
+    return [
+        {
+            "VpcId": "vpc-0main",
+            "CidrBlock": "10.0.0.0/16",
+            "IsDefault": False,
+            "CidrBlockAssociationSet": [
+                {"CidrBlock": "10.0.0.0/16", "CidrBlockState": {"State": "associated"}},
+                {"CidrBlock": "100.64.0.0/16", "CidrBlockState": {"State": "associated"}},
+            ],
+        },
+        {"VpcId": "vpc-0default", "CidrBlock": "172.31.0.0/16", "IsDefault": True},
+    ]
+
+
+def prefix_lists() -> list[dict[str, Any]]:
+    return [
+        {
+            "PrefixListId": "pl-0office",
+            "PrefixListName": "office",
+            "AddressFamily": "IPv4",
+            "OwnerId": ACCOUNT,
+        }
+    ]
+
+
+def prefix_list_entries() -> list[dict[str, Any]]:
+    return [{"Cidr": "198.51.100.0/24", "Description": "office"}]

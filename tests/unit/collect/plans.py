@@ -14,6 +14,8 @@ from tests.unit.collect.aws_answers import (
     memcached_cluster,
     metric_results,
     policy_version,
+    prefix_list_entries,
+    prefix_lists,
     replication_group,
     reserved_nodes,
     security_groups,
@@ -26,6 +28,7 @@ from tests.unit.collect.aws_answers import (
     trail,
     user_group,
     users,
+    vpcs,
 )
 from tests.unit.collect.stubs import Planned
 
@@ -47,6 +50,13 @@ def region_plan() -> dict[str, list[Planned]]:
             Planned("describe_route_tables", {"RouteTables": associated_route_tables()}),
             Planned("describe_route_tables", {"RouteTables": main_route_tables()}),
             Planned("describe_security_groups", {"SecurityGroups": security_groups()}),
+            Planned("describe_vpcs", {"Vpcs": vpcs()}),
+            Planned("describe_managed_prefix_lists", {"PrefixLists": prefix_lists()}),
+            Planned(
+                "get_managed_prefix_list_entries",
+                {"Entries": prefix_list_entries()},
+                expected_params={"PrefixListId": "pl-0office", "MaxResults": 100},
+            ),
         ],
         "kms": [
             Planned("describe_key", kms_key(CMK, "CUSTOMER"), expected_params={"KeyId": CMK}),

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.loaders import Loader
+from botocore.stub import ANY
 
+from posture.policy import OrgPolicy
 from posture.resources import Inventory
 from tests.unit.collect import aws_answers as aws
 from tests.unit.collect.plans import ELASTICACHE_SUBNET_GROUPS_STEP, region_plan
@@ -34,6 +36,7 @@ def test_every_cache_field_the_rules_read_arrives(loader: Loader) -> None:
     assert group.pending_modified_values.transit_encryption_mode == "required"
     assert (group.transit_encryption_mode, group.kms_key_id) == ("preferred", aws.CMK)
     assert group.user_group_ids == ("app-users",)
+    assert group.global_datastore_id == "ldgnf-orders-global"
     assert group.log_delivery_configurations[0].status == "active"
     member, memcached = inventory.cache_clusters
     assert member.replication_group_id == "orders" and member.engine_version == "7.1.0"
@@ -48,6 +51,20 @@ def test_every_cache_field_the_rules_read_arrives(loader: Loader) -> None:
         "app-users",
         ("subnet-0serverless",),
     )
+    assert serverless.reader_endpoint is not None and serverless.reader_endpoint.port == 6380
+
+
+def test_vpcs_and_prefix_lists_of_the_caches_arrive(loader: Loader) -> None:
+    inventory = _collect(stubbed_account(region_plan(), loader))
+
+    by_id = {vpc.vpc_id: vpc for vpc in inventory.vpcs}
+    assert by_id["vpc-0main"].cidr_blocks() == ("10.0.0.0/16", "100.64.0.0/16")
+    assert by_id["vpc-0default"].is_default
+    (office,) = inventory.prefix_lists
+    assert office.prefix_list_id == "pl-0office"
+    assert office.entries is not None and office.entries[0].cidr == "198.51.100.0/24"
+    serverless_backup = next(s for s in inventory.snapshots if s.snapshot_name == "carts-manual")
+    assert serverless_backup.serverless_cache_name == "carts"
 
 
 def test_access_network_and_key_facts_arrive(loader: Loader) -> None:
@@ -213,3 +230,21 @@ def _cpu_queries(cluster_ids: list[str]) -> list[dict[str, object]]:
         }
         for index, cluster_id in enumerate(cluster_ids)
     ]
+
+
+def test_cpu_window_is_the_one_the_policy_asks_for(loader: Loader) -> None:
+    """[nodes] idle_lookback_days reaches GetMetricData and is recorded on each metric."""
+    plan = region_plan()
+    window = OrgPolicy.model_validate({"nodes": {"idle_lookback_days": 14}}).nodes.idle_window
+    plan["cloudwatch"] = [
+        Planned(
+            "get_metric_data",
+            {"MetricDataResults": aws.metric_results()},
+            expected_params={"MetricDataQueries": ANY, "StartTime": NOW - window, "EndTime": NOW},
+        )
+    ]
+    account = stubbed_account(plan, loader)
+    inventory = collect_inventory(account, ACCOUNT, REGION, ScanFilters(), now=NOW, lookback=window)
+    account.assert_done()
+    assert inventory.cpu_metrics
+    assert {m.lookback_days for m in inventory.cpu_metrics} == {14}

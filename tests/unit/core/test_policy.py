@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture.base import Severity
 from posture.policy import OrgPolicy, PolicyError, parse_policy
+from workers.config import ConfigError, parse_config
 
 
 def test_empty_file_gives_documented_defaults() -> None:
@@ -15,7 +18,10 @@ def test_empty_file_gives_documented_defaults() -> None:
     assert policy == OrgPolicy()
     assert policy.backups.minimum_retention_days == 7
     assert policy.auth.maximum_token_age_days == 90
-    assert policy.encryption.require_cmk is False
+    # Customer-managed keys are required unless the policy says otherwise (CW-104, CW-105).
+    assert policy.encryption.require_cmk is True
+    # Only the cache's own VPC is trusted by default, not whole private ranges (CW-305).
+    assert policy.network.trusted_cidrs == ()
 
 
 def test_values_are_read() -> None:
@@ -94,3 +100,21 @@ def test_loader_raises_only_policy_error_on_structured_toml(
         assert str(exc).startswith(("invalid policy", "policy is not valid TOML"))
     else:
         assert isinstance(policy, OrgPolicy)
+
+
+def test_idle_window_is_the_one_cpu_setting() -> None:
+    config = parse_config("[nodes]\nidle_lookback_days = 21\n")
+    assert config.policy.nodes.idle_window == timedelta(days=21)
+    # The old [scan] duplicate was read nowhere; it is refused so nobody relies on it.
+    with pytest.raises(ConfigError, match="cpu_lookback_days"):
+        parse_config("[scan]\ncpu_lookback_days = 14\n")
+
+
+def test_network_trust_lists_are_validated() -> None:
+    with pytest.raises(PolicyError, match=r"network\.trusted_accounts"):
+        parse_policy("[network]\ntrusted_accounts = ['12345']")
+    policy = parse_policy(
+        "[network]\ntrusted_security_groups = ['sg-1']\n[auth]\nadmin_users = ['ops']"
+    )
+    assert policy.network.trusted_security_groups == ("sg-1",)
+    assert policy.auth.admin_users == ("ops",)

@@ -9,7 +9,14 @@ import pytest
 from posture.rules import cost
 from posture.rules.context import RuleContext
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
-from tests.unit.rules.world import NOW, inventory, policy, replication_group, standalone_cluster
+from tests.unit.rules.world import (
+    NOW,
+    inventory,
+    judge,
+    policy,
+    replication_group,
+    standalone_cluster,
+)
 
 
 def node_type(group_type: str | None, member_type: str | None = "cache.r7g.large"):
@@ -165,6 +172,21 @@ def test_cw604_not_idle(build, status, fragment, policy) -> None:
     assert_verdict(cost.check_not_idle, build, status, fragment, policy)
 
 
+def test_cw604_states_the_window_the_metric_really_covers() -> None:
+    metrics = [
+        {
+            "CacheClusterId": "orders-001",
+            "AveragePercent": 0.5,
+            "Datapoints": 300,
+            "LookbackDays": 14,
+        }
+    ]
+    group, inv = replication_group(CpuMetrics=metrics)
+    verdict = judge(cost.check_not_idle, group, inv, policy(nodes={"idle_lookback_days": 14}))
+    assert verdict.status is FAIL
+    assert "over 14 days" in verdict.evidence
+
+
 YEAR = 365 * 24 * 3600
 
 
@@ -245,18 +267,72 @@ def reservation_for(node_type_name: str, **fields: object):
     return reserved(CacheNodeType=node_type_name, **fields)
 
 
+def reservation_beside(engine: str, version: str, **fields: object):
+    """A reservation beside the group "orders" of two cache.r7g.large nodes of `engine`."""
+
+    def build():
+        data = {
+            "ReservedCacheNodeId": "ri-1",
+            "CacheNodeType": "cache.r7g.large",
+            "CacheNodeCount": 2,
+            "ProductDescription": "redis",
+            "State": "active",
+            **fields,
+        }
+        _, inv = replication_group(version, engine=engine, ReservedNodes=[data])
+        return inv.reserved_nodes[0], inv
+
+    return build
+
+
 RESERVATION_USED = [
     case(
         "matching-node-runs",
         reservation_for("cache.r7g.large"),
         PASS,
-        "matches a running cache.r7g.large",
+        "redis or valkey nodes of family cache.r7g in eu-west-1 use all 8 normalised units",
     ),
     case(
-        "no-matching-node",
+        "size-flexible-one-xlarge-covers-two-large",
+        reservation_for("cache.r7g.xlarge", CacheNodeCount=1),
+        PASS,
+        "use all 8 normalised units",
+    ),
+    case(
+        "half-used-2xlarge",
+        reservation_for("cache.r7g.2xlarge", CacheNodeCount=1),
+        FAIL,
+        "use 8 normalised units of its 16 normalised units; 8 normalised units go unused",
+    ),
+    case(
+        "no-matching-family",
         reservation_for("cache.m5.large"),
         FAIL,
-        "no cache.m5.large node runs in eu-west-1",
+        "no redis or valkey nodes of family cache.m5 in eu-west-1",
+    ),
+    case(
+        "memcached-reservation-does-not-cover-redis",
+        reservation_for("cache.r7g.large", ProductDescription="memcached"),
+        FAIL,
+        "no memcached nodes of family cache.r7g",
+    ),
+    case(
+        "redis-reservation-covers-valkey",
+        reservation_beside("valkey", "8.0"),
+        PASS,
+        "use all 8 normalised units",
+    ),
+    case(
+        "valkey-reservation-does-not-cover-redis",
+        reservation_beside("redis", "7.1.0", ProductDescription="valkey"),
+        FAIL,
+        "no valkey nodes of family cache.r7g",
+    ),
+    case(
+        "unknown-size",
+        reservation_for("cache.r7g.huge"),
+        ERROR,
+        "has no known size",
     ),
     case(
         "pending-payment",
@@ -273,8 +349,45 @@ def test_cw609_reservation_used(build, status, fragment, policy) -> None:
 
 
 def test_cw609_deleting_clusters_do_not_count() -> None:
+    reservation = {
+        "ReservedCacheNodeId": "ri-m5",
+        "CacheNodeType": "cache.m5.large",
+        "CacheNodeCount": 1,
+        "ProductDescription": "redis",
+        "State": "active",
+    }
     _, inv = standalone_cluster(
-        cluster={"CacheNodeType": "cache.m5.large", "CacheClusterStatus": "deleting"}
+        cluster={"CacheNodeType": "cache.m5.large", "CacheClusterStatus": "deleting"},
+        ReservedNodes=[reservation],
+    )
+    verdict = cost.check_reservation_used(
+        inv.reserved_nodes[0], RuleContext.build(inv, policy(), NOW)
+    )
+    assert verdict.status is FAIL, verdict.evidence
+
+
+def test_cw609_two_reservations_share_the_nodes_oldest_first() -> None:
+    def reservation(rid: str, start: str) -> dict[str, object]:
+        return {
+            "ReservedCacheNodeId": rid,
+            "CacheNodeType": "cache.r7g.large",
+            "CacheNodeCount": 2,
+            "ProductDescription": "redis",
+            "State": "active",
+            "StartTime": start,
+        }
+
+    _, inv = replication_group(
+        ReservedNodes=[
+            reservation("ri-new", "2025-03-01T00:00:00Z"),
+            reservation("ri-old", "2025-01-01T00:00:00Z"),
+        ]
     )
     ctx = RuleContext.build(inv, policy(), NOW)
-    assert "cache.m5.large" not in cost.running_node_types(ctx)
+    old, new = (
+        next(n for n in inv.reserved_nodes if n.reserved_cache_node_id == r)
+        for r in ("ri-old", "ri-new")
+    )
+    assert cost.check_reservation_used(old, ctx).status is PASS
+    verdict = cost.check_reservation_used(new, ctx)
+    assert verdict.status is FAIL and "no redis or valkey nodes" in verdict.evidence

@@ -49,6 +49,43 @@ LOGS_DELIVERED = [
         PASS,
         "cache cluster sessions",
     ),
+    # Redis OSS delivers the slow log from 6.0 and the engine log from 6.2.
+    case(
+        "redis-5-has-no-log-delivery",
+        lambda: replication_group("5.0.6", group={"LogDeliveryConfigurations": []}),
+        NA,
+        "log delivery needs Redis OSS 6.0",
+    ),
+    case(
+        "redis-6.0-needs-only-the-slow-log",
+        lambda: replication_group(
+            "6.0.5",
+            group={"LogDeliveryConfigurations": [{"LogType": "slow-log", "Status": "active"}]},
+        ),
+        PASS,
+        "delivers slow-log (engine-log needs Redis OSS 6.2)",
+    ),
+    case(
+        "redis-6.0-without-slow-log",
+        lambda: replication_group("6.0.5", group={"LogDeliveryConfigurations": []}),
+        FAIL,
+        "does not deliver slow-log (no active configuration) (engine-log needs",
+    ),
+    case(
+        "redis-6.2-needs-both",
+        lambda: replication_group(
+            "6.2.6",
+            group={"LogDeliveryConfigurations": [{"LogType": "slow-log", "Status": "active"}]},
+        ),
+        FAIL,
+        "does not deliver engine-log",
+    ),
+    case(
+        "redis-version-unknown",
+        lambda: replication_group(members=0, group={"MemberClusters": ["orders-001"]}),
+        ERROR,
+        "orders-001",
+    ),
 ]
 
 

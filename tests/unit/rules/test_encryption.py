@@ -12,6 +12,7 @@ from tests.unit.rules.world import (
     REGION,
     access_sections,
     inventory,
+    policy,
     replication_group,
     serverless_cache,
     standalone_cluster,
@@ -34,7 +35,13 @@ IN_TRANSIT = [
         PASS,
         "(valkey 8.1.0)",
     ),
-    case("memcached-1.6.6-predates-tls", memcached("1.6.6"), NA, "1.6.12"),
+    # Memcached before 1.6.12 cannot use TLS: its clients talk in plaintext, so it fails.
+    case(
+        "memcached-1.6.6-predates-tls",
+        memcached("1.6.6", TransitEncryptionEnabled=False),
+        FAIL,
+        "clients connect in plaintext, and this version cannot use TLS",
+    ),
     case("memcached-1.6.12-tls-on", memcached("1.6.12"), PASS, "on"),
     case("memcached-1.6.12-tls-off", memcached("1.6.12", **TLS_OFF), FAIL, "off"),
     case("memcached-no-version", memcached("", EngineVersion=None), ERROR, "no engine version"),
@@ -62,7 +69,7 @@ IN_TRANSIT_REQUIRED = [
         PASS,
         "TLS only",
     ),
-    case("memcached-1.6.6", memcached("1.6.6"), NA, "1.6.12"),
+    case("memcached-1.6.6", memcached("1.6.6"), NA, "CW-101 reports the plaintext traffic"),
     case(
         "memcached-1.6.22-preferred",
         memcached("1.6.22", TransitEncryptionMode="preferred"),
@@ -170,6 +177,13 @@ CUSTOMER_KEY = [
         FAIL,
         "AWS-owned",
     ),
+    case(
+        "service-key-when-policy-does-not-require-cmk",
+        lambda: replication_group(group={"KmsKeyId": None}),
+        NA,
+        "require_cmk = false",
+        policy(encryption={"require_cmk": False}),
+    ),
 ]
 
 
@@ -211,6 +225,13 @@ SNAPSHOT_KEY = [
         "managed by AWS",
     ),
     case("unknown-key", snapshot(CMK_ARN, []), ERROR, "could not be described"),
+    case(
+        "no-key-when-policy-does-not-require-cmk",
+        snapshot(None),
+        NA,
+        "does not require customer-managed keys",
+        policy(encryption={"require_cmk": False}),
+    ),
 ]
 
 

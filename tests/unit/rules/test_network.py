@@ -1,4 +1,5 @@
-"""CW-301 to CW-303: VPC placement, the default subnet group, public subnets."""
+"""CW-301 to CW-303 and CW-307: VPC placement, the default subnet group, public subnets,
+the default VPC."""
 
 from __future__ import annotations
 
@@ -132,6 +133,69 @@ PUBLIC_SUBNET = [
         ERROR,
         "no route table found for subnet subnet-a, subnet-b",
     ),
+    # Any route to an internet gateway makes the subnet public, not only a default route.
+    case(
+        "split-default-routes-to-igw",
+        tables(
+            route_table(
+                "rtb-split",
+                "vpc-app",
+                [
+                    {"DestinationCidrBlock": "0.0.0.0/1", "GatewayId": "igw-1", "State": "active"},
+                    {
+                        "DestinationCidrBlock": "128.0.0.0/1",
+                        "GatewayId": "igw-1",
+                        "State": "active",
+                    },
+                ],
+                main=True,
+            )
+        ),
+        FAIL,
+        "sends 0.0.0.0/1 to igw-1",
+    ),
+    case(
+        "narrow-cidr-to-igw",
+        tables(
+            route_table(
+                "rtb-narrow",
+                "vpc-app",
+                [{"DestinationCidrBlock": "198.51.100.0/24", "GatewayId": "igw-1"}],
+                main=True,
+            )
+        ),
+        FAIL,
+        "sends 198.51.100.0/24 to igw-1",
+    ),
+    case(
+        "prefix-list-destination-to-igw",
+        tables(
+            route_table(
+                "rtb-pl",
+                "vpc-app",
+                [{"DestinationPrefixListId": "pl-0abc", "GatewayId": "igw-1", "State": "active"}],
+                main=True,
+            )
+        ),
+        FAIL,
+        "sends prefix list pl-0abc to igw-1",
+    ),
+    case(
+        "local-and-transit-gateway-routes-are-private",
+        tables(
+            route_table(
+                "rtb-tgw",
+                "vpc-app",
+                [
+                    {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "TransitGatewayId": "tgw-1"},
+                ],
+                main=True,
+            )
+        ),
+        PASS,
+        "none of its",
+    ),
     case(
         "blackholed-igw-route",
         tables(route_table("rtb-main", "vpc-app", [{**IGW_V4, "State": "blackhole"}], main=True)),
@@ -172,3 +236,52 @@ PUBLIC_SUBNET = [
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), PUBLIC_SUBNET)
 def test_cw303_no_public_subnet(build, status, fragment, policy) -> None:
     assert_verdict(network.check_no_public_subnet, build, status, fragment, policy)
+
+
+DEFAULT_VPC = {"VpcId": "vpc-default", "CidrBlock": "172.31.0.0/16", "IsDefault": True}
+
+
+def in_default_vpc(**sections: object) -> dict[str, object]:
+    """The world's subnets moved into the region's default VPC."""
+    base = network_sections()
+    for group in base["SubnetGroups"]:
+        group["VpcId"] = "vpc-default"
+    for subnet in base["Subnets"]:
+        subnet["VpcId"] = "vpc-default"
+    return {**base, "Vpcs": [DEFAULT_VPC], **sections}
+
+
+DEFAULT_VPC_CASES = [
+    case("own-vpc", lambda: replication_group(), PASS, "runs in VPC vpc-app, not the default"),
+    case(
+        "custom-group-in-default-vpc",
+        lambda: replication_group(**in_default_vpc()),
+        FAIL,
+        "runs in the region's default VPC vpc-default",
+    ),
+    case(
+        "standalone-in-default-vpc",
+        lambda: standalone_cluster(**in_default_vpc()),
+        FAIL,
+        "cache cluster sessions",
+    ),
+    case(
+        "serverless-in-default-vpc",
+        lambda: serverless_cache(**in_default_vpc()),
+        FAIL,
+        "serverless cache api (valkey 8.0) runs in the region's default VPC",
+    ),
+    case("serverless-own-vpc", lambda: serverless_cache(), PASS, "vpc-app"),
+    case(
+        "vpc-not-collected",
+        lambda: replication_group(Vpcs=[]),
+        ERROR,
+        "VPC vpc-app could not be read",
+    ),
+    case("not-in-vpc", lambda: replication_group(member=NO_SUBNET_GROUP), NA, "CW-301"),
+]
+
+
+@pytest.mark.parametrize(("build", "status", "fragment", "policy"), DEFAULT_VPC_CASES)
+def test_cw307_not_default_vpc(build, status, fragment, policy) -> None:
+    assert_verdict(network.check_not_default_vpc, build, status, fragment, policy)

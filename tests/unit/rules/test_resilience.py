@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
+from packaging.version import Version
 
 from posture.rules import resilience
+from posture.rules.engine_support import SUPPORT_WINDOWS, support_window
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
-from tests.unit.rules.world import policy, replication_group, serverless_cache, standalone_cluster
+from tests.unit.rules.world import (
+    NOW,
+    judge,
+    policy,
+    replication_group,
+    serverless_cache,
+    standalone_cluster,
+)
 
 
 def retention(days: int | None):
@@ -148,11 +159,30 @@ MINOR_UPGRADES = [
     case("nothing-reported", upgrades(None, None), ERROR, "no AutoMinorVersionUpgrade"),
     case(
         "standalone-off",
+        lambda: standalone_cluster("redis", "7.1.0", cluster={"AutoMinorVersionUpgrade": False}),
+        FAIL,
+        "cache cluster sessions (redis 7.1.0) has automatic minor version upgrades off",
+    ),
+    # The setting exists for Redis OSS 6.0+ and Valkey only.
+    case(
+        "memcached-not-applicable",
         lambda: standalone_cluster(
             "memcached", "1.6.22", cluster={"AutoMinorVersionUpgrade": False}
         ),
+        NA,
+        "does not apply to Memcached",
+    ),
+    case(
+        "redis-5-not-applicable",
+        lambda: replication_group("5.0.6", group={"AutoMinorVersionUpgrade": False}),
+        NA,
+        "needs Redis OSS 6.0 or later",
+    ),
+    case(
+        "redis-6.0-applies",
+        lambda: replication_group("6.0.5", group={"AutoMinorVersionUpgrade": False}),
         FAIL,
-        "cache cluster sessions (memcached 1.6.22)",
+        "upgrades off",
     ),
 ]
 
@@ -220,3 +250,116 @@ ENGINE_VERSION = [
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), ENGINE_VERSION)
 def test_cw406_engine_version(build, status, fragment, policy) -> None:
     assert_verdict(resilience.check_engine_version, build, status, fragment, policy)
+
+
+AFTER_REDIS_5_SUPPORT = datetime(2026, 2, 15, tzinfo=UTC)
+
+
+def test_cw406_past_standard_support_fails_whatever_the_policy_minimum() -> None:
+    group, inv = replication_group("5.0.6")
+    lenient = policy(engines={"minimum_versions": {"redis": "4.0"}})
+    verdict = judge(resilience.check_engine_version, group, inv, lenient, AFTER_REDIS_5_SUPPORT)
+    assert verdict.status is FAIL, verdict.evidence
+    assert "standard support ended on 2026-01-31" in verdict.evidence
+    assert "Extended Support lasts until 2029-01-31" in verdict.evidence
+
+
+def test_cw406_the_evaluation_date_decides_end_of_support() -> None:
+    group, inv = replication_group("5.0.6")
+    lenient = policy(engines={"minimum_versions": {"redis": "4.0"}})
+    before = judge(
+        resilience.check_engine_version, group, inv, lenient, datetime(2026, 1, 31, tzinfo=UTC)
+    )
+    assert before.status is PASS, before.evidence
+
+
+def test_cw406_end_of_support_fails_even_without_a_policy_minimum() -> None:
+    group, inv = replication_group("4.0.10")
+    no_redis_minimum = policy(engines={"minimum_versions": {"valkey": "7.2"}})
+    verdict = judge(
+        resilience.check_engine_version, group, inv, no_redis_minimum, AFTER_REDIS_5_SUPPORT
+    )
+    assert verdict.status is FAIL, verdict.evidence
+
+
+def test_cw406_redis_3_has_no_extended_support() -> None:
+    cluster, inv = standalone_cluster("redis", "3.2.10")
+    verdict = judge(resilience.check_engine_version, cluster, inv, policy(), NOW)
+    assert verdict.status is FAIL
+    assert "no Extended Support" in verdict.evidence
+
+
+def test_support_table_cites_its_sources() -> None:
+    assert all(w.source.startswith("https://docs.aws.amazon.com/") for w in SUPPORT_WINDOWS)
+    redis_5 = support_window("redis", Version("5.0.6"))
+    assert redis_5 is not None and redis_5.standard_support_ends == date(2026, 1, 31)
+    assert support_window("valkey", Version("7.2")) is None
+
+
+def snapshot_of(source: dict[str, str], snapshot_source: str = "manual", **sections: object):
+    def build():
+        data = {
+            "SnapshotName": "orders-before-migration",
+            "SnapshotSource": snapshot_source,
+            **source,
+        }
+        _, inv = replication_group(Snapshots=[data], **sections)
+        return inv.snapshots[0], inv
+
+    return build
+
+
+ORPHAN_SNAPSHOTS = [
+    case(
+        "group-still-exists",
+        snapshot_of({"ReplicationGroupId": "orders"}),
+        PASS,
+        "replication group orders, which still exists",
+    ),
+    case(
+        "group-deleted",
+        snapshot_of({"ReplicationGroupId": "orders-old"}),
+        FAIL,
+        "manual backup of replication group orders-old, which no longer exists in eu-west-1",
+    ),
+    case(
+        "member-cluster-still-exists",
+        snapshot_of({"CacheClusterId": "orders-001"}),
+        PASS,
+        "cache cluster orders-001",
+    ),
+    case(
+        "standalone-cluster-deleted",
+        snapshot_of({"CacheClusterId": "sessions"}),
+        FAIL,
+        "cache cluster sessions, which no longer exists",
+    ),
+    case(
+        "serverless-cache-deleted",
+        snapshot_of({"ServerlessCacheName": "api"}),
+        FAIL,
+        "serverless cache api",
+    ),
+    case(
+        "automatic-backup",
+        snapshot_of({"ReplicationGroupId": "orders-old"}, "automated"),
+        NA,
+        "automatic backup",
+    ),
+    case("no-source", snapshot_of({}), ERROR, "names no source cache"),
+]
+
+
+@pytest.mark.parametrize(("build", "status", "fragment", "policy"), ORPHAN_SNAPSHOTS)
+def test_cw407_snapshot_source_exists(build, status, fragment, policy) -> None:
+    assert_verdict(resilience.check_snapshot_source_exists, build, status, fragment, policy)
+
+
+def test_cw407_serverless_snapshot_of_a_live_cache_passes() -> None:
+    _, inv = serverless_cache(
+        Snapshots=[
+            {"SnapshotName": "api-manual", "SnapshotSource": "manual", "ServerlessCacheName": "api"}
+        ]
+    )
+    verdict = judge(resilience.check_snapshot_source_exists, inv.snapshots[0], inv)
+    assert verdict.status is PASS, verdict.evidence

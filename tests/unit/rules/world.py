@@ -53,10 +53,21 @@ def network_sections() -> Dict:
                 "Associations": [{"Main": True, "RouteTableId": "rtb-private"}],
             }
         ],
+        "Vpcs": [
+            {
+                "VpcId": "vpc-app",
+                "CidrBlock": "10.0.0.0/16",
+                "IsDefault": False,
+                "CidrBlockAssociationSet": [
+                    {"CidrBlock": "10.0.0.0/16", "CidrBlockState": {"State": "associated"}}
+                ],
+            }
+        ],
         "SecurityGroups": [
             {
                 "GroupId": "sg-cache",
                 "GroupName": "cache",
+                "VpcId": "vpc-app",
                 "IpPermissions": [
                     {
                         "IpProtocol": "tcp",

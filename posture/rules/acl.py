@@ -1,0 +1,141 @@
+"""CW-206: RBAC users with a password whose access string reaches dangerous commands on all keys.
+
+An access string is a list of ACL rules applied left to right, so the last rule that
+touches a command decides whether the user may run it. We follow that order for the
+commands that wipe, enumerate or reconfigure a whole cache. Categories per command
+come from Redis's ACL CAT lists (https://redis.io/docs/latest/operate/oss_and_stack/
+management/security/acl/), and ElastiCache's access strings follow the same grammar
+(https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html).
+"""
+
+from __future__ import annotations
+
+import re
+
+from posture.base import ResourceKind
+from posture.resources import ReplicationGroup, ServerlessCache, User
+from posture.rules.access import access_enabled, auth_scope
+from posture.rules.context import (
+    RuleCheck,
+    RuleContext,
+    Verdict,
+    errored,
+    failed,
+    not_applicable,
+    passed,
+)
+from posture.rules.facts import attached_user_groups, describe
+
+# Command -> the ACL categories that grant it (besides @all).
+DANGEROUS_COMMANDS: dict[str, frozenset[str]] = {
+    "flushall": frozenset({"keyspace", "write", "slow", "dangerous"}),
+    "flushdb": frozenset({"keyspace", "write", "slow", "dangerous"}),
+    "keys": frozenset({"keyspace", "read", "slow", "dangerous"}),
+    "config": frozenset({"admin", "slow", "dangerous"}),
+    "debug": frozenset({"admin", "slow", "dangerous"}),
+    "shutdown": frozenset({"admin", "slow", "dangerous"}),
+}
+_ALL_KEYS = re.compile(r"^(?:~\*|%[RW]{1,2}~\*|allkeys)$", re.IGNORECASE)
+
+
+def covers_all_keys(access_string: str) -> bool:
+    """`~*`, `%RW~*` or `allkeys`, unless a later `resetkeys` takes it back."""
+    every = False
+    for word in access_string.split():
+        if _ALL_KEYS.match(word):
+            every = True
+        elif word.lower() == "resetkeys":
+            every = False
+    return every
+
+
+def _grant(word: str, command: str) -> bool | None:
+    """Whether this ACL rule allows (True), denies (False) or leaves alone (None) the command."""
+    lowered = word.lower()
+    if lowered in ("allcommands", "+@all"):
+        return True
+    if lowered in ("nocommands", "-@all"):
+        return False
+    if lowered[:1] not in "+-" or len(lowered) < 2:
+        return None
+    sign, name = lowered[0] == "+", lowered[1:]
+    if name.startswith("@"):
+        return sign if name[1:] in DANGEROUS_COMMANDS[command] else None
+    if name.split("|", 1)[0] == command:
+        return sign
+    return None
+
+
+def allowed_dangerous_commands(access_string: str) -> tuple[str, ...]:
+    """The dangerous commands the access string leaves the user able to run."""
+    allowed = []
+    for command in DANGEROUS_COMMANDS:
+        state = False
+        for word in access_string.split():
+            decided = _grant(word, command)
+            if decided is not None:
+                state = decided
+        if state:
+            allowed.append(command.upper())
+    return tuple(allowed)
+
+
+def broad_user_problem(user: User) -> str | None:
+    """Why an enabled password user is too powerful, or None when it is not."""
+    auth_type = user.authentication.type if user.authentication else None
+    access = user.access_string or ""
+    if auth_type != "password" or not access_enabled(access) or not covers_all_keys(access):
+        return None
+    commands = allowed_dangerous_commands(access)
+    if not commands:
+        return None
+    everything = any(w.lower() in ("+@all", "allcommands") for w in access.split())
+    reach = "every command" if everything else ", ".join(commands)
+    name = user.user_name or user.user_id
+    return f"user {name} ({user.user_id}) can run {reach} on every key (access '{access}')"
+
+
+def _is_admin(user: User, admins: tuple[str, ...]) -> bool:
+    return user.user_id in admins or (user.user_name is not None and user.user_name in admins)
+
+
+def check_no_broad_password_user(
+    resource: ReplicationGroup | ServerlessCache, ctx: RuleContext
+) -> Verdict:
+    """CW-206: one leaked password of such a user can wipe or read out the whole cache."""
+    scope = auth_scope(resource, ctx)
+    if isinstance(scope, Verdict):
+        return scope
+    subject = describe(resource, ctx)
+    if not scope:
+        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0), so it has no users")
+    groups = attached_user_groups(resource, ctx)
+    if not groups:
+        return not_applicable(f"{subject} has no RBAC user group attached")
+    admins = ctx.policy.auth.admin_users
+    problems: list[str] = []
+    unknown: list[str] = []
+    for group_id in groups:
+        group = ctx.user_groups_by_id.get(group_id)
+        if group is None:
+            unknown.append(f"user group {group_id}")
+            continue
+        for user_id in group.user_ids:
+            user = ctx.users_by_id.get(user_id)
+            if user is None:
+                unknown.append(f"user {user_id}")
+            elif not _is_admin(user, admins) and (problem := broad_user_problem(user)):
+                problems.append(f"{problem} in {group_id}")
+    if problems:
+        return failed(f"{subject}: {'; '.join(dict.fromkeys(problems))}")
+    if unknown:
+        return errored(f"{subject}: {', '.join(unknown)} could not be read")
+    return passed(
+        f"{subject}: no password user in {', '.join(groups)} can run dangerous commands on every key"
+    )
+
+
+CHECKS: tuple[RuleCheck, ...] = (
+    RuleCheck("CW-206", ResourceKind.REPLICATION_GROUP, check_no_broad_password_user),
+    RuleCheck("CW-206", ResourceKind.SERVERLESS_CACHE, check_no_broad_password_user),
+)
