@@ -21,8 +21,8 @@ from bot.render.blocks import render_explain
 from posture.catalog import get_rule
 from posture.explain import explain_document
 from posture.findings import Finding
-from workers.approval_flow import enqueue_prepare_fix
 from workers.audit_store import AuditStore
+from workers.enqueue import enqueue_prepare_fix
 from workers.telemetry import correlation, new_correlation_id
 
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ from bot.listeners.replies import notice_payload
 from bot.render.mrkdwn import user_mention
 from bot.slack_notifier import SlackNotifier
 from posture.approvals import ApprovalRequest, Decision, Refusal, State, decide
-from workers.approval_flow import ApprovalFlow, enqueue_approved, request_fields
+from workers.approval_flow import ApprovalFlow, request_fields
+from workers.enqueue import enqueue_approved
 from workers.telemetry import correlation, new_correlation_id
 
 if TYPE_CHECKING:

@@ -8,7 +8,6 @@ buttons carry only the rotation id and are open to the requester and the approve
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import uuid
@@ -18,7 +17,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import redis
-from rq.exceptions import DuplicateJobError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -47,7 +45,7 @@ from posture.rotation import (
 )
 from posture.rotation_plan import finalize_texts
 from workers.approval_flow import ApprovalFlow
-from workers.queueing import audit_queue
+from workers.enqueue import enqueue_rotation_cancel, enqueue_rotation_check
 from workers.rotation_store import RotationIntake, RotationStore
 from workers.telemetry import correlation, new_correlation_id
 
@@ -85,15 +83,7 @@ def answer_rotate(
             created_at=_utcnow(),
         )
     )
-    audit_queue(deps.connection).enqueue(
-        "workers.jobs.rotation_check.check_rotation_request",
-        ticket,
-        job_id=f"rotation-check-{ticket}",
-        result_ttl=0,
-        failure_ttl=24 * 3600,
-        job_timeout=300,
-        meta={"correlation_id": cid},
-    )
+    enqueue_rotation_check(deps.connection, ticket, cid)
     log.info("rotation check enqueued", extra={"ticket_id": ticket})
     return notice_payload(
         f"Checking {request.group_id}. If it can be rotated, a rotation request with Approve and "
@@ -204,16 +194,7 @@ def cancel_click(
     moved = advance(rotation, Phase.CANCEL_REQUESTED, now, note=f"cancelled by {actor}")
     if not store.replace(rotation, moved):
         return ClickAnswer("This rotation changed just now; look at its thread and try again.")
-    with contextlib.suppress(DuplicateJobError):
-        audit_queue(deps.connection).enqueue(
-            "workers.jobs.rotation.run_cancel_phase",
-            rotation.rotation_id,
-            job_id=f"rotation-cancel-{rotation.rotation_id}",
-            unique=True,
-            result_ttl=0,
-            failure_ttl=24 * 3600,
-            meta={"correlation_id": rotation.correlation_id},
-        )
+    enqueue_rotation_cancel(deps.connection, rotation.rotation_id, rotation.correlation_id)
     flow.audit.append(
         "rotation.cancel_requested",
         actor=actor,

@@ -19,10 +19,10 @@ from commands.requests import (
     UnsubscribeRequest,
 )
 from posture.digest import ScheduleNote
+from workers.enqueue import enqueue_digest
 from workers.subscriptions import (
     Subscription,
     SubscriptionStore,
-    enqueue_digest,
     next_run,
 )
 

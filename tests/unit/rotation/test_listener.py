@@ -11,7 +11,7 @@ from bot.listeners.rotation import answer_rotate
 from bot.metrics import BotMetrics
 from commands.requests import RotateTokenRequest
 from workers.config import AppConfig
-from workers.queueing import AUDIT_QUEUE
+from workers.enqueue import SCANS_QUEUE
 from workers.rotation_store import RotationStore
 
 
@@ -24,7 +24,7 @@ def test_the_command_stores_the_ask_and_enqueues_only_its_id() -> None:
     payload = answer_rotate(request, body, deps, "cid-1")
 
     assert "Checking orders-prod" in payload["text"]
-    (job,) = Queue(AUDIT_QUEUE, connection=connection, serializer=JSONSerializer).jobs
+    (job,) = Queue(SCANS_QUEUE, connection=connection, serializer=JSONSerializer).jobs
     assert job.func_name == "workers.jobs.rotation_check.check_rotation_request"
     (ticket,) = job.args
     assert job.kwargs == {} and job.meta == {"correlation_id": "cid-1"}
