@@ -21,7 +21,7 @@ from posture.resources import Inventory
 from workers.approval_flow import ApprovalFlow, request_fields
 from workers.aws.session import AccountSession
 from workers.enqueue import enqueue_fix_check
-from workers.fix_reads import AVAILABLE, account_session, read_for_fix, status_of
+from workers.fix_reads import AVAILABLE, read_for_fix, remediation_session, status_of
 from workers.fix_store import FixStore
 from workers.runtime import JobEnvironment
 
@@ -44,7 +44,7 @@ class FixRun:
     @cached_property
     def session(self) -> AccountSession:
         """One session per job: building one parses the service models again."""
-        return account_session(self.plan.account, self.env.config, self.env.endpoint_url)
+        return remediation_session(self.env, self.plan.account)
 
     def read(self, session: AccountSession) -> Inventory:
         groups = self.env.config.policy.auth.allowed_user_groups[:1]

@@ -34,14 +34,14 @@ from workers.approval_flow import ApprovalFlow
 from workers.audit_log import AuditLog
 from workers.aws.auth_tokens import TokenCallError
 from workers.aws.secrets import CredentialVault, SecretsError
-from workers.aws.session import AccountSession, account_of_role
+from workers.aws.session import AccountSession
 from workers.enqueue import enqueue_rotation_step
+from workers.fix_reads import UnreachableAccount, remediation_session
 from workers.jobs.rotation_steps import AUTH_TOKEN_STEPS, RotationTools, Step, StepFailed, Wait
 from workers.jobs.rotation_users import RBAC_STEPS
 from workers.notifier import NotifyError
 from workers.rotation_store import RotationStore
 from workers.runtime import JobEnvironment, environment
-from workers.scanning import session_for
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 8  # a dead runner's lock frees itself this quickly
@@ -194,11 +194,10 @@ class Driver:
 
 
 def session_for_account(env: JobEnvironment, account: str) -> AccountSession:
-    role = next((arn for arn in env.config.scan.role_arns if account_of_role(arn) == account), None)
-    session = session_for(role, endpoint_url=env.endpoint_url)
-    if session.account_id != account:
-        raise StepFailed(f"no configured role reaches account {account}.")
-    return session
+    try:
+        return remediation_session(env, account)
+    except UnreachableAccount as exc:
+        raise StepFailed(f"no remediation role reaches account {account}.") from exc
 
 
 def build_tools(env: JobEnvironment, rotation: Rotation) -> RotationTools:
