@@ -128,9 +128,3 @@ def iam_actions(calls: Iterable[Call]) -> set[str]:
         actions.add(iam_action(call))
         actions.update(IMPLIED_ACTIONS.get(call, ()))
     return actions
-
-
-def is_write(action: str) -> bool:
-    """True for an IAM action that changes something (anything but Describe/List/Get)."""
-    verb = action.split(":", 1)[1]
-    return not verb.startswith(("Describe", "List", "Get"))

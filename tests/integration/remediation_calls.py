@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 
 from posture.iam import remediation_policy
-from posture.privileges import iam_action, iam_actions, is_write
+from posture.privileges import iam_action, iam_actions
 from workers.telemetry import read_counters
 
 
@@ -24,8 +24,14 @@ def granted() -> set[str]:
     return {action for s in remediation_policy()["Statement"] for action in s["Action"]}
 
 
+def is_write(action: str) -> bool:
+    """True for an IAM action that changes something (anything but Describe/List/Get)."""
+    verb = action.split(":", 1)[1]
+    return not verb.startswith(("Describe", "List", "Get"))
+
+
 def writes(actions: set[str]) -> set[str]:
     return {action for action in actions if is_write(action)}
 
 
-__all__ = ["granted", "iam_actions", "made", "writes"]
+__all__ = ["granted", "iam_actions", "is_write", "made", "writes"]

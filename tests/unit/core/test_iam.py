@@ -10,10 +10,10 @@ from posture.privileges import (
     ROTATION_WRITES,
     iam_action,
     iam_actions,
-    is_write,
     remediation_writes,
 )
 from posture.remediation.planner import IN_PLACE_PLANNERS
+from tests.integration.remediation_calls import is_write
 
 
 def _actions(policy: dict[str, object]) -> list[str]:
