@@ -61,16 +61,15 @@ FIX_READS: frozenset[Call] = frozenset(
         ("elasticache", "DescribeReplicationGroups"),
         ("elasticache", "DescribeCacheClusters"),
         ("elasticache", "DescribeServerlessCaches"),
+        ("elasticache", "DescribeServerlessCacheSnapshots"),
         ("elasticache", "DescribeUserGroups"),
         ("elasticache", "DescribeUsers"),
         ("elasticache", "DescribeCacheSubnetGroups"),
         ("elasticache", "DescribeSnapshots"),
-        ("elasticache", "DescribeServerlessCacheSnapshots"),
-        ("elasticache", "DescribeReservedCacheNodes"),
         ("ec2", "DescribeSecurityGroups"),
         ("ec2", "DescribeSubnets"),
         ("ec2", "DescribeRouteTables"),
-        ("kms", "DescribeKey"),
+        ("kms", "DescribeKey"),  # only for a cache or snapshot encrypted with a customer key
         ("cloudwatch", "GetMetricData"),
         ("resource-groups-tagging-api", "GetResources"),
     }

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from posture.privileges import FIX_READS, fix_writes
 from sandbox.fake_aws import group_state
 from sandbox.stack import Stack
 from tests.integration import remediation_calls
@@ -185,4 +186,14 @@ def test_the_fixes_made_only_calls_the_remediation_policy_grants(stack: Stack) -
     assert remediation_calls.writes(made) == {
         "elasticache:ModifyReplicationGroup",
         "ec2:RevokeSecurityGroupIngress",
+    }
+    # Every other declared fix call belongs to a kind of cache these stories do not fix, or
+    # to a customer-managed KMS key they do not use: nothing is declared "just in case".
+    declared = remediation_calls.iam_actions(fix_writes() | FIX_READS)
+    assert declared - made == {
+        "elasticache:ModifyCacheCluster",
+        "elasticache:ModifyServerlessCache",
+        "elasticache:DescribeServerlessCaches",
+        "elasticache:DescribeServerlessCacheSnapshots",
+        "kms:DescribeKey",
     }

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from posture.privileges import rotation_writes
+from posture.privileges import ROTATION_READS, rotation_writes
 from posture.rotation import Phase
 from sandbox.fake_aws.inspect_state import store_at
 from sandbox.stack import Stack
@@ -206,3 +206,4 @@ def test_the_rotations_made_only_calls_the_remediation_policy_grants(stack: Stac
     assert made <= remediation_calls.granted()
     declared = remediation_calls.iam_actions(rotation_writes())
     assert remediation_calls.writes(made) == declared - {"secretsmanager:TagResource"}
+    assert remediation_calls.iam_actions(ROTATION_READS) <= made  # no read declared unused
