@@ -58,14 +58,14 @@ class Located:
 
 
 def candidate_sessions(env: JobEnvironment, account: str | None) -> list[AccountSession]:
-    """Remediation sessions: the bot's own account, then each account with a remediation role.
+    """Remediation sessions in every account the bot knows, or only in `account` when given.
 
-    Narrowed to `account` when given (an organization role reaches any named account).
+    Known accounts: the bot's own, those with a remediation role, and those the audit scans
+    (only their ids are read from [scan]; its roles are never assumed here).
     """
     own = session_for(None, endpoint_url=env.endpoint_url).account_id
-    accounts = [account] if account else [own]
-    if not account:
-        accounts += [account_of_role(arn) for arn in env.config.remediation.role_arns]
+    configured = (*env.config.remediation.role_arns, *env.config.scan.role_arns)
+    accounts = [account] if account else [own, *(account_of_role(arn) for arn in configured)]
     sessions = []
     for candidate in dict.fromkeys(accounts):
         with contextlib.suppress(UnreachableAccount):
