@@ -1,4 +1,9 @@
 # One image for every process (web, worker); the Procfile names the commands.
+# The production image holds only the application packages: no sandbox/ (fake AWS, Slack
+# emulator), tests/ or bench/ (see .dockerignore).
+# TODO(pin): pin the base image by digest (`python:3.11-slim@sha256:<digest>`, both stages) once
+# the digest has been read from the registry (`docker buildx imagetools inspect python:3.11-slim`);
+# it could not be looked up from the build environment, and a guessed digest would not build.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
@@ -9,7 +14,6 @@ COPY posture posture
 COPY commands commands
 COPY workers workers
 COPY bot bot
-COPY sandbox sandbox
 RUN /opt/venv/bin/pip install --no-deps .
 
 FROM python:3.11-slim

@@ -30,11 +30,3 @@ FINDING_ACTION_IDS: Mapping[FindingAction, ActionId] = MappingProxyType(
 
 def action_id_for(action: FindingAction) -> ActionId:
     return FINDING_ACTION_IDS[action]
-
-
-def finding_action_for(action_id: str) -> FindingAction | None:
-    """The neutral action behind a clicked finding button, or None for any other id."""
-    for action, known in FINDING_ACTION_IDS.items():
-        if known == action_id:
-            return action
-    return None

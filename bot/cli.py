@@ -67,7 +67,7 @@ def _cmd_iam_policy(args: argparse.Namespace) -> int:
 
 def _add_iam_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("iam-policy", help="print a least-privilege IAM policy (generated)")
-    parser.add_argument("kind", choices=("audit", "remediation", "rotation", "organization"))
+    parser.add_argument("kind", choices=("audit", "remediation", "organization"))
     parser.set_defaults(handler=_cmd_iam_policy)
 
 

@@ -15,6 +15,10 @@ from workers.telemetry import read_counters
 SHARED_COUNTERS = {
     "jobs": ("cachewarden_jobs_total", "RQ jobs by function and outcome"),
     "aws_errors": ("cachewarden_aws_errors_total", "AWS calls that failed, by service and code"),
+    "remediation_calls": (
+        "cachewarden_remediation_calls_total",
+        "AWS calls made with the remediation role, by service and operation",
+    ),
     "slack_errors": (
         "cachewarden_slack_errors_total",
         "Slack Web API failures, by method and error",

@@ -19,7 +19,7 @@ from bot.runtime_setup import Process, boot, bot_app, job_environment
 from bot.settings import SettingsError
 from bot.web import WebLimits, WsgiApp, build_wsgi
 from workers.config import ConfigError
-from workers.queueing import QUEUES, audit_queue
+from workers.enqueue import worker_queues
 from workers.runtime import use_environment
 from workers.telemetry import correlation
 
@@ -145,9 +145,9 @@ def run_worker(burst: bool, with_scheduler: bool) -> int:
         process = boot()
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
-    queue = audit_queue(process.connection)
+    # Approved actions first: RQ serves the queues in the order given.
     worker = CorrelatedWorker(
-        [queue, *QUEUES[1:]], connection=process.connection, serializer=JSONSerializer
+        worker_queues(process.connection), connection=process.connection, serializer=JSONSerializer
     )
     with use_environment(job_environment(process)):
         worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")

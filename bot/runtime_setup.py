@@ -14,8 +14,8 @@ from bot.settings import Settings, load_settings
 from bot.slack_notifier import SlackNotifier, make_web_client
 from posture.conversations import Platform
 from workers.config import AppConfig, load_config
+from workers.enqueue import QUEUES
 from workers.notifier import Notifier
-from workers.queueing import QUEUES
 from workers.redis_connection import connect
 from workers.runtime import JobEnvironment
 from workers.telemetry import configure_logging

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -148,18 +147,4 @@ def evaluate(
     for rule_id, reasons in blocked.items():
         if rule_id not in settings.disabled:
             findings.append(_error_finding(rule_id, reasons, inventory, settings))
-    return findings
-
-
-def evaluate_all(
-    inventories: Iterable[Inventory], policy: OrgPolicy, *, now: datetime | None = None
-) -> list[Finding]:
-    """Findings for many regions; an account-wide finding seen twice is kept once."""
-    seen: set[tuple[str, ...]] = set()
-    findings: list[Finding] = []
-    for inventory in inventories:
-        for finding in evaluate(inventory, policy, now=now):
-            if finding.key not in seen:
-                seen.add(finding.key)
-                findings.append(finding)
     return findings

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from posture.catalog import FixKind, all_rules
-from posture.rotation_plan import ROTATION_ACTIONS
+from posture.catalog import all_rules
+from posture.privileges import (
+    FIX_READS,
+    ROTATION_READS,
+    iam_actions,
+    remediation_writes,
+)
 
 # What the collector itself calls beyond the rules' own reads: identity, regions, accounts.
 COLLECTOR_ACTIONS = (
@@ -20,11 +25,12 @@ COLLECTOR_ACTIONS = (
 ORGANIZATION_ACTIONS = ("organizations:ListAccounts", "sts:AssumeRole")
 
 
+def _statement(sid: str, actions: set[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": "*"}
+
+
 def _policy(sid: str, actions: set[str]) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": "*"}],
-    }
+    return {"Version": "2012-10-17", "Statement": [_statement(sid, actions)]}
 
 
 def audit_policy() -> dict[str, Any]:
@@ -36,17 +42,20 @@ def audit_policy() -> dict[str, Any]:
 
 
 def remediation_policy() -> dict[str, Any]:
-    """Only the calls of fixes that run in place; rebuilds and manual steps stay with people."""
-    actions: set[str] = set()
-    for rule in all_rules():
-        if rule.remediation.fix_kind is FixKind.IN_PLACE:
-            actions.update(rule.remediation.permissions)
-    return _policy("CachewardenRemediation", actions)
+    """The remediation role: exactly the writes fixes and token rotation make, and their reads.
 
-
-def rotation_policy() -> dict[str, Any]:
-    """Every call an AUTH token or RBAC password rotation makes, and nothing else."""
-    return _policy("CachewardenTokenRotation", set(ROTATION_ACTIONS))
+    Generated from `posture.privileges`, the same list the runtime guard enforces. Rebuilds and
+    manual steps stay with people, so their calls are not here.
+    """
+    writes = iam_actions(remediation_writes())
+    reads = iam_actions(FIX_READS | ROTATION_READS) - writes
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _statement("CachewardenRemediationWrites", writes),
+            _statement("CachewardenRemediationReads", reads),
+        ],
+    }
 
 
 def organization_policy() -> dict[str, Any]:
@@ -57,7 +66,6 @@ def organization_policy() -> dict[str, Any]:
 POLICIES = {
     "audit": audit_policy,
     "remediation": remediation_policy,
-    "rotation": rotation_policy,
     "organization": organization_policy,
 }
 

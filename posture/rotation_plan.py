@@ -12,21 +12,6 @@ from posture.resources import ReplicationGroup, User
 from posture.rotation import RotationMode
 
 ROTATABLE_ENGINES = ("redis", "valkey")
-# Every AWS call a rotation makes, for a least-privilege policy of the rotating role.
-ROTATION_ACTIONS = (
-    "sts:GetCallerIdentity",
-    "elasticache:DescribeReplicationGroups",
-    "elasticache:ModifyReplicationGroup",
-    "elasticache:DescribeUserGroups",
-    "elasticache:DescribeUsers",
-    "elasticache:ModifyUser",
-    "secretsmanager:DescribeSecret",
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:CreateSecret",
-    "secretsmanager:PutSecretValue",
-    "secretsmanager:UpdateSecretVersionStage",
-    "secretsmanager:TagResource",  # CreateSecret with tags needs it
-)
 _TLS_FIX = (
     "AUTH only works with in-transit encryption, and this group has it off. Turn it on first "
     "(rule CW-101: `/cache-explain CW-101` shows the in-place fix, or use Request fix on the "

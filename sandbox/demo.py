@@ -29,6 +29,8 @@ def demo_options(port: int, log_dir: Path | None) -> StackOptions:
     return StackOptions(
         regions=spec.regions,
         role_arns=roles,
+        # Fixes and token rotations assume a separate write role in each account; scans never do.
+        config_extra='\n[remediation]\norganization_role = "CachewardenRemediation"\n',
         emulator_port=port,
         log_dir=log_dir,
         cron=True,  # digest subscriptions post on schedule; `/cache-audit digest now` on demand

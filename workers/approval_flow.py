@@ -8,7 +8,6 @@ messages. Fix, accept-risk and token-rotation requests all use these functions.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -16,18 +15,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 import redis
-from rq import Callback, Retry
-from rq.exceptions import DuplicateJobError
 
 from posture.approvals import ApprovalRequest, RequestKind, State, Transition, finish, start
-from posture.conversations import ConversationRef, MessageRef, Platform
+from posture.conversations import ConversationRef, MessageRef
 from posture.findings import Finding
-from workers.approval_dispatch import job_for
 from workers.approvals_store import ApprovalStore
 from workers.audit_log import AuditLog
+from workers.enqueue import enqueue_expiry
 from workers.notifier import Notifiers, NotifyError
-from workers.queueing import audit_queue
-from workers.telemetry import current_correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +35,6 @@ EVENTS = {
     State.FAILED: "request.failed",
     State.CANCELLED: "request.cancelled",
 }
-APPROVED_JOB_TIMEOUT = 600
 
 
 def request_fields(request: ApprovalRequest) -> dict[str, str]:
@@ -124,16 +118,7 @@ class ApprovalFlow:
         return None
 
     def _schedule_expiry(self, request: ApprovalRequest) -> None:
-        with contextlib.suppress(DuplicateJobError):
-            audit_queue(self.connection).enqueue_at(
-                request.expires_at,
-                "workers.jobs.approvals.expire_request",
-                request.request_id,
-                job_id=f"expire-{request.request_id}",
-                unique=True,
-                result_ttl=0,
-                meta={"correlation_id": current_correlation_id()},
-            )
+        enqueue_expiry(self.connection, request)
 
     def refresh(self, request: ApprovalRequest) -> None:
         """Redraw both copies of the message; a failed redraw is logged, never raised."""
@@ -183,54 +168,3 @@ class ApprovalFlow:
         updated = self.store.update_fields(request.request_id, outcome=outcome)
         if updated is not None:
             self.refresh(updated)
-
-
-def enqueue_approved(connection: redis.Redis, request: ApprovalRequest) -> bool:
-    """Start the job for an approved request; False when it is already queued (a double click)."""
-    try:
-        audit_queue(connection).enqueue(
-            job_for(request.kind),
-            request.request_id,
-            job_id=f"approved-{request.request_id}",
-            unique=True,
-            retry=Retry(max=2),
-            job_timeout=APPROVED_JOB_TIMEOUT,
-            meta={"correlation_id": request.correlation_id or current_correlation_id()},
-            on_failure=Callback("workers.jobs.approvals.on_approved_job_failed"),
-            failure_ttl=7 * 24 * 3600,
-        )
-    except DuplicateJobError:
-        return False
-    return True
-
-
-def enqueue_prepare_fix(
-    connection: redis.Redis,
-    finding_id: str,
-    requester: str,
-    channel: str,
-    thread: str,
-    *,
-    platform: Platform = Platform.SLACK,
-    workspace: str = "",
-) -> bool:
-    """Plan a fix from a fresh read (a job: listeners never call AWS); False on a double click."""
-    try:
-        audit_queue(connection).enqueue(
-            "workers.jobs.fix_requests.prepare_fix",
-            finding_id,
-            requester,
-            channel,
-            thread,
-            str(platform),
-            workspace,
-            job_id=f"prepare-{finding_id}",
-            unique=True,
-            result_ttl=0,
-            failure_ttl=3600,
-            job_timeout=300,
-            meta={"correlation_id": current_correlation_id()},
-        )
-    except DuplicateJobError:
-        return False
-    return True

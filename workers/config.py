@@ -6,6 +6,10 @@ role_arns = ["arn:aws:iam::111111111111:role/cachewarden-audit"]
 organization_role = ""                    # e.g. "cachewarden-audit" to scan a whole Organization
 max_workers = 8
 
+[remediation]                             # the role fixes and token rotations assume
+role_arns = ["arn:aws:iam::111111111111:role/cachewarden-remediation"]
+organization_role = ""                    # e.g. "cachewarden-remediation" in every account
+
 [bot]
 allowed_channels = []                     # empty: any channel
 approver_users = ["U012ABC"]
@@ -58,6 +62,25 @@ class ScanConfig(_Section):
         return arns
 
 
+class RemediationConfig(_Section):
+    """[remediation]: the write role, kept apart from the read-only audit role of [scan].
+
+    Fix and rotation jobs assume it; scans never do. With neither set, they run only in the
+    account of the bot's own credentials, with those credentials.
+    """
+
+    role_arns: tuple[str, ...] = ()
+    organization_role: str = ""
+
+    @field_validator("role_arns")
+    @classmethod
+    def _arns(cls, arns: tuple[str, ...]) -> tuple[str, ...]:
+        for arn in arns:
+            if not _ROLE_ARN.match(arn):
+                raise ValueError(f"{arn!r} is not an IAM role ARN")
+        return arns
+
+
 class BotConfig(_Section):
     allowed_channels: tuple[str, ...] = ()
     approver_users: tuple[str, ...] = ()
@@ -97,6 +120,7 @@ class DigestConfig(_Section):
 class AppConfig(_Section):
     policy: OrgPolicy = OrgPolicy()
     scan: ScanConfig = ScanConfig()
+    remediation: RemediationConfig = RemediationConfig()
     bot: BotConfig = BotConfig()
     digest: DigestConfig = DigestConfig()
 
@@ -107,6 +131,7 @@ def parse_config(text: str, *, source: str = "config") -> AppConfig:
         policy = parse_policy(text)
         sections = {
             "scan": data.get("scan", {}),
+            "remediation": data.get("remediation", {}),
             "bot": data.get("bot", {}),
             "digest": data.get("digest", {}),
         }

@@ -27,32 +27,14 @@ from rq import Queue, cron_job_registry
 from rq.cron import CronJob, CronScheduler, register
 from rq.serializers import JSONSerializer
 
+from workers.enqueue import digest_tick_options
 from workers.jobs.digest import dispatch_due_digests
-from workers.queueing import AUDIT_QUEUE
 
 log = logging.getLogger(__name__)
-EVERY_MINUTE = "* * * * *"
-TICK_TTL_SECONDS = 300  # a tick not started within 5 minutes is dropped; the next catches up
-
-
-def tick_options(tick_seconds: int = 0) -> dict[str, Any]:
-    """Cron options for the tick: every minute, or every `tick_seconds` (tests and demos)."""
-    timing: dict[str, Any] = (
-        {"interval": tick_seconds} if tick_seconds > 0 else {"cron": EVERY_MINUTE}
-    )
-    return {
-        "queue_name": AUDIT_QUEUE,
-        "job_timeout": 120,
-        "result_ttl": 0,
-        "ttl": TICK_TTL_SECONDS,
-        "failure_ttl": 3600,
-        "name": "cachewarden-digest-tick",
-        **timing,
-    }
 
 
 # The config-module registration that `cachewarden cron` loads (RQ's registry, not ours).
-register(dispatch_due_digests, **tick_options())
+register(dispatch_due_digests, **digest_tick_options())
 
 
 class JsonCronJob(CronJob):
@@ -89,7 +71,7 @@ def build_scheduler(connection: redis.Redis, *, tick_seconds: int = 0) -> JsonCr
     """The scheduler `cachewarden cron` runs: this module's schedule, or a fast tick for tests."""
     scheduler = JsonCronScheduler(connection=connection, logging_level="WARNING")
     if tick_seconds > 0:
-        scheduler.register(dispatch_due_digests, **tick_options(tick_seconds))
+        scheduler.register(dispatch_due_digests, **digest_tick_options(tick_seconds))
     else:
         scheduler.load_config_from_file(__name__)
     return scheduler

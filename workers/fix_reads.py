@@ -1,14 +1,17 @@
-"""Reads a fix needs: a session for the finding's account, the resource as it is now, its status.
+"""Reads a fix needs: a remediation session for the account, the resource as it is now, its status.
 
-Writes live only in `workers.aws.apply`.
+Writes live only in `workers.aws.apply` (fixes) and the rotation steps. Every session built
+here is the remediation role's and is guarded: a call outside `posture.privileges` is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from posture.base import ResourceKind
+from posture.privileges import remediation_calls
 from posture.resources import CacheCluster, Inventory, ReplicationGroup, ServerlessCache, UserGroup
 from workers.aws import collect_cache
 from workers.aws.collect import collect_inventory
@@ -18,11 +21,14 @@ from workers.aws.scan import collect_one
 from workers.aws.session import (
     AccountSession,
     CallCounter,
+    CallGuard,
     account_of_role,
     assume_role_session,
     default_chain_session,
 )
 from workers.config import AppConfig
+from workers.runtime import JobEnvironment
+from workers.telemetry import count
 
 AVAILABLE = "available"
 
@@ -32,26 +38,44 @@ class UnreachableAccount(RuntimeError):
 
 
 def role_for_account(account: str, config: AppConfig) -> str | None:
-    """The configured role of `account`: an explicit role ARN, else the organization role."""
-    for arn in config.scan.role_arns:
+    """The remediation role of `account`: an explicit role ARN, else the organization role.
+
+    Never the audit role of [scan]: that one stays read-only.
+    """
+    for arn in config.remediation.role_arns:
         if account_of_role(arn) == account:
             return arn
-    if config.scan.organization_role:
-        return f"arn:aws:iam::{account}:role/{config.scan.organization_role}"
+    if config.remediation.organization_role:
+        return f"arn:aws:iam::{account}:role/{config.remediation.organization_role}"
     return None
 
 
 def account_session(
-    account: str, config: AppConfig, endpoint_url: str | None, counter: CallCounter | None = None
+    account: str,
+    config: AppConfig,
+    endpoint_url: str | None,
+    counter: CallCounter | None = None,
+    on_call: Callable[[str, str], None] | None = None,
 ) -> AccountSession:
-    """A session in `account` the same way the audit reached it."""
+    """The remediation role's session in `account`, limited to the declared remediation calls."""
     base = default_chain_session(endpoint_url=endpoint_url, counter=counter)
     role = role_for_account(account, config)
     if role:
-        return assume_role_session(base, role, counter=counter)
-    if base.account_id == account:
-        return base
-    raise UnreachableAccount(f"no role is configured for account {account}")
+        session = assume_role_session(base, role, counter=counter)
+    elif base.account_id == account:
+        session = base
+    else:
+        raise UnreachableAccount(f"no [remediation] role is configured for account {account}")
+    return replace(session, guard=CallGuard(remediation_calls(), on_call))
+
+
+def remediation_session(env: JobEnvironment, account: str) -> AccountSession:
+    """What fix and rotation jobs use: each call counted as `remediation_calls` in /metrics."""
+
+    def record(service: str, operation: str) -> None:
+        count(env.connection, "remediation_calls", service=service, operation=operation)
+
+    return account_session(account, env.config, env.endpoint_url, on_call=record)
 
 
 def _filters(kind: ResourceKind, resource_id: str) -> ScanFilters:

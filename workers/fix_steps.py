@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
-
-from rq import Callback, Retry
-from rq.exceptions import DuplicateJobError
 
 from posture.approvals import ApprovalRequest
 from posture.findings import Finding, Status
@@ -25,11 +21,10 @@ from posture.remediation.words import changed_text, gone_text, unavailable_text
 from posture.resources import Inventory, ReplicationGroup
 from workers.approval_flow import ApprovalFlow, request_fields
 from workers.aws.session import AccountSession
-from workers.fix_reads import AVAILABLE, account_session, read_for_fix, status_of
+from workers.enqueue import enqueue_fix_check
+from workers.fix_reads import AVAILABLE, read_for_fix, remediation_session, status_of
 from workers.fix_store import FixStore
-from workers.queueing import audit_queue
 from workers.runtime import JobEnvironment
-from workers.telemetry import current_correlation_id
 
 log = logging.getLogger(__name__)
 CHECK_FIRST_SECONDS = 1
@@ -50,7 +45,7 @@ class FixRun:
     @cached_property
     def session(self) -> AccountSession:
         """One session per job: building one parses the service models again."""
-        return account_session(self.plan.account, self.env.config, self.env.endpoint_url)
+        return remediation_session(self.env, self.plan.account)
 
     def read(self, session: AccountSession) -> Inventory:
         groups = self.env.config.policy.auth.allowed_user_groups[:1]
@@ -148,21 +143,7 @@ def calls_to_send(run: FixRun, inventory: Inventory, phase_applying: bool) -> Fi
 def schedule_check(run: FixRun, attempt: int) -> None:
     """Verification runs later as its own job, so no worker waits for AWS."""
     delay = min(CHECK_FIRST_SECONDS * 2 ** (attempt - 1), CHECK_MAX_SECONDS)
-    try:
-        audit_queue(run.env.connection).enqueue_in(
-            timedelta(seconds=delay),
-            "workers.jobs.remediation.check_fix",
-            run.request.request_id,
-            attempt,
-            job_id=f"check-{run.request.request_id}-{attempt}",
-            unique=True,
-            retry=Retry(max=2),
-            result_ttl=0,
-            failure_ttl=7 * 24 * 3600,
-            meta={"correlation_id": current_correlation_id()},
-            on_failure=Callback("workers.jobs.approvals.on_approved_job_failed"),
-        )
-    except DuplicateJobError:
+    if not enqueue_fix_check(run.env.connection, run.request.request_id, attempt, delay):
         log.info(
             "check already scheduled",
             extra={"request_id": run.request.request_id, "attempt": attempt},

@@ -1,42 +1,27 @@
-"""Enqueueing from the web process: ids and plain values in, never secrets, never AWS calls."""
+"""Starting an audit from the web process: the run record, the job, and plain words for its reach."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from dataclasses import dataclass
 
 import redis
-from rq import Callback, Queue, Worker
-from rq.exceptions import DuplicateJobError
-from rq.serializers import JSONSerializer
+from rq import Worker
 
 from commands.scope import Scope
 from workers.audit_store import AuditStore
 from workers.config import AppConfig
-
-AUDIT_QUEUE = "cachewarden-audit"
-QUEUES = (AUDIT_QUEUE,)
+from workers.enqueue import audit_job_id, enqueue_start_audit
 
 
 class AlreadyQueued(RuntimeError):
     """The same audit is already queued or running in this channel."""
 
 
-def audit_queue(connection: redis.Redis) -> Queue:
-    return Queue(AUDIT_QUEUE, connection=connection, serializer=JSONSerializer)
-
-
 def workers_alive(connection: redis.Redis) -> bool:
     """True when at least one RQ worker has registered with this Redis."""
     return Worker.count(connection=connection) > 0
-
-
-def audit_job_id(channel: str, scope: Scope) -> str:
-    """Same channel and scope -> same id, so a double submit collapses into one job."""
-    digest = hashlib.sha256(f"{channel}|{scope.canonical()}".encode()).hexdigest()[:20]
-    return f"audit-{digest}"
 
 
 @dataclass(frozen=True)
@@ -87,20 +72,10 @@ def enqueue_audit(
         correlation_id=correlation_id,
         started=time.time(),
     )
-    try:
-        audit_queue(connection).enqueue(
-            "workers.jobs.audit.start_audit",
-            run_id,
-            job_id=job_id,
-            unique=True,
-            meta={"correlation_id": correlation_id},
-            job_timeout=600,
-            result_ttl=0,  # a finished audit must not block the next identical request
-            failure_ttl=60,
-            on_failure=Callback("workers.jobs.audit.on_start_failed"),
-        )
-    except DuplicateJobError:
+    if not enqueue_start_audit(
+        connection, run_id, channel=channel, scope=scope, correlation_id=correlation_id
+    ):
         store.update_run(run_id, state="collapsed")
-        raise AlreadyQueued(job_id) from None
+        raise AlreadyQueued(job_id)
     accounts, regions = describe_reach(scope, config)
     return AuditTicket(run_id=run_id, job_id=job_id, accounts_text=accounts, regions_text=regions)

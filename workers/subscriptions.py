@@ -18,19 +18,10 @@ from zoneinfo import ZoneInfo
 
 import redis
 from pydantic import BaseModel, ConfigDict
-from rq import Callback, Retry
-from rq.exceptions import DuplicateJobError
-
-from commands.scope import Scope
-from posture.digest import ScheduleNote
-from workers.queueing import audit_queue
-from workers.telemetry import current_correlation_id
 
 _SUBSCRIPTIONS = "cw:subscriptions"
 _LAST_DAY = "cw:subscriptions:last_day"
 MAX_MISSED_LISTED = 14
-DIGEST_JOB = "workers.jobs.digest.run_digest"
-DIGEST_TIMEOUT_SECONDS = 1800
 
 # Move a channel's last day forward only; an older day (a slow or duplicate tick) is ignored.
 _ADVANCE_DAY = """
@@ -181,40 +172,3 @@ class SubscriptionStore:
         if last:
             data["last_day"] = _text(last)
         return Subscription.model_validate(data)
-
-
-def digest_job_id(channel: str, day: date, manual: bool) -> str:
-    """Same channel and day -> same job id; job ids allow letters, digits, _ and - only."""
-    safe = "".join(c if c.isalnum() else "_" for c in channel)
-    return f"digest-now-{safe}" if manual else f"digest-{safe}-{day:%Y%m%d}"
-
-
-def enqueue_digest(
-    connection: redis.Redis,
-    channel: str,
-    day: date,
-    note: ScheduleNote,
-    *,
-    scope: Scope | None = None,
-) -> bool:
-    """Queue one digest; False if the same one is already queued or running."""
-    manual = note.trigger == "manual"
-    try:
-        audit_queue(connection).enqueue(
-            DIGEST_JOB,
-            channel,
-            day.isoformat(),
-            note.model_dump(mode="json"),
-            scope.model_dump(mode="json") if scope else None,
-            job_id=digest_job_id(channel, day, manual),
-            unique=True,
-            meta={"correlation_id": current_correlation_id()},
-            job_timeout=DIGEST_TIMEOUT_SECONDS,
-            retry=Retry(max=1),
-            result_ttl=0,
-            failure_ttl=24 * 3600,
-            on_failure=Callback("workers.jobs.digest.on_digest_failed"),
-        )
-    except DuplicateJobError:
-        return False
-    return True

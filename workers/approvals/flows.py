@@ -23,14 +23,9 @@ from posture.findings import Finding
 from posture.messages import Notice
 from posture.remediation import Asked
 from posture.suppressions import accept_risk_request
-from workers.approval_flow import (
-    ApprovalFlow,
-    enqueue_approved,
-    enqueue_prepare_fix,
-    request_fields,
-    subject_of,
-)
+from workers.approval_flow import ApprovalFlow, request_fields, subject_of
 from workers.audit_store import AuditStore
+from workers.enqueue import enqueue_approved, enqueue_prepare_fix
 from workers.platform.context import (
     NOT_ENABLED,
     NOT_THIS_MESSAGE,

@@ -1,25 +1,20 @@
-"""The only AWS write calls cachewarden makes: the approved calls of a fix plan.
+"""The write calls of a fix: the approved calls of a fix plan.
 
-Every other module only reads. A call outside `WRITE_OPERATIONS` is refused before it
-leaves the process, so a plan can never smuggle in another operation.
+A call outside its rule's declared writes (`posture.privileges.FIX_WRITES`, the same list
+`cachewarden iam-policy remediation` grants) is refused before it leaves the process, so a
+plan can never smuggle in another operation. Token rotation writes live in
+`workers.aws.auth_tokens` and `workers.aws.secrets`; both run only on guarded remediation
+sessions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from posture.privileges import FIX_WRITES
 from posture.remediation import ApiCall
 from workers.aws.errors import AWS_FAILURES, error_code, redact
 from workers.aws.session import AccountSession, CallCounter
-
-WRITE_OPERATIONS = frozenset(
-    {
-        ("elasticache", "ModifyReplicationGroup"),
-        ("elasticache", "ModifyCacheCluster"),
-        ("elasticache", "ModifyServerlessCache"),
-        ("ec2", "RevokeSecurityGroupIngress"),
-    }
-)
 
 
 class AwsRefusal(RuntimeError):
@@ -37,11 +32,16 @@ class NotAllowed(ValueError):
 
 
 def apply_call(
-    session: AccountSession, region: str, call: ApiCall, *, counter: CallCounter | None = None
+    session: AccountSession,
+    region: str,
+    call: ApiCall,
+    *,
+    rule_id: str,
+    counter: CallCounter | None = None,
 ) -> dict[str, Any]:
-    """Make one approved call; returns AWS's answer without its response metadata."""
-    if (call.service, call.operation) not in WRITE_OPERATIONS:
-        raise NotAllowed(f"{call.service}:{call.operation} is not a fix operation")
+    """Make one approved call of `rule_id`'s fix; returns AWS's answer without its metadata."""
+    if (call.service, call.operation) not in FIX_WRITES.get(rule_id, frozenset()):
+        raise NotAllowed(f"{call.service}:{call.operation} is not a write of the {rule_id} fix")
     client = session.client(session.new_session(counter), call.service, region)
     try:
         answer = getattr(client, call.method)(**call.params)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -106,6 +107,30 @@ class CallCounter:
             return sum(self._attempts.values())
 
 
+class CallNotAllowed(PermissionError):
+    """A session limited to a declared list of calls was asked for another one."""
+
+
+@dataclass(frozen=True)
+class CallGuard:
+    """Refuses, before it is signed, any call outside `allowed`; reports each allowed call."""
+
+    allowed: frozenset[OperationKey]
+    on_call: Callable[[str, str], None] | None = None
+
+    def attach(self, session: boto3.Session) -> None:
+        session.events.register(
+            "provide-client-params", self._check, unique_id=f"cachewarden-guard-{id(self)}"
+        )
+
+    def _check(self, model: Any, **_: Any) -> None:
+        service = model.service_model.service_id.hyphenize()
+        if (service, model.name) not in self.allowed:
+            raise CallNotAllowed(f"{service}:{model.name} is not a declared remediation call")
+        if self.on_call is not None:
+            self.on_call(service, model.name)
+
+
 class _SharedCredentialProvider(CredentialProvider):  # type: ignore[misc]
     """Hands every per-thread session the same (thread-safe, refreshable) credentials."""
 
@@ -135,6 +160,7 @@ class AccountSession:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     # One service-model loader per account: parsing the JSON models dominates client creation.
     loader: Loader = field(default_factory=create_loader, repr=False, compare=False)
+    guard: CallGuard | None = field(default=None, repr=False, compare=False)
 
     def new_session(self, counter: CallCounter | None = None) -> boto3.Session:
         """A fresh boto3 session for the calling thread, counted when a counter is given."""
@@ -145,6 +171,8 @@ class AccountSession:
             CredentialResolver(providers=[_SharedCredentialProvider(self.credentials)]),
         )
         session = boto3.Session(botocore_session=core)
+        if self.guard is not None:
+            self.guard.attach(session)
         if counter is not None:
             counter.attach(session)
         return session
@@ -239,21 +267,3 @@ def _as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def static_session(
-    account_id: str,
-    access_key: str,
-    secret_key: str,
-    token: str | None = None,
-    *,
-    endpoint_url: str | None = None,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-) -> AccountSession:
-    """An account reached with explicit keys (tests, and callers that resolved keys themselves)."""
-    return AccountSession(
-        account_id=account_id,
-        credentials=Credentials(access_key, secret_key, token),
-        endpoint_url=endpoint_url,
-        max_attempts=max_attempts,
-    )

@@ -19,8 +19,9 @@ from commands.requests import (
 from posture.conversations import Actor
 from posture.digest import ScheduleNote
 from posture.messages import Notice
+from workers.enqueue import enqueue_digest
 from workers.platform.context import FlowContext, command_refusal
-from workers.subscriptions import Subscription, SubscriptionStore, enqueue_digest, next_run
+from workers.subscriptions import Subscription, SubscriptionStore, next_run
 
 
 def _local(moment: datetime, subscription: Subscription) -> str:

@@ -6,12 +6,8 @@ the parent message is claimed once, parts are a set, and publishing is claimed o
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
-
-from rq import Callback, Retry
-from rq.exceptions import DuplicateJobError
 
 from commands.scope import Scope
 from posture.findings import Finding
@@ -20,11 +16,11 @@ from workers.audit_store import AuditRun, AuditStore
 from workers.aws.collect import collect_inventory
 from workers.aws.session import CallCounter
 from workers.aws.targets import ScanError, resolve_targets
+from workers.enqueue import enqueue_finish_audit, enqueue_scan_part
 from workers.jobs.publish import error_findings, publish_results, summary_for
-from workers.queueing import audit_queue
 from workers.runtime import environment
 from workers.scanning import account_allowed, findings_for, scan_filters, scan_scope, session_for
-from workers.telemetry import count, current_correlation_id
+from workers.telemetry import count
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 2
@@ -78,28 +74,16 @@ def start_audit(run_id: str) -> None:
         store.update_run(run_id, parts_total=0, problem=problem)
         _enqueue_finish(run_id)
         return
-    queue = audit_queue(env.connection)
     for target in targets:
-        part = f"{target.account_id}/{target.region}"
-        try:
-            queue.enqueue(
-                "workers.jobs.audit.scan_part",
-                run_id,
-                target.account_id,
-                target.region,
-                target.session.role_arn or "",
-                first_region[target.account_id] == target.region,
-                job_id=f"part-{run_id}-{target.account_id}-{target.region}",
-                unique=True,
-                meta={"correlation_id": current_correlation_id(), "part": part},
-                job_timeout=900,
-                retry=Retry(max=2),  # immediate; botocore already backs off on throttling
-                on_failure=Callback("workers.jobs.audit.on_part_failed"),
-                result_ttl=0,
-                failure_ttl=3600,
-            )
-        except DuplicateJobError:
-            log.info("part already queued", extra={"part": part})
+        if not enqueue_scan_part(
+            env.connection,
+            run_id,
+            target.account_id,
+            target.region,
+            target.session.role_arn or "",
+            first_region[target.account_id] == target.region,
+        ):
+            log.info("part already queued", extra={"part": f"{target.account_id}/{target.region}"})
     log.info(
         "audit fanned out", extra={"run_id": run_id, "parts": len(targets), "parent_ts": parent_ts}
     )
@@ -153,18 +137,7 @@ def _progress_due(run_id: str) -> bool:
 
 
 def _enqueue_finish(run_id: str) -> None:
-    env = environment()
-    with contextlib.suppress(DuplicateJobError):
-        audit_queue(env.connection).enqueue(
-            "workers.jobs.audit.finish_audit",
-            run_id,
-            job_id=f"finish-{run_id}",
-            unique=True,
-            meta={"correlation_id": current_correlation_id()},
-            job_timeout=900,
-            on_failure=Callback("workers.jobs.audit.on_finish_failed"),
-            failure_ttl=3600,
-        )
+    enqueue_finish_audit(environment().connection, run_id)
 
 
 def finish_audit(run_id: str) -> None:

@@ -23,6 +23,7 @@ from commands.scope import Scope
 from posture.digest import ScheduleNote, lateness
 from posture.messages import Notice
 from workers.digest_build import DigestRequest, assemble_digest, scan_scope_now
+from workers.enqueue import enqueue_digest
 from workers.history_store import HistoryStore
 from workers.notifier import ReportFile
 from workers.runtime import environment
@@ -31,7 +32,6 @@ from workers.subscriptions import (
     Subscription,
     SubscriptionStore,
     due_run,
-    enqueue_digest,
 )
 from workers.telemetry import count
 

@@ -27,7 +27,7 @@ from posture.remediation import (
 from workers.approval_flow import ApprovalFlow, subject_of
 from workers.audit_store import AuditStore
 from workers.aws.errors import AWS_FAILURES
-from workers.fix_reads import UnreachableAccount, account_session, read_for_fix
+from workers.fix_reads import UnreachableAccount, read_for_fix, remediation_session
 from workers.fix_store import FixStore
 from workers.jobs.approvals import flow
 from workers.runtime import JobEnvironment, environment
@@ -114,7 +114,7 @@ def _plan_for(env: JobEnvironment, finding: Finding, reply: _Reply) -> FixPlan |
 
 def _fresh_plan(env: JobEnvironment, finding: Finding, reply: _Reply) -> FixPlan | None:
     """The plan from a fresh read, or None after telling the user why there is none."""
-    session = account_session(finding.account, env.config, env.endpoint_url)
+    session = remediation_session(env, finding.account)
     now, policy = env.clock(), env.config.policy
     inventory = read_for_fix(
         session, finding.account, finding.region, finding.resource_kind, finding.resource_id,

@@ -91,7 +91,7 @@ def apply_fix(run: FixRun) -> bool:
     for call in plan.calls:
         run.audit("aws.call", operation=f"{call.service}:{call.operation}", call_target=call.target)
         try:
-            answer = apply_call(session, plan.region, call)
+            answer = apply_call(session, plan.region, call, rule_id=plan.rule_id)
         except AwsRefusal as refusal:
             run.audit(
                 "aws.refused",

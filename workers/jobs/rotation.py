@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import timedelta
 
 import redis
 from redis.exceptions import LockError
-from rq.exceptions import DuplicateJobError
 
 from posture.approvals import ApprovalRequest, State
 from posture.rotation import (
@@ -36,15 +34,14 @@ from workers.approval_flow import ApprovalFlow
 from workers.audit_log import AuditLog
 from workers.aws.auth_tokens import TokenCallError
 from workers.aws.secrets import CredentialVault, SecretsError
-from workers.aws.session import AccountSession, account_of_role
+from workers.aws.session import AccountSession
+from workers.enqueue import enqueue_rotation_step
+from workers.fix_reads import UnreachableAccount, remediation_session
 from workers.jobs.rotation_steps import AUTH_TOKEN_STEPS, RotationTools, Step, StepFailed, Wait
 from workers.jobs.rotation_users import RBAC_STEPS
 from workers.notifier import NotifyError
-from workers.queueing import audit_queue
 from workers.rotation_store import RotationStore
 from workers.runtime import JobEnvironment, environment
-from workers.scanning import session_for
-from workers.telemetry import current_correlation_id
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 8  # a dead runner's lock frees itself this quickly
@@ -75,20 +72,7 @@ def step_for(rotation: Rotation) -> Step | None:
 def schedule_continuation(
     connection: redis.Redis, rotation_id: str, seq: int, seconds: int, attempt: int = 0
 ) -> None:
-    job_id = f"rotation-{rotation_id}-{seq}" + (f"-r{attempt}" if attempt else "")
-    with contextlib.suppress(DuplicateJobError):
-        audit_queue(connection).enqueue_in(
-            timedelta(seconds=seconds),
-            "workers.jobs.rotation.advance_rotation",
-            rotation_id,
-            seq,
-            attempt,
-            job_id=job_id,
-            unique=True,
-            result_ttl=0,
-            failure_ttl=24 * 3600,
-            meta={"correlation_id": current_correlation_id()},
-        )
+    enqueue_rotation_step(connection, rotation_id, seq, seconds, attempt)
 
 
 def approval_flow(env: JobEnvironment) -> ApprovalFlow:
@@ -209,11 +193,10 @@ class Driver:
 
 
 def session_for_account(env: JobEnvironment, account: str) -> AccountSession:
-    role = next((arn for arn in env.config.scan.role_arns if account_of_role(arn) == account), None)
-    session = session_for(role, endpoint_url=env.endpoint_url)
-    if session.account_id != account:
-        raise StepFailed(f"no configured role reaches account {account}.")
-    return session
+    try:
+        return remediation_session(env, account)
+    except UnreachableAccount as exc:
+        raise StepFailed(f"no remediation role reaches account {account}.") from exc
 
 
 def build_tools(env: JobEnvironment, rotation: Rotation) -> RotationTools:

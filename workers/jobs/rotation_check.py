@@ -7,6 +7,7 @@ ticket id, which also becomes the rotation id and the approval request id.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from workers.aws.auth_tokens import (
 from workers.aws.errors import AWS_FAILURES, redact
 from workers.aws.secrets import CURRENT, CredentialVault, SecretsError
 from workers.aws.session import AccountSession, account_of_role
+from workers.fix_reads import UnreachableAccount, remediation_session
 from workers.jobs.rotation import Driver, approval_flow
 from workers.jobs.rotation_steps import StepFailed
 from workers.rotation_store import RotationIntake, RotationStore
@@ -56,14 +58,19 @@ class Located:
 
 
 def candidate_sessions(env: JobEnvironment, account: str | None) -> list[AccountSession]:
-    """The default account, then every configured role; narrowed to `account` when given."""
-    default = session_for(None, endpoint_url=env.endpoint_url)
-    found = [default]
-    for role in env.config.scan.role_arns:
-        if account is None or account_of_role(role) == account:
-            found.append(session_for(role, endpoint_url=env.endpoint_url))
-    unique = {session.account_id: session for session in reversed(found)}
-    return [s for s in unique.values() if account is None or s.account_id == account]
+    """Remediation sessions in every account the bot knows, or only in `account` when given.
+
+    Known accounts: the bot's own, those with a remediation role, and those the audit scans
+    (only their ids are read from [scan]; its roles are never assumed here).
+    """
+    own = session_for(None, endpoint_url=env.endpoint_url).account_id
+    configured = (*env.config.remediation.role_arns, *env.config.scan.role_arns)
+    accounts = [account] if account else [own, *(account_of_role(arn) for arn in configured)]
+    sessions = []
+    for candidate in dict.fromkeys(accounts):
+        with contextlib.suppress(UnreachableAccount):
+            sessions.append(remediation_session(env, candidate))
+    return sessions
 
 
 def locate(env: JobEnvironment, intake: RotationIntake) -> Located:

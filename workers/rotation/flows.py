@@ -10,14 +10,12 @@ rotation's own thread.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-from rq.exceptions import DuplicateJobError
 
 from commands.requests import RotateTokenRequest
 from posture.approvals import (
@@ -46,8 +44,8 @@ from posture.rotation import (
 from posture.rotation_plan import finalize_texts
 from workers.approval_flow import ApprovalFlow
 from workers.approvals.flows import approval_flow
+from workers.enqueue import enqueue_rotation_cancel, enqueue_rotation_check
 from workers.platform.context import NOT_THIS_MESSAGE, FlowContext, click_refusal, command_refusal
-from workers.queueing import audit_queue
 from workers.rotation_store import RotationIntake, RotationStore
 
 log = logging.getLogger(__name__)
@@ -80,15 +78,7 @@ def request_rotation(
             created_at=ctx.clock(),
         )
     )
-    audit_queue(ctx.connection).enqueue(
-        "workers.jobs.rotation_check.check_rotation_request",
-        ticket,
-        job_id=f"rotation-check-{ticket}",
-        result_ttl=0,
-        failure_ttl=24 * 3600,
-        job_timeout=300,
-        meta={"correlation_id": correlation_id},
-    )
+    enqueue_rotation_check(ctx.connection, ticket, correlation_id)
     log.info("rotation check enqueued", extra={"ticket_id": ticket})
     return Notice(
         text=f"Checking {request.group_id}. If it can be rotated, a rotation request with Approve "
@@ -247,16 +237,7 @@ def cancel_rotation(
     moved = advance(rotation, Phase.CANCEL_REQUESTED, now, note=f"cancelled by {actor.user}")
     if not store.replace(rotation, moved):
         return RotationClickOutcome(text=CHANGED)
-    with contextlib.suppress(DuplicateJobError):
-        audit_queue(ctx.connection).enqueue(
-            "workers.jobs.rotation.run_cancel_phase",
-            rotation.rotation_id,
-            job_id=f"rotation-cancel-{rotation.rotation_id}",
-            unique=True,
-            result_ttl=0,
-            failure_ttl=24 * 3600,
-            meta={"correlation_id": rotation.correlation_id},
-        )
+    enqueue_rotation_cancel(ctx.connection, rotation.rotation_id, rotation.correlation_id)
     flow.audit.append(
         "rotation.cancel_requested",
         actor=actor.user,

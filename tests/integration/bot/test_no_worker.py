@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from sandbox.stack import Stack, StackOptions
-from workers.queueing import audit_queue
+from workers.enqueue import SCANS_QUEUE, queue
 
 pytestmark = pytest.mark.integration
 
@@ -18,4 +18,4 @@ def test_audit_without_workers_says_it_waits_and_stays_queued() -> None:
         )
         assert response.status == 200
         assert "No worker is running right now" in response.json()["text"]
-        assert audit_queue(redis.Redis.from_url(stack.redis.url)).count == 1
+        assert queue(redis.Redis.from_url(stack.redis.url), SCANS_QUEUE).count == 1

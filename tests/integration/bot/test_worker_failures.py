@@ -16,7 +16,8 @@ from sandbox.fake_aws import FakeAwsServer
 from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
 from workers.config import parse_config
-from workers.queueing import audit_queue, enqueue_audit
+from workers.enqueue import worker_queues
+from workers.queueing import enqueue_audit
 from workers.redis_connection import connect
 from workers.runtime import JobEnvironment, use_environment
 
@@ -53,7 +54,7 @@ def _run_audit(redis_server: RedisServer, aws: FakeAwsServer, emulator: SlackEmu
     )
     with use_environment(env):
         SimpleWorker(
-            [audit_queue(connection)], connection=connection, serializer=JSONSerializer
+            worker_queues(connection), connection=connection, serializer=JSONSerializer
         ).work(burst=True)
     return ticket.run_id
 

@@ -20,7 +20,7 @@ from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
 from workers.config import parse_config
 from workers.cron import build_scheduler
-from workers.queueing import audit_queue
+from workers.enqueue import worker_queues
 from workers.redis_connection import connect
 from workers.runtime import JobEnvironment, use_environment
 
@@ -81,7 +81,7 @@ class Rig:
 
     def drain(self) -> None:
         worker = SimpleWorker(
-            [audit_queue(self.connection)], connection=self.connection, serializer=JSONSerializer
+            worker_queues(self.connection), connection=self.connection, serializer=JSONSerializer
         )
         with use_environment(self.environment()):
             worker.work(burst=True, logging_level="WARNING")

@@ -18,9 +18,10 @@ from posture.digest import ScheduleNote
 from posture.suppressions import AcceptedRisk
 from tests.integration.digest.conftest import CHANNEL, Rig
 from workers.approvals_store import ApprovalStore
+from workers.enqueue import enqueue_digest
 from workers.history_store import HistoryStore
 from workers.jobs.digest import DigestClaims
-from workers.subscriptions import Subscription, SubscriptionStore, enqueue_digest
+from workers.subscriptions import Subscription, SubscriptionStore
 from workers.suppressions_store import SuppressionStore
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("digest-rig")]

@@ -8,7 +8,8 @@ import redis
 from commands.scope import Scope
 from sandbox.redis_server import RedisServer
 from workers.config import AppConfig
-from workers.queueing import audit_queue, enqueue_audit
+from workers.enqueue import SCANS_QUEUE, queue
+from workers.queueing import enqueue_audit
 from workers.redis_connection import connect
 
 pytestmark = pytest.mark.integration
@@ -27,7 +28,7 @@ def test_enqueue_over_tls_with_auth(tls_redis: RedisServer) -> None:
     ticket = enqueue_audit(
         connection, channel="C1", user="U1", scope=Scope(), config=AppConfig(), correlation_id="c"
     )
-    job = audit_queue(connection).fetch_job(ticket.job_id)
+    job = queue(connection, SCANS_QUEUE).fetch_job(ticket.job_id)
     assert job is not None and job.args == [ticket.run_id]
 
 

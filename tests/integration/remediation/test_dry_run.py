@@ -24,13 +24,12 @@ from posture.findings import Finding, Status
 from sandbox.fake_aws import FakeAwsServer, group_state
 from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
-from workers.approval_flow import enqueue_prepare_fix
 from workers.approvals_store import ApprovalStore
 from workers.audit_log import AuditLog
 from workers.audit_store import AuditStore
 from workers.config import AppConfig, parse_config
+from workers.enqueue import QUEUES, enqueue_prepare_fix, worker_queues
 from workers.jobs.approvals import expire_request
-from workers.queueing import QUEUES, audit_queue
 from workers.redis_connection import connect
 from workers.runtime import JobEnvironment, use_environment
 
@@ -79,7 +78,7 @@ def _work(world: dict[str, Any]) -> None:
     connection = world["connection"]
     with use_environment(world["env"]):
         SimpleWorker(
-            [audit_queue(connection)], connection=connection, serializer=JSONSerializer
+            worker_queues(connection), connection=connection, serializer=JSONSerializer
         ).work(burst=True)
 
 

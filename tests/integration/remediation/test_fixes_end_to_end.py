@@ -9,8 +9,10 @@ from typing import Any
 import boto3
 import pytest
 
+from posture.privileges import FIX_READS, fix_writes
 from sandbox.fake_aws import group_state
 from sandbox.stack import Stack
+from tests.integration import remediation_calls
 from tests.integration.remediation.flow import (
     ACCOUNT,
     CHANNEL,
@@ -194,3 +196,24 @@ def test_a_rebuild_rule_gets_a_resource_specific_runbook(stack: Stack, parent: P
     assert "--replication-group-id single-node-v2" in text_of(
         runbook
     ) and "--at-rest-encryption-enabled" in text_of(runbook)
+
+
+def test_the_fixes_made_only_calls_the_remediation_policy_grants(stack: Stack) -> None:
+    """Runs after the stories above: every call their fix jobs made, against the policy."""
+    made = remediation_calls.made(stack.redis.url)
+    assert made <= remediation_calls.granted()
+    # The stories fix replication groups and one security group: these writes, no others.
+    assert remediation_calls.writes(made) == {
+        "elasticache:ModifyReplicationGroup",
+        "ec2:RevokeSecurityGroupIngress",
+    }
+    # Every other declared fix call belongs to a kind of cache these stories do not fix, or
+    # to a customer-managed KMS key they do not use: nothing is declared "just in case".
+    declared = remediation_calls.iam_actions(fix_writes() | FIX_READS)
+    assert declared - made == {
+        "elasticache:ModifyCacheCluster",
+        "elasticache:ModifyServerlessCache",
+        "elasticache:DescribeServerlessCaches",
+        "elasticache:DescribeServerlessCacheSnapshots",
+        "kms:DescribeKey",
+    }

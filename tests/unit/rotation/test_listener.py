@@ -10,9 +10,9 @@ from commands.requests import RotateTokenRequest
 from posture.approvals import Approvers
 from posture.conversations import Actor, Platform
 from workers.config import AppConfig
+from workers.enqueue import SCANS_QUEUE
 from workers.notifier import Notifiers
 from workers.platform.context import FlowContext
-from workers.queueing import AUDIT_QUEUE
 from workers.rotation.flows import request_rotation
 from workers.rotation_store import RotationStore
 
@@ -31,7 +31,7 @@ def test_the_command_stores_the_ask_and_enqueues_only_its_id() -> None:
     notice = request_rotation(ctx, actor, request, "cid-1")
 
     assert "Checking orders-prod" in notice.text
-    (job,) = Queue(AUDIT_QUEUE, connection=connection, serializer=JSONSerializer).jobs
+    (job,) = Queue(SCANS_QUEUE, connection=connection, serializer=JSONSerializer).jobs
     assert job.func_name == "workers.jobs.rotation_check.check_rotation_request"
     (ticket,) = job.args
     assert job.kwargs == {} and job.meta == {"correlation_id": "cid-1"}

@@ -6,12 +6,15 @@ catalog of 36 rules.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from posture.base import ResourceKind, Severity
 from posture.catalog import all_rules, get_rule
-from posture.evaluate import evaluate, evaluate_all
+from posture.evaluate import evaluate
 from posture.findings import Finding, Status
+from posture.policy import OrgPolicy
+from posture.resources import Inventory
 from posture.rules.registry import rule_ids
 from tests.unit.rules.world import ACCOUNT, NOW, REGION, arn, inventory, policy, replication_group
 
@@ -139,3 +142,17 @@ def test_evaluate_all_reports_account_wide_rules_once() -> None:
     assert (account_wide.region, account_wide.resource_kind) == ("global", ResourceKind.ACCOUNT)
     assert account_wide.status is Status.FAIL
     assert {f.region for f in by_rule(findings, "CW-503")} == {"eu-west-1", "us-east-1"}
+
+
+def evaluate_all(
+    inventories: Iterable[Inventory], policy: OrgPolicy, *, now: datetime | None = None
+) -> list[Finding]:
+    """Findings for many regions, an account-wide finding kept once (by its key)."""
+    seen: set[tuple[str, ...]] = set()
+    findings: list[Finding] = []
+    for region in inventories:
+        for finding in evaluate(region, policy, now=now):
+            if finding.key not in seen:
+                seen.add(finding.key)
+                findings.append(finding)
+    return findings
