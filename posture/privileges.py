@@ -69,6 +69,9 @@ FIX_READS: frozenset[Call] = frozenset(
         ("ec2", "DescribeSecurityGroups"),
         ("ec2", "DescribeSubnets"),
         ("ec2", "DescribeRouteTables"),
+        ("ec2", "DescribeVpcs"),  # CW-305/CW-307: the cache's own VPC blocks, default VPC
+        ("ec2", "DescribeManagedPrefixLists"),  # CW-304/CW-305: prefix lists used as sources
+        ("ec2", "GetManagedPrefixListEntries"),
         ("kms", "DescribeKey"),  # only for a cache or snapshot encrypted with a customer key
         ("cloudwatch", "GetMetricData"),
         ("resource-groups-tagging-api", "GetResources"),

@@ -18,9 +18,9 @@ from posture.conversations import Actor, ConversationRef, MessageRef, Platform
 from posture.messages import Notice
 from sandbox.redis_server import RedisServer
 from workers.config import AppConfig, parse_config
+from workers.enqueue import QUEUES
 from workers.notifier import Notifiers
 from workers.platform.context import FlowContext
-from workers.queueing import AUDIT_QUEUE
 from workers.redis_connection import connect
 
 pytestmark = pytest.mark.integration
@@ -88,7 +88,12 @@ class World:
         )
 
     def jobs(self) -> list[Any]:
-        return Queue(AUDIT_QUEUE, connection=self.connection, serializer=JSONSerializer).jobs
+        """Every queued job, approved actions first (the order workers serve them)."""
+        return [
+            job
+            for name in QUEUES
+            for job in Queue(name, connection=self.connection, serializer=JSONSerializer).jobs
+        ]
 
     def later(self, hours: float) -> None:
         self.now[0] = self.now[0] + timedelta(hours=hours)

@@ -216,4 +216,7 @@ def test_the_fixes_made_only_calls_the_remediation_policy_grants(stack: Stack) -
         "elasticache:DescribeServerlessCaches",
         "elasticache:DescribeServerlessCacheSnapshots",
         "kms:DescribeKey",
+        # Read only when a security group names a prefix list, which these stories' do not.
+        "ec2:DescribeManagedPrefixLists",
+        "ec2:GetManagedPrefixListEntries",
     }
