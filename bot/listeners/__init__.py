@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.listeners import actions, approvals, commands, home, risk, rotation
+from bot.listeners import actions, approvals, commands, finding_menu, home, risk, rotation
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 def register(app: App, deps: BotDeps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
+    finding_menu.register(app, deps)  # the "..." menu on finding lines
     approvals.register(app, deps)  # Approve / Deny on every kind of request
     risk.register(app, deps)  # the accept-risk modal's submission
     home.register(app, deps)

@@ -112,6 +112,7 @@ def test_action_ids_are_the_documented_strings() -> None:
         "approval_deny",
         "rotation_finalize",
         "rotation_cancel",
+        "finding_menu",
     }
     assert all(len(a.value) <= 255 for a in ActionId)
 
