@@ -87,7 +87,7 @@ def top_line(top: TopFinding) -> str:
     """One named root cause: severity, what is wrong, where, which rules."""
     rules = ", ".join([top.rule_id, *top.also])
     headline = truncate(escape(top.headline), _HEADLINE_SHOWN)
-    return f"*{str(top.severity).upper()}* {headline}: {_where(top)} · {escape(rules)}"
+    return f"*{str(top.severity).upper()}* {headline} · {_where(top)} · {escape(rules)}"
 
 
 def security_section(summary: AuditSummary) -> Block:
@@ -120,7 +120,7 @@ def accepted_section(summary: AuditSummary) -> Block:
     for item in summary.accepted[:_ACCEPTED_SHOWN]:
         kind = escape(item.resource_kind.replace("_", " "))
         lines.append(
-            f"• {truncate(escape(item.headline), _HEADLINE_SHOWN)}: {kind} {code(item.resource_id)}"
+            f"• {truncate(escape(item.headline), _HEADLINE_SHOWN)} · {kind} {code(item.resource_id)}"
             f" · accepted by {user_mention(item.accepted_by)}"
             f" until {item.until.strftime('%Y-%m-%d')}"
         )

@@ -208,7 +208,7 @@ def test_summary_leads_with_the_worst_problems_named_with_their_resource() -> No
         b["text"]["text"] for b in blocks if "*Security:" in b.get("text", {}).get("text", "")
     )
     assert (
-        "1. *CRITICAL* Cache port open to 0.0.0.0/0 or ::/0: replication group `orders-prod`"
+        "1. *CRITICAL* Cache port open to 0.0.0.0/0 or ::/0 · replication group `orders-prod`"
         in security
     )
     assert "CW-304, CW-305" in security
@@ -241,6 +241,6 @@ def test_accepted_risks_are_listed_with_who_and_until_when() -> None:
     fallback, blocks = render_summary(summary(suppressed=1, accepted=(accepted,), resolved=2))
     assert_inert((fallback, blocks), mentions=True)
     text = all_text(blocks)
-    assert "Automatic backups are off: replication group `risky`" in text
+    assert "Automatic backups are off · replication group `risky`" in text
     assert "accepted by <@U0SECURITY> until 2027-01-05" in text
     assert "2 fixed and verified since" in text and "1 suppressed (accepted risk)" in text
