@@ -72,6 +72,7 @@ class TopFinding(_Message):
     resource_id: str
     account: str
     region: str
+    others: int = 0  # more resources failing the same rule, not named here
 
 
 class AcceptedLine(_Message):

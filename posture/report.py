@@ -182,23 +182,31 @@ def build_findings_thread(
 
 
 def _top(causes: list[RootCause]) -> tuple[TopFinding, ...]:
+    """The worst root causes, one per rule: the first resource named, the others counted."""
     ordered = sorted(
         causes,
         key=lambda c: (-c.lead.severity.rank, c.lead.rule_id, c.lead.resource_id, c.lead.region),
     )
-    return tuple(
-        TopFinding(
-            severity=c.lead.severity,
-            headline=c.lead.headline,
-            rule_id=c.lead.rule_id,
-            also=c.also,
-            resource_kind=str(c.lead.resource_kind),
-            resource_id=c.lead.resource_id,
-            account=c.lead.account,
-            region=c.lead.region,
+    by_rule: dict[str, list[RootCause]] = {}
+    for cause in ordered:
+        by_rule.setdefault(cause.lead.rule_id, []).append(cause)
+    tops = []
+    for same in list(by_rule.values())[:TOP_SHOWN]:
+        first = same[0].lead
+        tops.append(
+            TopFinding(
+                severity=first.severity,
+                headline=first.headline,
+                rule_id=first.rule_id,
+                also=same[0].also,
+                resource_kind=str(first.resource_kind),
+                resource_id=first.resource_id,
+                account=first.account,
+                region=first.region,
+                others=len(same) - 1,
+            )
         )
-        for c in ordered[:TOP_SHOWN]
-    )
+    return tuple(tops)
 
 
 def _accepted_lines(

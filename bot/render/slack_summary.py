@@ -87,7 +87,8 @@ def top_line(top: TopFinding) -> str:
     """One named root cause: severity, what is wrong, where, which rules."""
     rules = ", ".join([top.rule_id, *top.also])
     headline = truncate(escape(top.headline), _HEADLINE_SHOWN)
-    return f"*{str(top.severity).upper()}* {headline} · {_where(top)} · {escape(rules)}"
+    more = f" and {_plural(top.others, 'more resource')}" if top.others else ""
+    return f"*{str(top.severity).upper()}* {headline} · {_where(top)}{more} · {escape(rules)}"
 
 
 def security_section(summary: AuditSummary) -> Block:

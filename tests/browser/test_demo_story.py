@@ -88,6 +88,7 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(menus.first).to_be_visible(timeout=10_000)
     expect(thread.get_by_text("CW-").first).to_be_visible()
     expect(thread.get_by_text("Also known as")).to_have_count(0)  # aliases live in Explain
+    thread.get_by_text("Page 1 of").first.scroll_into_view_if_needed()  # the worst come first
     page.screenshot(path=str(SHOTS / "03-thread-findings.png"))
 
     # 3. Explain, chosen from a finding's menu, answers only to the clicker.
@@ -214,9 +215,10 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
         .filter(has_text="cw-valkey-0005")
         .last
     )
-    expect(summary.get_by_text("replies").first).to_be_visible(timeout=60_000)
+    expect(summary.get_by_text("replies").first).to_be_visible(timeout=120_000)
     thread = _open_thread(page, summary)
-    finding = thread.get_by_test_id("block").filter(has_text="CW-404").first
+    menu = page.locator('[data-action-id="finding_menu"]')
+    finding = thread.get_by_test_id("block").filter(has_text="CW-404").filter(has=menu).first
     expect(finding).to_be_visible(timeout=10_000)
     finding.locator('[data-action-id="finding_menu"]').select_option(label="Request fix")
     request = thread.get_by_test_id("message").filter(has_text="Fix request: CW-404")
@@ -239,9 +241,10 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
     assert (SHOTS / "14-fix-verified.png").stat().st_size > 10_000
 
     # Issue 13 item 4: the finding's line and the summary now say it is fixed.
-    line = thread.get_by_test_id("block").filter(has_text="CW-404").first
-    expect(line.get_by_text("RESOLVED").first).to_be_visible(timeout=30_000)
-    expect(line.locator('[data-action-id="finding_menu"]')).to_have_count(0)
+    line = thread.get_by_test_id("block").filter(has_text="CW-404").filter(has_text="RESOLVED")
+    expect(line.first).to_be_visible(timeout=30_000)
+    expect(line.first.locator('[data-action-id="finding_menu"]')).to_have_count(0)
+    expect(line.first.locator('[data-action-id="finding_explain"]')).to_have_count(1)
     expect(summary.get_by_text("fixed and verified since").first).to_be_visible(timeout=30_000)
     line.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "15-finding-resolved.png"))

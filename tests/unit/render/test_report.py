@@ -259,3 +259,15 @@ def test_only_in_place_rules_with_a_fixer_offer_request_fix() -> None:
     assert {"CW-101", "CW-304", "CW-401", "CW-405"} <= fixable
     # Rebuild runbooks (CW-103, CW-302) and manual steps (CW-502, CW-605) are not a fix request.
     assert not {"CW-103", "CW-302", "CW-502", "CW-605", "CW-204"} & fixable
+
+
+def test_one_rule_failing_on_many_resources_is_one_top_line_that_counts_them() -> None:
+    findings = [
+        make_finding(rule_id="CW-605", resource_id=f"ri-{n}", kind=ResourceKind.RESERVED_NODE)
+        for n in range(3)
+    ] + [make_finding(rule_id="CW-609", resource_id="ri-9", kind=ResourceKind.RESERVED_NODE)]
+    summary = summarise("r", findings, scope="all", state=AuditState.DONE, requested_by="U")
+    assert [(t.rule_id, t.resource_id, t.others) for t in summary.cost_top] == [
+        ("CW-605", "ri-0", 2),
+        ("CW-609", "ri-9", 0),
+    ]

@@ -193,7 +193,7 @@ def test_summary_leads_with_the_worst_problems_named_with_their_resource() -> No
             "An enabled RBAC user of the cache connects without a password",
         ),
     )
-    cost_top = (_top("CW-605", "low", "ri-1", "Reserved node lease ends within 7 days"),)
+    cost_top = (_top("CW-605", "low", "ri-1", "Reserved node lease ends within 7 days", others=2),)
     fallback, blocks = render_summary(
         summary(
             failing=SeverityCounts(critical=1, high=1),
@@ -215,6 +215,7 @@ def test_summary_leads_with_the_worst_problems_named_with_their_resource() -> No
     assert "2. *HIGH* An enabled RBAC user" in security and "`sessions`" in security
     assert "Reserved node" not in security, "cost never sits among the security problems"
     assert "1 overlapping check folded in" in all_text(blocks)
+    assert "`ri-1` (123456789012, eu-west-1) and 2 more resources · CW-605" in all_text(blocks)
     assert "worst: Cache port open" in fallback and "orders-prod" in fallback
 
 
