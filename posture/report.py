@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -40,6 +41,21 @@ def finding_id(run_id: str, finding: Finding) -> str:
     material = json.dumps([run_id, *finding.key], ensure_ascii=False)
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
     return digest[:_FINDING_ID_HEX_CHARS]
+
+
+_ENGINE_NOTE = re.compile(r"^\s*\([^()]*\)")
+
+
+def key_evidence(finding: Finding) -> str:
+    """The evidence without its leading subject ("replication group x (redis 7.1)"): a thread
+    line sits under its resource's heading, so the name would only be repeated."""
+    text = finding.evidence.strip()
+    kind = str(finding.resource_kind).replace("_", " ")
+    for subject in (f"{kind} {finding.resource_id}", finding.resource_id):
+        if subject and text.casefold().startswith(subject.casefold()):
+            rest = _ENGINE_NOTE.sub("", text[len(subject) :]).lstrip(" :;,")
+            return rest or text
+    return text
 
 
 def finding_actions(
@@ -76,7 +92,7 @@ def _line(
         category=finding.category,
         severity=finding.severity,
         aliases=finding.aliases,
-        evidence=finding.evidence,
+        evidence=key_evidence(finding),
         status=status,
         actions=finding_actions(finding.rule_id, fixable_rules, status),
         also=cause.also,

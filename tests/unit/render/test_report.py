@@ -271,3 +271,13 @@ def test_one_rule_failing_on_many_resources_is_one_top_line_that_counts_them() -
         ("CW-605", "ri-0", 2),
         ("CW-609", "ri-9", 0),
     ]
+
+
+def test_thread_lines_drop_the_subject_their_heading_already_names() -> None:
+    evidence = "replication group orders-1 (redis 7.1.0) has no AUTH token: any client can connect"
+    finding = make_finding(1, evidence=evidence)
+    (line,) = build_findings_thread("r", [finding], fixable_rules=FIXABLE).resources[0].findings
+    assert line.evidence == "has no AUTH token: any client can connect"
+    other = make_finding(2, evidence="AccessDenied on DescribeUsers")
+    (kept,) = build_findings_thread("r", [other], fixable_rules=FIXABLE).resources[0].findings
+    assert kept.evidence == "AccessDenied on DescribeUsers"
