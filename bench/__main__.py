@@ -1,4 +1,4 @@
-"""`python -m bench [scan_cost|prowler|ack_latency|render|all] [--quick]`.
+"""`python -m bench [scan_cost|prowler|ack_latency|render|thread_size|all] [--quick]`.
 
 Exit status: 0 when every benchmark ran cleanly, else the first non-zero status
 (Prowler being unavailable is reported by the prowler benchmark alone).
@@ -10,13 +10,14 @@ import argparse
 import os
 from collections.abc import Callable
 
-from bench import ack_latency, prowler_compare, render_bench, scan_cost
+from bench import ack_latency, prowler_compare, render_bench, scan_cost, thread_size
 
 BENCHMARKS: dict[str, Callable[[bool], int]] = {
     "scan_cost": scan_cost.run,
     "prowler": prowler_compare.run,
     "ack_latency": ack_latency.run,
     "render": render_bench.run,
+    "thread_size": thread_size.run,
 }
 
 

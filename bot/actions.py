@@ -17,6 +17,7 @@ class ActionId(StrEnum):
     DENY = "approval_deny"
     FINALIZE = "rotation_finalize"
     CANCEL = "rotation_cancel"
+    FINDING_MENU = "finding_menu"  # the "..." menu on a finding line; options name the above
 
 
 FINDING_ACTION_IDS: Mapping[FindingAction, ActionId] = MappingProxyType(
@@ -30,3 +31,27 @@ FINDING_ACTION_IDS: Mapping[FindingAction, ActionId] = MappingProxyType(
 
 def action_id_for(action: FindingAction) -> ActionId:
     return FINDING_ACTION_IDS[action]
+
+
+def finding_action_for(action_id: str) -> FindingAction | None:
+    """The neutral action behind a clicked finding button, or None for any other id."""
+    for action, known in FINDING_ACTION_IDS.items():
+        if known == action_id:
+            return action
+    return None
+
+
+_MENU_SEPARATOR = ":"
+
+
+def menu_value(action: FindingAction, finding_id: str) -> str:
+    """An overflow option's value: the button's action id and its opaque value, joined."""
+    return f"{action_id_for(action)}{_MENU_SEPARATOR}{finding_id}"
+
+
+def parse_menu_value(value: str) -> tuple[ActionId, str] | None:
+    """The finding button an overflow option stands for, or None when it is not one of ours."""
+    action_id, separator, finding_id = value.partition(_MENU_SEPARATOR)
+    if not separator or finding_action_for(action_id) is None or not finding_id:
+        return None
+    return ActionId(action_id), finding_id

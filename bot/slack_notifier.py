@@ -21,9 +21,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.render.blocks import render_findings_thread, render_notice, render_summary
+from bot.render.blocks import render_notice, render_summary
 from bot.render.slack_approval import render_approval, render_fix_result, render_plan
 from bot.render.slack_digest import render_digest
+from bot.render.slack_findings import render_thread_page, render_thread_replies
 from bot.render.slack_rotation import render_rotation
 from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
@@ -31,7 +32,7 @@ from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
-from workers.notifier import NotifyError, ReportFile
+from workers.notifier import NotifyError, PostedReply, ReportFile
 from workers.telemetry import count
 
 log = logging.getLogger(__name__)
@@ -88,26 +89,30 @@ class SlackNotifier:
             data = self._call("chat.postMessage", channel=channel, text=text, blocks=blocks)
         return str(data["ts"])
 
-    def post_thread(self, channel: str, thread_ts: str, thread: FindingsThread) -> int:
-        replies = render_findings_thread(thread)
-        if len(replies) > self._max_replies:
-            # A channel takes about one post a second: past a few pages the file is the report.
-            hidden = len(replies) - self._max_replies + 1
-            note = Notice(
-                text=f"{hidden} more pages of findings are in the attached report files "
-                "(CSV and JSON) of this thread."
-            )
-            replies = [*replies[: self._max_replies - 1], render_notice(note)]
-        for text, blocks in replies:
+    def post_thread(
+        self, channel: str, thread_ts: str, thread: FindingsThread
+    ) -> list[PostedReply]:
+        # A channel takes about one post a second: past a few pages an index names the rest.
+        replies = render_thread_replies(thread, max_replies=self._max_replies)
+        posted = []
+        for page, reply in enumerate(replies, 1):
             with self._channel_turn(channel):
-                self._call(
+                data = self._call(
                     "chat.postMessage",
                     channel=channel,
                     thread_ts=thread_ts,
-                    text=text,
-                    blocks=blocks,
+                    text=reply.text,
+                    blocks=reply.blocks,
                 )
-        return len(replies)
+            posted.append(
+                PostedReply(str(data.get("ts", "")), reply.finding_ids, page, len(replies))
+            )
+        return posted
+
+    def update_thread_reply(self, channel: str, reply: PostedReply, thread: FindingsThread) -> None:
+        text, blocks = render_thread_page(thread.only(reply.finding_ids), reply.page, reply.pages)
+        with self._channel_turn(channel):
+            self._call("chat.update", channel=channel, ts=reply.ts, text=text, blocks=blocks)
 
     def post_notice(
         self, channel: str, notice: Notice, *, thread_ts: str | None = None, user: str | None = None

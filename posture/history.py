@@ -75,6 +75,7 @@ class ScanObservation:
     passing: SeverityCounts = field(default_factory=SeverityCounts)
     unassessed_parts: frozenset[Part] = frozenset()
     unknown_keys: frozenset[FindingKey] = frozenset()  # checks that errored this time
+    accepted_keys: frozenset[FindingKey] = frozenset()  # failing, but the risk was accepted
 
     @property
     def failing_counts(self) -> SeverityCounts:
@@ -123,6 +124,7 @@ def observe(findings: Iterable[Finding], at: datetime) -> ScanObservation:
     passing: Counter[str] = Counter()
     unassessed: set[Part] = set()
     unknown: set[FindingKey] = set()
+    accepted: set[FindingKey] = set()
     for finding in findings:
         if finding.rule_id == SCAN_RULE_ID:
             unassessed.add((finding.account, finding.region))
@@ -132,12 +134,15 @@ def observe(findings: Iterable[Finding], at: datetime) -> ScanObservation:
             passing[str(finding.severity)] += 1
         elif finding.status is Status.ERROR:
             unknown.add(finding_key(finding))
+        elif finding.status is Status.SUPPRESSED:
+            accepted.add(finding_key(finding))
     return ScanObservation(
         at=at,
         failing=failing,
         passing=SeverityCounts(**passing),
         unassessed_parts=frozenset(unassessed),
         unknown_keys=frozenset(unknown),
+        accepted_keys=frozenset(accepted),
     )
 
 
@@ -156,7 +161,8 @@ def classify(
 
     New: failing now, not open before, and first seen after the previous scan.
     Reopened: failing now, not open before, but seen failing before the previous scan.
-    Resolved: open before, not failing now, and this scan could judge it.
+    Resolved: open before, not failing now, and this scan could judge it. An accepted risk
+    (suppressed) still fails: it leaves the open set but is never listed as resolved.
     """
     before = previous.open_keys if previous else frozenset()
     since = previous.at if previous else None
@@ -173,7 +179,7 @@ def classify(
     resolved: list[FindingKey] = []
     carried: list[FindingKey] = []
     for key in before:
-        if key in observation.failing:
+        if key in observation.failing or key in observation.accepted_keys:
             continue
         (carried if _part_blocked(key, observation) else resolved).append(key)
     return ScanDelta(

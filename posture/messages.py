@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -60,8 +61,37 @@ class SeverityCounts(_Message):
         return self.critical + self.high + self.medium + self.low + self.info
 
 
+class TopFinding(_Message):
+    """One root cause named in the summary: what is wrong, and where."""
+
+    severity: Severity
+    headline: str
+    rule_id: str
+    also: tuple[str, ...] = ()  # weaker rules folded under this one (posture.overlaps)
+    resource_kind: str
+    resource_id: str
+    account: str
+    region: str
+    others: int = 0  # more resources failing the same rule, not named here
+
+
+class AcceptedLine(_Message):
+    """A suppressed finding: listed with who accepted the risk and until when."""
+
+    headline: str
+    rule_id: str
+    resource_kind: str
+    resource_id: str
+    accepted_by: str
+    until: datetime
+
+
 class AuditSummary(_Message):
-    """The parent message of an audit, updated as parts finish."""
+    """The parent message of an audit, updated as parts finish.
+
+    Counts are of root causes: a finding folded under a stronger one (posture.overlaps)
+    is not counted twice; `folded` says how many were.
+    """
 
     run_id: str
     scope: str
@@ -77,6 +107,11 @@ class AuditSummary(_Message):
     not_applicable: int = 0
     errors: int = 0
     suppressed: int = 0
+    resolved: int = 0  # failing when scanned, since fixed and verified
+    folded: int = 0  # weaker findings folded under a stronger one on the same resource
+    top: tuple[TopFinding, ...] = ()  # the worst security root causes, worst first
+    cost_top: tuple[TopFinding, ...] = ()  # the first cost root causes, kept apart
+    accepted: tuple[AcceptedLine, ...] = ()  # suppressed findings, who and until when
     duration_seconds: float | None = None
     correlation_id: str = ""
     problem: str | None = None  # what failed, in words a user can act on
@@ -96,8 +131,17 @@ class FindingLine(_Message):
     severity: Severity
     aliases: dict[str, tuple[str, ...]]
     evidence: str
-    status: Status
+    status: Status  # PASS here means failing when scanned, since fixed and verified
     actions: tuple[FindingAction, ...]
+    also: tuple[str, ...] = ()  # weaker rules on this resource folded under this line
+    accepted_by: str | None = None  # a suppressed line: who accepted the risk
+    accepted_until: datetime | None = None
+    resolved_by: str | None = None  # a resolved line: whose fix was verified
+
+    @property
+    def is_open(self) -> bool:
+        """Still failing: neither fixed nor accepted."""
+        return self.status is Status.FAIL
 
 
 class ResourceFindings(_Message):
@@ -110,7 +154,9 @@ class ResourceFindings(_Message):
 
     @property
     def worst(self) -> Severity:
-        return max((line.severity for line in self.findings), key=lambda s: s.rank)
+        """Worst severity among the open lines (all lines when none is open)."""
+        lines = [line for line in self.findings if line.is_open] or list(self.findings)
+        return max((line.severity for line in lines), key=lambda s: s.rank)
 
 
 class FindingsThread(_Message):
@@ -120,6 +166,30 @@ class FindingsThread(_Message):
     resources: tuple[ResourceFindings, ...]  # security findings
     cost_resources: tuple[ResourceFindings, ...] = ()  # cost findings, in their own section
     errors: tuple[str, ...] = ()
+
+    @property
+    def finding_count(self) -> int:
+        return sum(len(r.findings) for r in (*self.resources, *self.cost_resources))
+
+    def only(self, finding_ids: Iterable[str]) -> FindingsThread:
+        """The same thread keeping only these findings (one posted reply, to redraw it)."""
+        wanted = set(finding_ids)
+
+        def keep(resources: tuple[ResourceFindings, ...]) -> tuple[ResourceFindings, ...]:
+            kept = []
+            for resource in resources:
+                lines = tuple(line for line in resource.findings if line.finding_id in wanted)
+                if lines:
+                    kept.append(resource.model_copy(update={"findings": lines}))
+            return tuple(kept)
+
+        return self.model_copy(
+            update={
+                "resources": keep(self.resources),
+                "cost_resources": keep(self.cost_resources),
+                "errors": (),
+            }
+        )
 
 
 class Notice(_Message):

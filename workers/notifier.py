@@ -27,13 +27,29 @@ class ReportFile:
     title: str
 
 
+@dataclass(frozen=True)
+class PostedReply:
+    """A findings reply as posted: where it is and which findings it shows (to redraw it)."""
+
+    ts: str
+    finding_ids: tuple[str, ...]
+    page: int
+    pages: int
+
+
 class Notifier(Protocol):
     def post_summary(self, channel: str, summary: AuditSummary, *, ts: str | None = None) -> str:
         """Post the parent message, or update it when `ts` is given; returns its ts."""
         ...
 
-    def post_thread(self, channel: str, thread_ts: str, thread: FindingsThread) -> int:
-        """Post the details as replies under `thread_ts`; returns how many replies."""
+    def post_thread(
+        self, channel: str, thread_ts: str, thread: FindingsThread
+    ) -> list[PostedReply]:
+        """Post the details as replies under `thread_ts`; returns the replies posted."""
+        ...
+
+    def update_thread_reply(self, channel: str, reply: PostedReply, thread: FindingsThread) -> None:
+        """Redraw one posted reply with the current state of its findings."""
         ...
 
     def post_notice(

@@ -5,12 +5,22 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import BotDeps
-from bot.listeners import actions, approvals, approvers, commands, home, risk, rotation
+from bot.listeners import (
+    actions,
+    approvals,
+    approvers,
+    commands,
+    finding_menu,
+    home,
+    risk,
+    rotation,
+)
 
 
 def register(app: App, deps: BotDeps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
+    finding_menu.register(app, deps)  # the "..." menu on finding lines
     approvals.register(app, deps)  # Approve / Deny on every kind of request
     risk.register(app, deps)  # the accept-risk modal's submission
     home.register(app, deps)

@@ -23,6 +23,9 @@ MAX_ACTIONS_ELEMENTS = 25
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
+MAX_OVERFLOW_OPTIONS = 5
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 MAX_FALLBACK_TEXT = 3000  # Slack allows far more; a notification needs far less
 _EMPTY = "-"  # text objects must hold at least one character
 
@@ -75,6 +78,24 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
     if style:
         element["style"] = style
     return element
+
+
+def option(text: str, value: str) -> Block:
+    """An overflow or select option whose value is an opaque token (never cut)."""
+    if not value or len(value) > MAX_OPTION_VALUE:
+        raise ValueError("option value must fit Slack's limit uncut")
+    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
+
+
+def overflow(action_id: str, options: list[Block]) -> Block:
+    """The "..." menu: 2 to 5 options per Slack's reference; one is padded by the caller."""
+    if not 2 <= len(options) <= MAX_OVERFLOW_OPTIONS or len(action_id) > MAX_ACTION_ID:
+        raise ValueError(f"an overflow menu holds 2 to {MAX_OVERFLOW_OPTIONS} options")
+    return {"type": "overflow", "action_id": action_id, "options": options}
+
+
+def section_with(text: str, accessory: Block) -> Block:
+    return {"type": "section", "text": mrkdwn(text), "accessory": accessory}
 
 
 def actions(elements: list[Block]) -> Block:

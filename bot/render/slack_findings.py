@@ -1,7 +1,10 @@
-"""Findings thread replies: one resource section, then each finding with its buttons.
+"""Findings thread replies: resources as headings, one compact line per finding.
 
-Findings are packed into replies that each stay within the block count and a total
-JSON size budget; a finding (section + buttons) is never split across two replies.
+Each line is one section: severity, failure headline, key evidence and rule ids, with a
+"..." menu offering only the actions that apply (a line with only Explain gets a button).
+Lines are packed into replies within the block count and a JSON size budget. Past
+`max_replies`, the rest is an index naming every remaining resource; the full details
+are in the report files.
 """
 
 from __future__ import annotations
@@ -10,33 +13,37 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bot.actions import action_id_for
-from bot.render.mrkdwn import code, escape, truncate
+from bot.actions import ActionId, action_id_for, menu_value
+from bot.render.mrkdwn import code, escape, truncate, user_mention
 from bot.render.slack_elements import (
     MAX_MESSAGE_BLOCKS,
     Block,
-    actions,
     button,
     context,
-    divider,
     fallback,
     json_size,
+    option,
+    overflow,
     section,
+    section_with,
 )
 from bot.render.slack_errors import error_reply_blocks
+from bot.render.slack_index import index_replies
+from posture.findings import Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
 
 _OPAQUE_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
-_EVIDENCE_SHOWN = 600
-_TITLE_SHOWN = 200
+_EVIDENCE_SHOWN = 160
+_TITLE_SHOWN = 120
 _ALIASES_SHOWN = 300
 _PAGE_PLACEHOLDER = 999_999  # widest page number measured when reserving room
 
-BUTTON_LABELS = {
+MENU_LABELS = {
     FindingAction.EXPLAIN: "Explain",
     FindingAction.REQUEST_FIX: "Request fix",
     FindingAction.ACCEPT_RISK: "Accept risk",
 }
+BUTTON_LABELS = MENU_LABELS
 FRAMEWORK_LABELS = {
     "security_hub": "Security Hub",
     "checkov": "Checkov",
@@ -56,6 +63,17 @@ KIND_LABELS = {
     "account_region": "Account and region",
     "account": "Account",
 }
+COST_HEADING = "*Cost and capacity* (billing and sizing, not security exposure)"
+
+
+@dataclass(frozen=True)
+class ThreadReply:
+    """One reply to post: fallback text, blocks, and the findings it shows (to redraw it)."""
+
+    text: str
+    blocks: list[Block]
+    finding_ids: tuple[str, ...] = ()
+
 
 Reply = tuple[str, list[Block]]
 
@@ -64,60 +82,66 @@ def framework_label(framework: str) -> str:
     return FRAMEWORK_LABELS.get(framework, framework.replace("_", " ").title())
 
 
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
-
-
 def compact_aliases(aliases: dict[str, tuple[str, ...]] | dict[str, list[str]]) -> str:
-    """Aliases on one line, e.g. "Security Hub ElastiCache.5 · Checkov CKV_AWS_30"."""
+    """Aliases on one line, e.g. "Security Hub ElastiCache.5 · Checkov CKV_AWS_30" (Explain)."""
     parts = [f"{framework_label(fw)} {', '.join(ids)}" for fw, ids in aliases.items() if ids]
     return truncate(escape(" · ".join(parts)), _ALIASES_SHOWN)
 
 
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
 def resource_block(resource: ResourceFindings, *, continued: bool) -> Block:
-    where = [f"account {code(resource.account)}", escape(resource.region)]
+    where = [code(resource.account), escape(resource.region)]
     if resource.engine:
         where.append(escape(resource.engine))
-    count = len(resource.findings)
-    where.append(f"{count} finding{'s' if count != 1 else ''}")
     title = f"*{escape(kind_label(resource.resource_kind))}* {code(resource.resource_id)}"
     if continued:
         title += " (continued)"
-    return section(f"{title}\n{' · '.join(where)}")
+    return section(f"{title} · {' · '.join(where)}")
+
+
+def _rules(line: FindingLine) -> str:
+    return code(line.rule_id) + (f" (also {escape(', '.join(line.also))})" if line.also else "")
+
+
+def _evidence(line: FindingLine) -> str:
+    evidence = line.evidence.strip()
+    return f" · {truncate(escape(evidence), _EVIDENCE_SHOWN)}" if evidence else ""
 
 
 def finding_text(line: FindingLine) -> str:
-    title = truncate(escape(line.headline), _TITLE_SHOWN)
-    lines = [f"*{str(line.severity).upper()}*  {code(line.rule_id)}  {title}"]
-    aliases = compact_aliases(line.aliases)
-    if aliases:
-        lines.append(f"Also known as: {aliases}")
-    if line.evidence.strip():
-        lines.append(f"Evidence: {truncate(escape(line.evidence.strip()), _EVIDENCE_SHOWN)}")
-    return "\n".join(lines)
+    """One line: severity, what is wrong, key evidence, rule ids; a state word when closed."""
+    headline = truncate(escape(line.headline), _TITLE_SHOWN)
+    severity = str(line.severity).upper()
+    if line.status is Status.PASS:
+        by = f" by {user_mention(line.resolved_by)}" if line.resolved_by else ""
+        return f"*RESOLVED* ~{severity} {headline}~ · fix verified{by} · {_rules(line)}"
+    if line.status is Status.SUPPRESSED:
+        until = line.accepted_until.strftime("%Y-%m-%d") if line.accepted_until else "?"
+        who = user_mention(line.accepted_by) if line.accepted_by else "an approver"
+        return (
+            f"*ACCEPTED* {severity} {headline} · accepted by {who} until {until} · {_rules(line)}"
+        )
+    return f"*{severity}* {headline}{_evidence(line)} · {_rules(line)}"
 
 
-def finding_buttons(line: FindingLine) -> Block:
-    """Buttons carry only the finding's opaque id; the handler reloads everything else."""
+def finding_menu(line: FindingLine) -> Block:
+    """The line's accessory: a menu of its actions, or a plain button when only one applies."""
     if not _OPAQUE_ID.match(line.finding_id):
         raise ValueError(f"finding id must be short and alphanumeric, got {line.finding_id!r}")
-    elements = [
-        button(
-            BUTTON_LABELS[action],
-            action_id_for(action),
-            line.finding_id,
-            style="primary" if action is FindingAction.REQUEST_FIX else None,
-        )
-        for action in line.actions
-    ]
-    return actions(elements)
+    if len(line.actions) == 1:
+        (only,) = line.actions
+        return button(MENU_LABELS[only], action_id_for(only), line.finding_id)
+    options = [option(MENU_LABELS[a], menu_value(a, line.finding_id)) for a in line.actions]
+    return overflow(ActionId.FINDING_MENU, options)
 
 
 def finding_blocks(line: FindingLine) -> list[Block]:
-    blocks = [section(finding_text(line))]
-    if line.actions:
-        blocks.append(finding_buttons(line))
-    return blocks
+    if not line.actions:
+        return [section(finding_text(line))]
+    return [section_with(finding_text(line), finding_menu(line))]
 
 
 def page_context(run_id: str, page: int, pages: int) -> Block:
@@ -130,7 +154,7 @@ class _Page:
 
     blocks: list[Block] = field(default_factory=list)
     chars: int = 0
-    findings: int = 0
+    finding_ids: list[str] = field(default_factory=list)
 
     def fits(self, extra: list[Block], extra_chars: int, limits: tuple[int, int]) -> bool:
         max_blocks, max_chars = limits
@@ -138,21 +162,14 @@ class _Page:
             return True  # an oversized unit still gets a reply of its own
         return len(self.blocks) + len(extra) <= max_blocks and self.chars + extra_chars <= max_chars
 
-    def add(self, extra: list[Block], extra_chars: int) -> None:
+    def add(self, extra: list[Block], extra_chars: int, line: FindingLine) -> None:
         self.blocks.extend(extra)
         self.chars += extra_chars
-        self.findings += 1
+        self.finding_ids.append(line.finding_id)
 
 
 def _size(blocks: list[Block]) -> int:
     return sum(json_size(block) for block in blocks)
-
-
-def _lead(resource: ResourceFindings, *, continued: bool) -> list[Block]:
-    return [divider(), resource_block(resource, continued=continued)]
-
-
-COST_HEADING = "*Cost and capacity* (billing and sizing, not security exposure)"
 
 
 def _sections(thread: FindingsThread) -> Iterator[tuple[ResourceFindings, list[Block]]]:
@@ -166,15 +183,15 @@ def _sections(thread: FindingsThread) -> Iterator[tuple[ResourceFindings, list[B
 def _pack(thread: FindingsThread, limits: tuple[int, int]) -> list[_Page]:
     pages = [_Page()]
     for resource, heading in _sections(thread):
-        on_page = False  # this resource's section is already on the current reply
+        on_page = False  # this resource's heading is already on the current reply
         for index, line in enumerate(resource.findings):
             body = finding_blocks(line)
-            lead = (heading if index == 0 else []) + _lead(resource, continued=index > 0)
+            lead = (heading if index == 0 else []) + [resource_block(resource, continued=index > 0)]
             unit = body if on_page else lead + body
             if not pages[-1].fits(unit, _size(unit), limits):
                 pages.append(_Page())
                 unit = lead + body
-            pages[-1].add(unit, _size(unit))
+            pages[-1].add(unit, _size(unit), line)
             on_page = True
     return [page for page in pages if page.blocks]
 
@@ -186,35 +203,73 @@ def _reserved(run_id: str) -> tuple[int, int]:
 
 
 def _reply_text(run_id: str, page: _Page, number: int, total: int) -> str:
-    found = f"{page.findings} finding{'s' if page.findings != 1 else ''}"
-    text = f"Audit {run_id} findings, page {number} of {total}: {found}"
-    return fallback(escape(text))
+    count = len(page.finding_ids)
+    found = f"{count} finding{'s' if count != 1 else ''}"
+    return fallback(escape(f"Audit {run_id} findings, page {number} of {total}: {found}"))
 
 
-def _replies(
-    thread: FindingsThread, pages: list[_Page], limits: tuple[int, int]
-) -> Iterator[Reply]:
-    total = len(pages) + (1 if thread.errors else 0)
-    for number, page in enumerate(pages, 1):
-        blocks = [page_context(thread.run_id, number, total), *page.blocks]
-        yield _reply_text(thread.run_id, page, number, total), blocks
+def _error_reply(thread: FindingsThread, limits: tuple[int, int], total: int) -> ThreadReply:
+    head = page_context(thread.run_id, total, total)
+    max_blocks, max_chars = limits
+    body = error_reply_blocks(thread.errors, max_blocks - 1, max_chars - json_size(head))
+    noun = "check" if len(thread.errors) == 1 else "checks"
+    text = f"Audit {thread.run_id}: {len(thread.errors)} {noun} could not be evaluated"
+    return ThreadReply(fallback(escape(text)), [head, *body])
+
+
+def render_thread_replies(
+    thread: FindingsThread,
+    *,
+    max_blocks: int = 45,
+    max_chars: int = 12000,
+    max_replies: int | None = None,
+) -> list[ThreadReply]:
+    """Thread replies in posting order; [] when nothing failed.
+
+    With `max_replies`, detail pages stop early and index replies name every resource
+    that did not fit (so every failing resource is named in chat).
+    """
+    limits = (min(max_blocks, MAX_MESSAGE_BLOCKS), max_chars)
+    reserve_blocks, reserve_chars = _reserved(thread.run_id)
+    budget = (limits[0] - reserve_blocks, max_chars - reserve_chars - 2)
+    pages = _pack(thread, budget)
+    index: list[tuple[str, list[Block]]] = []
+    if max_replies is not None and len(pages) + bool(thread.errors) > max_replies:
+        room = max(1, max_replies - 1 - bool(thread.errors))
+        shown_ids = {fid for page in pages[:room] for fid in page.finding_ids}
+        index = index_replies(thread, shown_ids, budget)
+        pages = pages[:room]
+    total = len(pages) + len(index) + (1 if thread.errors else 0)
+    replies = [
+        ThreadReply(
+            _reply_text(thread.run_id, page, number, total),
+            [page_context(thread.run_id, number, total), *page.blocks],
+            tuple(page.finding_ids),
+        )
+        for number, page in enumerate(pages, 1)
+    ]
+    for number, (text, blocks) in enumerate(index, len(pages) + 1):
+        replies.append(ThreadReply(text, [page_context(thread.run_id, number, total), *blocks]))
     if thread.errors:
-        head = page_context(thread.run_id, total, total)
-        max_blocks, max_chars = limits
-        body = error_reply_blocks(thread.errors, max_blocks - 1, max_chars - json_size(head))
-        noun = "check" if len(thread.errors) == 1 else "checks"
-        text = f"Audit {thread.run_id}: {len(thread.errors)} {noun} could not be evaluated"
-        yield fallback(escape(text)), [head, *body]
+        replies.append(_error_reply(thread, limits, total))
+    return replies
 
 
 def render_findings_thread(
     thread: FindingsThread, *, max_blocks: int = 45, max_chars: int = 12000
 ) -> list[Reply]:
     """Thread replies (fallback text, blocks), in posting order; [] when nothing failed."""
-    reserve_blocks, reserve_chars = _reserved(thread.run_id)
-    budget = (
-        min(max_blocks, MAX_MESSAGE_BLOCKS) - reserve_blocks,
-        max_chars - reserve_chars - 2,  # the list's own brackets
-    )
-    pages = _pack(thread, budget)
-    return list(_replies(thread, pages, (min(max_blocks, MAX_MESSAGE_BLOCKS), max_chars)))
+    replies = render_thread_replies(thread, max_blocks=max_blocks, max_chars=max_chars)
+    return [(reply.text, reply.blocks) for reply in replies]
+
+
+def render_thread_page(thread: FindingsThread, page: int, pages: int) -> Reply:
+    """One posted reply drawn again from current state (a fix or an accepted risk changed it).
+
+    Closed lines are never longer than open ones, so what fitted once fits again.
+    """
+    packed = _pack(thread, (MAX_MESSAGE_BLOCKS - 1, 10**9))
+    blocks = [block for part in packed for block in part.blocks]
+    count = thread.finding_count
+    text = f"Audit {thread.run_id} findings, page {page} of {pages}: {count} findings"
+    return fallback(escape(text)), [page_context(thread.run_id, page, pages), *blocks]

@@ -1,19 +1,13 @@
-"""The parent message of an audit: state, counts by severity, pass rate, reference ids."""
+"""The parent message of an audit: what is worst, security and cost apart, accepted risks."""
 
 from __future__ import annotations
 
 from bot.render.mrkdwn import code, escape, truncate, user_mention
-from bot.render.slack_elements import (
-    Block,
-    context,
-    fallback,
-    fields_section,
-    header,
-    section,
-)
-from posture.messages import AuditState, AuditSummary, SeverityCounts
+from bot.render.slack_elements import Block, context, fallback, header, section
+from posture.messages import AuditState, AuditSummary, SeverityCounts, TopFinding
 
 _SCOPE_SHOWN = 120  # keeps the header under its 150-character limit with room for the state
+_ACCEPTED_SHOWN = 10
 
 
 def format_duration(seconds: float | None) -> str | None:
@@ -49,15 +43,14 @@ def state_line(summary: AuditSummary) -> str:
     return f"Done in {took}." if took else "Done."
 
 
-def severity_fields(counts: SeverityCounts) -> list[str]:
-    pairs = [
-        ("Critical", counts.critical),
-        ("High", counts.high),
-        ("Medium", counts.medium),
-        ("Low", counts.low),
-        ("Info", counts.info),
-    ]
-    return [f"*{label}*\n{count}" for label, count in pairs]
+_SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+_HEADLINE_SHOWN = 120
+
+
+def counts_text(counts: SeverityCounts) -> str:
+    """e.g. "1 critical · 3 high": only the severities that have findings (no "Info 0")."""
+    shown = [f"{getattr(counts, name)} {name}" for name in _SEVERITY_ORDER if getattr(counts, name)]
+    return " · ".join(shown)
 
 
 def _has_results(summary: AuditSummary) -> bool:
@@ -69,33 +62,73 @@ def _has_results(summary: AuditSummary) -> bool:
 
 
 def totals_line(summary: AuditSummary) -> str:
+    """Pass rate, then only the totals that are not zero."""
     assessed = summary.passed + summary.failing.total + summary.cost.total
     parts = [
-        f"Passed {summary.passed} of {assessed} checks ({format_pass_rate(summary.pass_rate)})",
-        f"{summary.failing.total} failing",
-        f"{summary.cost.total} cost",
-        f"{summary.not_applicable} not applicable",
-        _plural(summary.errors, "error"),
-        f"{summary.suppressed} suppressed",
+        f"Passed {summary.passed} of {assessed} checks ({format_pass_rate(summary.pass_rate)})"
     ]
+    optional = [
+        (summary.resolved, f"{summary.resolved} fixed and verified since"),
+        (summary.suppressed, f"{summary.suppressed} suppressed (accepted risk)"),
+        (summary.not_applicable, f"{summary.not_applicable} not applicable"),
+        (summary.errors, _plural(summary.errors, "error")),
+        (summary.folded, f"{_plural(summary.folded, 'overlapping check')} folded in"),
+    ]
+    parts.extend(text for count, text in optional if count)
     return " · ".join(parts)
 
 
-def cost_line(counts: SeverityCounts) -> str:
-    """Cost findings in one line, kept apart from the security counts above them."""
-    pairs = [
-        ("critical", counts.critical),
-        ("high", counts.high),
-        ("medium", counts.medium),
-        ("low", counts.low),
-        ("info", counts.info),
-    ]
-    shown = ", ".join(f"{count} {label}" for label, count in pairs if count)
+def _where(top: TopFinding) -> str:
+    kind = top.resource_kind.replace("_", " ")
+    return f"{escape(kind)} {code(top.resource_id)} ({escape(top.account)}, {escape(top.region)})"
+
+
+def top_line(top: TopFinding) -> str:
+    """One named root cause: severity, what is wrong, where, which rules."""
+    rules = ", ".join([top.rule_id, *top.also])
+    headline = truncate(escape(top.headline), _HEADLINE_SHOWN)
+    more = f" and {_plural(top.others, 'more resource')}" if top.others else ""
+    return f"*{str(top.severity).upper()}* {headline} · {_where(top)}{more} · {escape(rules)}"
+
+
+def security_section(summary: AuditSummary) -> Block:
+    counts = summary.failing
+    if not counts.total:
+        return section("*Security:* nothing failing.")
+    noun = "problem" if counts.total == 1 else "problems"
+    lines = [f"*Security: {counts.total} {noun}* ({counts_text(counts)})"]
+    if summary.top:
+        lines.append("Worst first:")
+        lines.extend(f"{n}. {top_line(top)}" for n, top in enumerate(summary.top, 1))
+    return section("\n".join(lines))
+
+
+def cost_section(summary: AuditSummary) -> Block:
+    """Cost findings in their own section, below security and never mixed into its counts."""
+    counts = summary.cost
     noun = "finding" if counts.total == 1 else "findings"
-    return (
-        f"*Cost and capacity:* {counts.total} {noun} ({shown}). "
-        "Billing and sizing, not security exposure: they are not in the counts above."
-    )
+    lines = [
+        f"*Cost and capacity: {counts.total} {noun}* ({counts_text(counts)}). "
+        "Billing and sizing, not security exposure."
+    ]
+    lines.extend(f"• {top_line(top)}" for top in summary.cost_top)
+    return section("\n".join(lines))
+
+
+def accepted_section(summary: AuditSummary) -> Block:
+    """Accepted risks by name, with who accepted them and until when; never "resolved"."""
+    lines = ["*Accepted risks* (suppressed until the date, still not fixed):"]
+    for item in summary.accepted[:_ACCEPTED_SHOWN]:
+        kind = escape(item.resource_kind.replace("_", " "))
+        lines.append(
+            f"• {truncate(escape(item.headline), _HEADLINE_SHOWN)} · {kind} {code(item.resource_id)}"
+            f" · accepted by {user_mention(item.accepted_by)}"
+            f" until {item.until.strftime('%Y-%m-%d')}"
+        )
+    hidden = len(summary.accepted) - _ACCEPTED_SHOWN
+    if hidden > 0:
+        lines.append(f"and {hidden} more, listed in the thread.")
+    return section("\n".join(lines))
 
 
 def reach_line(summary: AuditSummary) -> str:
@@ -135,10 +168,9 @@ def _fallback(summary: AuditSummary) -> str:
     if summary.state is AuditState.FAILED:
         text += f". {summary.problem or 'The audit stopped before it finished.'}"
     elif _has_results(summary):
-        text += (
-            f", {counts.critical} critical, {counts.high} high, {counts.medium} medium,"
-            f" {counts.low} low, {counts.info} info failing"
-        )
+        text += f", {counts_text(counts) or 'no'} security problems"
+        if summary.top:
+            text += f"; worst: {summary.top[0].headline} on {summary.top[0].resource_id}"
         if summary.cost.total:
             text += f"; {summary.cost.total} cost findings"
     return fallback(escape(text))
@@ -156,9 +188,11 @@ def render_summary(summary: AuditSummary) -> tuple[str, list[Block]]:
     elif summary.problem:
         blocks.append(_partial_section(summary))
     if _has_results(summary):
-        blocks.append(fields_section(severity_fields(summary.failing)))
-        blocks.append(section(f"{totals_line(summary)}\n{reach_line(summary)}"))
+        blocks.append(security_section(summary))
         if summary.cost.total:
-            blocks.append(section(cost_line(summary.cost)))
+            blocks.append(cost_section(summary))
+        if summary.accepted:
+            blocks.append(accepted_section(summary))
+        blocks.append(context(f"{totals_line(summary)}\n{reach_line(summary)}"))
     blocks.append(_reference_context(summary))
     return _fallback(summary), blocks

@@ -14,7 +14,9 @@ def render_element(element: dict[str, Any], block_id: str, text: TextRenderer) -
     kind = str(element.get("type", ""))
     if kind == "button":
         return _button(element, block_id, text)
-    if kind in ("static_select", "overflow"):
+    if kind == "overflow":
+        return _select(element, block_id, text, css="select overflow-menu")
+    if kind == "static_select":
         return _select(element, block_id, text)
     if kind == "plain_text_input":
         return _text_input(element, block_id)
@@ -57,11 +59,14 @@ def _options(element: dict[str, Any], text: TextRenderer) -> list[str]:
     ]
 
 
-def _select(element: dict[str, Any], block_id: str, text: TextRenderer) -> str:
+def _select(element: dict[str, Any], block_id: str, text: TextRenderer, css: str = "select") -> str:
+    """A static select, or an overflow menu drawn as a compact "⋯" select (as Slack shows it)."""
     placeholder = element.get("placeholder") or {"type": "plain_text", "text": "⋯"}
     first = f'<option value="" selected disabled>{text(placeholder)}</option>'
+    label = ' aria-label="More actions"' if element.get("type") == "overflow" else ""
     return (
-        f'<select class="select" data-testid="select" {_data_attributes(element, block_id)}>'
+        f'<select class="{css}" data-testid="select"{label} '
+        f"{_data_attributes(element, block_id)}>"
         f"{first}{''.join(_options(element, text))}</select>"
     )
 

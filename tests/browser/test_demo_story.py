@@ -75,19 +75,24 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_text("queued for 2 accounts, 2 regions").first).to_be_visible(timeout=10_000)
     page.screenshot(path=str(SHOTS / "01-audit-queued.png"))
 
-    # 2. The summary finishes and its thread holds the findings with their buttons.
+    # 2. The summary says what is worst, by name; the thread has one line and one menu per finding.
     summary = page.get_by_test_id("message").filter(has_text="ElastiCache audit (done)")
     expect(summary.first).to_be_visible(timeout=60_000)
+    expect(summary.first.get_by_text("Worst first").first).to_be_visible()
+    expect(summary.first.get_by_text("Cost and capacity").first).to_be_visible()
+    expect(summary.first.get_by_text("Info 0")).to_have_count(0)
     page.screenshot(path=str(SHOTS / "02-audit-summary.png"))
     summary.first.get_by_text("replies").first.click()
     thread = page.get_by_test_id("thread-panel")
-    expect(thread.locator('[data-action-id="finding_explain"]').first).to_be_visible(timeout=10_000)
-    expect(thread.locator('[data-action-id="finding_request_fix"]').first).to_be_visible()
+    menus = thread.locator('[data-action-id="finding_menu"]')
+    expect(menus.first).to_be_visible(timeout=10_000)
     expect(thread.get_by_text("CW-").first).to_be_visible()
+    expect(thread.get_by_text("Also known as")).to_have_count(0)  # aliases live in Explain
+    thread.get_by_text("Page 1 of").first.scroll_into_view_if_needed()  # the worst come first
     page.screenshot(path=str(SHOTS / "03-thread-findings.png"))
 
-    # 3. Explain on a finding answers only to the clicker.
-    thread.locator('[data-action-id="finding_explain"]').first.click()
+    # 3. Explain, chosen from a finding's menu, answers only to the clicker.
+    menus.first.select_option(label="Explain")
     expect(page.get_by_text("Why it matters").first).to_be_visible(timeout=10_000)
     page.screenshot(path=str(SHOTS / "04-explain-finding.png"))
 
@@ -210,12 +215,12 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
         .filter(has_text="cw-valkey-0005")
         .last
     )
-    expect(summary.get_by_text("replies").first).to_be_visible(timeout=60_000)
+    expect(summary.get_by_text("replies").first).to_be_visible(timeout=120_000)
     thread = _open_thread(page, summary)
-    finding = thread.get_by_test_id("block").filter(has_text="CW-404").first
+    menu = page.locator('[data-action-id="finding_menu"]')
+    finding = thread.get_by_test_id("block").filter(has_text="CW-404").filter(has=menu).first
     expect(finding).to_be_visible(timeout=10_000)
-    buttons = finding.locator("xpath=following-sibling::div[1]")
-    buttons.locator('[data-action-id="finding_request_fix"]').click()
+    finding.locator('[data-action-id="finding_menu"]').select_option(label="Request fix")
     request = thread.get_by_test_id("message").filter(has_text="Fix request: CW-404")
     expect(request.first.locator('[data-action-id="approval_approve"]')).to_be_visible(
         timeout=30_000
@@ -234,3 +239,12 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
     verified.first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "14-fix-verified.png"))
     assert (SHOTS / "14-fix-verified.png").stat().st_size > 10_000
+
+    # Issue 13 item 4: the finding's line and the summary now say it is fixed.
+    line = thread.get_by_test_id("block").filter(has_text="CW-404").filter(has_text="RESOLVED")
+    expect(line.first).to_be_visible(timeout=30_000)
+    expect(line.first.locator('[data-action-id="finding_menu"]')).to_have_count(0)
+    expect(line.first.locator('[data-action-id="finding_explain"]')).to_have_count(1)
+    expect(summary.get_by_text("fixed and verified since").first).to_be_visible(timeout=30_000)
+    line.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "15-finding-resolved.png"))

@@ -28,6 +28,7 @@ from workers.fix_reads import AVAILABLE, resource_status
 from workers.fix_steps import MAX_CHECKS, FixRun, calls_to_send, endpoints_after, schedule_check
 from workers.fix_store import FixStore, Phase
 from workers.jobs.approvals import flow
+from workers.jobs.publish import refresh_cards
 from workers.runtime import environment
 from workers.telemetry import count
 
@@ -197,6 +198,8 @@ def verify_fix(run: FixRun, session: AccountSession, attempt: int) -> None:
         else "AWS accepted the change, but a fresh scan still fails"
     )
     run.flow.finish(run.request, ok=verified, outcome=outcome)
+    if verified and run.request.finding_id:
+        refresh_cards(run.request.finding_id, fixed_by=run.request.requester)  # issue 13 item 4
     count(run.env.connection, "jobs", job="verify_fix", outcome="pass" if verified else "fail")
 
 

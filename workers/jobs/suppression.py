@@ -7,6 +7,7 @@ from posture.messages import Notice
 from posture.suppressions import acceptance_from
 from workers.approval_flow import request_fields
 from workers.jobs.approvals import flow
+from workers.jobs.publish import refresh_cards
 from workers.runtime import environment
 from workers.suppressions_store import SuppressionStore
 
@@ -39,3 +40,5 @@ def record_acceptance(request_id: str) -> None:
         ),
     )
     approvals.finish(running, ok=True, outcome=f"suppressed until {until}")
+    if running.finding_id:
+        refresh_cards(running.finding_id)  # the line and the summary now show it accepted

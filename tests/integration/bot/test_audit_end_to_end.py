@@ -58,6 +58,13 @@ def test_audit_acks_fast_and_posts_summary_with_thread(stack: Stack) -> None:
     # sessions-ok is compliant on those, so it must not fail them.
     assert "sessions-ok" not in thread_text or "CW-101" not in _section_for(thread, "sessions-ok")
     assert "finding_explain" in thread_text and "finding_request_fix" in thread_text
+    # Issue 13: the summary names the worst problem with its resource; one line per finding.
+    summary_text = _all_text(parent["blocks"])
+    assert "Worst first:" in summary_text
+    assert (
+        "1. *HIGH* In-transit encryption is off" in summary_text and "`orders-prod`" in summary_text
+    )
+    assert "Also known as" not in thread_text
     wait_for(
         lambda: {f["name"].rsplit(".", 1)[-1] for f in stack.emulator.files()} >= {"csv", "json"},
         what="the CSV and JSON report files",
@@ -88,7 +95,12 @@ def test_explain_button_answers_ephemerally(stack: Stack) -> None:
         if "finding_explain" in _all_text(m.get("blocks"))
     )
     client = stack.signed_client()
-    answer = client.click(reply, "finding_explain", user_id="U_ENGINEER", channel_id=CHANNEL)
+    # Explain is chosen from the finding's "..." menu; the option carries the button's id and value.
+    menu = next(
+        b["accessory"] for b in reply["blocks"] if b.get("accessory", {}).get("type") == "overflow"
+    )
+    explain = next(o["value"] for o in menu["options"] if o["value"].startswith("finding_explain:"))
+    answer = client.click(reply, "finding_menu", explain, user_id="U_ENGINEER", channel_id=CHANNEL)
     assert answer.status == 200
     explained = wait_for(
         lambda: [

@@ -18,6 +18,7 @@ SECURITY = "C_SECURITY"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 Message = dict[str, Any]
+Block = dict[str, Any]
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
@@ -58,32 +59,55 @@ def thread(stack: Stack, parent: Message) -> list[Message]:
     return stack.emulator.thread(CHANNEL, parent["ts"])
 
 
-def finding_button(stack: Stack, parent: Message, resource: str, rule: str) -> tuple[Message, str]:
-    """The thread reply holding `rule` on `resource`, and that finding's opaque button value."""
+def finding_line(stack: Stack, parent: Message, resource: str, rule: str) -> tuple[Message, Block]:
+    """The thread reply holding `rule` on `resource`, and that finding's line (a section)."""
     for message in thread(stack, parent):
         current = ""
-        blocks = message.get("blocks") or []
-        for index, block in enumerate(blocks):
+        for block in message.get("blocks") or []:
             body = text_of(block)
             if block.get("type") == "section" and (
                 "*Replication group*" in body or "*Cache cluster*" in body
             ):
                 current = body
-            if (
+            elif (
                 f"`{resource}`" in current
                 and block.get("type") == "section"
                 and f"`{rule}`" in body
             ):
-                actions = blocks[index + 1]
-                return message, str(actions["elements"][0]["value"])
+                return message, block
     raise AssertionError(f"no {rule} finding on {resource} in the thread")
+
+
+def line_actions(line: Block) -> dict[str, str]:
+    """What the line's menu (or single button) offers: action id -> finding id."""
+    accessory = line.get("accessory") or {}
+    if accessory.get("type") == "button":
+        return {str(accessory["action_id"]): str(accessory["value"])}
+    offered = {}
+    for option in accessory.get("options") or []:
+        action_id, _, finding_id = str(option["value"]).partition(":")
+        offered[action_id] = finding_id
+    return offered
+
+
+def finding_button(stack: Stack, parent: Message, resource: str, rule: str) -> tuple[Message, str]:
+    """The thread reply holding `rule` on `resource`, and that finding's opaque id."""
+    message, line = finding_line(stack, parent, resource, rule)
+    return message, next(iter(line_actions(line).values()))
 
 
 def click_finding(
     stack: Stack, parent: Message, resource: str, rule: str, action: str, user: str
 ) -> Any:
-    message, value = finding_button(stack, parent, resource, rule)
-    return stack.signed_client().click(message, action, value, user_id=user, channel_id=CHANNEL)
+    """Choose `action` in the finding's "..." menu, as a user would."""
+    message, line = finding_line(stack, parent, resource, rule)
+    offered = line_actions(line)
+    assert action in offered, f"{rule} on {resource} offers {sorted(offered)}, not {action}"
+    client = stack.signed_client()
+    if line["accessory"]["type"] == "button":
+        return client.click(message, action, offered[action], user_id=user, channel_id=CHANNEL)
+    value = f"{action}:{offered[action]}"
+    return client.click(message, "finding_menu", value, user_id=user, channel_id=CHANNEL)
 
 
 def approval_message(

@@ -16,6 +16,8 @@ from tests.integration.remediation.flow import (
     click_finding,
     decide,
     finding_button,
+    finding_line,
+    line_actions,
     request_id_of,
     run_audit,
     text_of,
@@ -59,12 +61,28 @@ def test_accepted_risk_is_approved_then_reported_as_suppressed(
     decide(stack, request, "U_SECURITY")
     assert wait_state(stack, request_id_of(request), "done").outcome == f"suppressed until {until}"
     assert f"reported as suppressed until {until}" in text_of(thread(stack, parent))
+    # Issue 13 item 4: the line and the summary of this audit now show the accepted risk.
+    _, line = wait_for(
+        lambda: _accepted(stack, parent, "risky", "CW-401"), what="the CW-401 line as accepted"
+    )
+    assert f"until {until}" in text_of(line) and "U_SECURITY" in text_of(line)
+    assert list(line_actions(line)) == ["finding_explain"]
+    summary = next(m for m in stack.emulator.messages(CHANNEL) if m["ts"] == parent["ts"])
+    assert "1 suppressed (accepted risk)" in text_of(summary["blocks"])
 
     again = run_audit(stack, "risky")
-    assert "1 suppressed" in text_of(again["blocks"])
+    shown = text_of(again["blocks"])
+    assert "1 suppressed" in shown and "Accepted risks" in shown and f"until {until}" in shown
+    assert "fixed and verified" not in shown, "an accepted risk is never counted as resolved"
     finding_button(stack, again, "risky", "CW-101")  # still failing, still listed
-    with pytest.raises(AssertionError, match="no CW-401 finding"):
-        finding_button(stack, again, "risky", "CW-401")
+    # Listed as accepted (with who and until when), no longer offering a fix or another acceptance.
+    _, kept = finding_line(stack, again, "risky", "CW-401")
+    assert "*ACCEPTED*" in text_of(kept) and list(line_actions(kept)) == ["finding_explain"]
+
+
+def _accepted(stack: Stack, parent: Parent, resource: str, rule: str) -> Any:
+    message, line = finding_line(stack, parent, resource, rule)
+    return (message, line) if "*ACCEPTED*" in text_of(line) else None
 
 
 def test_audit_log_is_shown_to_approvers_only(stack: Stack) -> None:

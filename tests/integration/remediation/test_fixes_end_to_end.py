@@ -22,6 +22,8 @@ from tests.integration.remediation.flow import (
     click_finding,
     decide,
     events,
+    finding_line,
+    line_actions,
     request_fix,
     request_id_of,
     result_message,
@@ -46,6 +48,11 @@ def fix_and_verify(stack: Stack, parent: Parent, resource: str, rule: str) -> st
     return request_id
 
 
+def _resolved_line(stack: Stack, parent: Parent, resource: str, rule: str) -> dict[str, Any] | None:
+    _, line = finding_line(stack, parent, resource, rule)
+    return line if "*RESOLVED*" in text_of(line) else None
+
+
 def state(stack: Stack, group: str) -> dict[str, Any]:
     return group_state(stack.aws.url, ACCOUNT, REGION, group)
 
@@ -63,6 +70,13 @@ def test_backups_fix_is_approved_applied_verified_and_logged(stack: Stack, paren
     done = wait_state(stack, request_id, "done")
     assert done.decided_by == "U_SECURITY" and done.outcome == "verified by a fresh scan"
     assert state(stack, "fix-all")["snapshot_retention_limit"] == 7
+    # Issue 13 item 4: the finding's line and the summary are redrawn once the fix is verified.
+    line = wait_for(
+        lambda: _resolved_line(stack, parent, "fix-all", "CW-401"), what="the line as resolved"
+    )
+    assert list(line_actions(line)) == ["finding_explain"], "no Request fix on a fixed finding"
+    summary = next(m for m in stack.emulator.messages(CHANNEL) if m["ts"] == parent["ts"])
+    assert "fixed and verified since" in text_of(summary["blocks"])
     for where in (
         approval_message(stack, parent, "fix-all", "CW-401"),
         approval_message(stack, parent, "fix-all", "CW-401", SECURITY),
@@ -184,18 +198,12 @@ def test_no_replica_is_explained_instead_of_asking_for_approval(
     assert not [m for m in requests if "`single-node`" in text_of(m)]
 
 
-def test_a_rebuild_rule_gets_a_resource_specific_runbook(stack: Stack, parent: Parent) -> None:
-    click_finding(stack, parent, "single-node", "CW-103", "finding_request_fix", "U_ENGINEER")
-    runbook = wait_for(
-        lambda: next(
-            (m for m in thread(stack, parent) if "Rebuild single-node for CW-103" in text_of(m)),
-            None,
-        ),
-        what="the runbook",
-    )
-    assert "--replication-group-id single-node-v2" in text_of(
-        runbook
-    ) and "--at-rest-encryption-enabled" in text_of(runbook)
+def test_a_rebuild_rule_offers_no_fix_request(stack: Stack, parent: Parent) -> None:
+    # Issue 13: a runbook-only rule has no Request fix; its runbook is in Explain.
+    _, line = finding_line(stack, parent, "single-node", "CW-103")
+    assert list(line_actions(line)) == ["finding_explain", "finding_accept_risk"]
+    _, fixable = finding_line(stack, parent, "single-node", "CW-403")
+    assert "finding_request_fix" in line_actions(fixable)
 
 
 def test_the_fixes_made_only_calls_the_remediation_policy_grants(stack: Stack) -> None:

@@ -99,6 +99,16 @@ def test_errored_check_is_not_resolved() -> None:
     assert deltas[1].carried == (key("a"),)
 
 
+def test_an_accepted_risk_is_not_resolved() -> None:
+    """Issue 13: a finding whose risk was accepted still fails; the digest must not call it fixed."""
+    deltas, states = run_scans(
+        [failing("a", "b"), [*failing("b"), finding("a", status=Status.SUPPRESSED)]]
+    )
+    assert deltas[1].resolved == ()
+    assert key("a") not in deltas[1].open_keys
+    assert states[key("a")].resolved_at is None
+
+
 def test_seen_before_a_gap_counts_as_reopened_not_new() -> None:
     """A key first seen before the previous scan but not open in it was fixed in between."""
     first_seen = {key("a"): at(0)}

@@ -58,10 +58,28 @@ def _check_button(button: dict[str, Any]) -> None:
     assert 1 <= len(button["action_id"]) <= 255
 
 
+def _check_overflow(menu: dict[str, Any]) -> None:
+    assert menu["type"] == "overflow"
+    assert 2 <= len(menu["options"]) <= 5
+    assert 1 <= len(menu["action_id"]) <= 255
+    for choice in menu["options"]:
+        assert choice["text"]["type"] == "plain_text" and 1 <= len(choice["text"]["text"]) <= 75
+        assert 1 <= len(choice["value"]) <= 150
+
+
+def _check_accessory(accessory: dict[str, Any]) -> None:
+    if accessory["type"] == "button":
+        _check_button(accessory)
+    else:
+        _check_overflow(accessory)
+
+
 def _check_block(block: dict[str, Any]) -> None:
     kind = block["type"]
     assert kind in _KNOWN_BLOCKS
     if kind == "section":
+        if "accessory" in block:
+            _check_accessory(block["accessory"])
         assert "text" in block or block.get("fields")
         if "text" in block:
             assert 1 <= len(block["text"]["text"]) <= 3000
@@ -96,7 +114,34 @@ def assert_within_limits(
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for block in blocks if block["type"] == "actions" for e in block["elements"]]
+    """Buttons in actions blocks and as section accessories."""
+    found = [e for block in blocks if block["type"] == "actions" for e in block["elements"]]
+    found += [
+        block["accessory"]
+        for block in blocks
+        if block["type"] == "section" and block.get("accessory", {}).get("type") == "button"
+    ]
+    return found
+
+
+def menus(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        block["accessory"]
+        for block in blocks
+        if block["type"] == "section" and block.get("accessory", {}).get("type") == "overflow"
+    ]
+
+
+def line_actions(block: dict[str, Any]) -> list[tuple[str, str]]:
+    """(button action id, finding id) pairs a finding line offers, menu or single button."""
+    accessory = block.get("accessory") or {}
+    if accessory.get("type") == "button":
+        return [(accessory["action_id"], accessory["value"])]
+    pairs = []
+    for choice in accessory.get("options") or []:
+        action_id, _, value = choice["value"].partition(":")
+        pairs.append((action_id, value))
+    return pairs
 
 
 def make_finding(

@@ -4,34 +4,43 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.actions import ActionId
 from bot.render.blocks import render_findings_thread
-from bot.render.slack_findings import COST_HEADING
+from bot.render.slack_findings import COST_HEADING, render_thread_replies
 from posture.base import ResourceKind, Severity
 from posture.findings import Finding, Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
 from posture.report import build_findings_thread, finding_id
+from posture.suppressions import AcceptedRisk
 from tests.unit.render.slack_checks import (
     HOSTILE,
     Reply,
     assert_inert,
     assert_within_limits,
     buttons,
+    line_actions,
     make_finding,
+    menus,
     text_fields,
 )
 
 SEVERITIES = list(Severity)
+# Rules that never fold into one another (posture.overlaps), so each finding is one line.
+_KNOWN = (101, 103, 104, 105, 201, 202, 203, 204, 205, 301, 302, 303, 304, 306, 401, 402, 403)
+_KNOWN += (405, 406, 501, 502, 503, 504, 505)
+# Ids past CW-509 are unknown to the catalog: security findings that overlap nothing.
+_NON_OVERLAPPING = tuple(f"CW-{n}" for n in (*_KNOWN, *range(510, 600)))
 FIXABLE = frozenset({"CW-101", "CW-103"})
 
 
 def many_findings(count: int, *, per_resource: int = 3) -> list[Finding]:
     return [
         make_finding(
-            rule_id=f"CW-{101 + i % per_resource}",
+            rule_id=_NON_OVERLAPPING[i % per_resource],
             resource_id=f"orders-{i // per_resource:05d}",
             severity=SEVERITIES[(i // per_resource) % len(SEVERITIES)],
             evidence=f"finding number {i}: " + "detail " * (i % 40),
@@ -46,13 +55,14 @@ def render(findings: list[Finding], **limits: int) -> list[Reply]:
 
 
 def shown_ids(replies: list[Reply]) -> list[str]:
-    """Finding ids in display order: each finding's buttons share its id."""
+    """Finding ids in display order: each line's menu options carry one finding id."""
     ids: list[str] = []
     for _, blocks in replies:
         for block in blocks:
-            if block["type"] == "actions":
-                values = {element["value"] for element in block["elements"]}
-                assert len(values) == 1, "one actions block belongs to one finding"
+            pairs = line_actions(block)
+            if pairs:
+                values = {value for _, value in pairs}
+                assert len(values) == 1, "one menu belongs to one finding"
                 ids.append(values.pop())
     return ids
 
@@ -110,9 +120,23 @@ def test_a_resource_split_across_replies_is_introduced_again_as_continued() -> N
     replies = render(findings)
     assert len(replies) > 1
     for position, (_, blocks) in enumerate(replies):
-        heading = blocks[2]["text"]["text"]
-        assert blocks[1]["type"] == "divider" and "orders-00000" in heading
+        heading = blocks[1]["text"]["text"]
+        assert "*Replication group*" in heading and "orders-00000" in heading
         assert ("(continued)" in heading) == (position > 0)
+
+
+def test_each_finding_is_one_compact_line_with_its_menu() -> None:
+    findings = many_findings(100, per_resource=4)
+    replies = render(findings)
+    lines = [b for _, blocks in replies for b in blocks if line_actions(b)]
+    assert len(lines) == 100
+    for line in lines:
+        text = line["text"]["text"]
+        assert "\n" not in text, "a finding is one line"
+        assert "Also known as" not in text, "aliases are in Explain, not the thread"
+    assert not [b for _, blocks in replies for b in blocks if b["type"] in ("actions", "divider")]
+    # One block per finding, one per resource (again when continued), one per page.
+    assert sum(len(blocks) for _, blocks in replies) <= 100 + 25 + 2 * len(replies)
 
 
 def test_resource_and_finding_details_are_shown() -> None:
@@ -128,30 +152,96 @@ def test_resource_and_finding_details_are_shown() -> None:
         "CRITICAL",
         "`CW-101`",
         "In-transit encryption is off: clients connect in plaintext",
-        "Security Hub ElastiCache.5 · Checkov CKV_AWS_30",
         "TransitEncryptionEnabled is false",
     ):
         assert expected in text
-    # A failing finding leads with what is wrong, not with the desired state.
+    # A failing finding leads with what is wrong, not with the desired state; no aliases.
     assert "Caches encrypt traffic in transit" not in text
+    assert "ElastiCache.5" not in text and "CKV_AWS_30" not in text
 
 
-def test_buttons_carry_only_the_finding_id_and_known_action_ids() -> None:
+def test_overlapping_rules_show_as_one_line_naming_both() -> None:
+    findings = [
+        make_finding(rule_id="CW-304", resource_id="open", severity=Severity.CRITICAL),
+        make_finding(rule_id="CW-305", resource_id="open", severity=Severity.MEDIUM),
+    ]
+    (reply,) = render(findings)
+    lines = [b for b in reply[1] if line_actions(b)]
+    assert len(lines) == 1
+    assert "`CW-304` (also CW-305)" in lines[0]["text"]["text"]
+
+
+def test_menus_carry_only_the_finding_id_and_known_action_ids() -> None:
     findings = [
         make_finding(rule_id="CW-101", resource_id="fixable"),
-        make_finding(rule_id="CW-404", resource_id="manual"),
+        make_finding(rule_id="CW-502", resource_id="manual"),
     ]
     replies = render(findings)
     by_value: dict[str, list[str]] = {}
-    for button in buttons(replies[0][1]):
-        assert re.fullmatch(r"[0-9a-f]{24}", button["value"])
-        by_value.setdefault(button["value"], []).append(button["action_id"])
+    for menu in menus(replies[0][1]):
+        assert menu["action_id"] == ActionId.FINDING_MENU
+        for choice in menu["options"]:
+            action_id, _, value = choice["value"].partition(":")
+            assert re.fullmatch(r"[0-9a-f]{24}", value)
+            by_value.setdefault(value, []).append(action_id)
     fixable = finding_id("run-42", findings[0])
     manual = finding_id("run-42", findings[1])
     assert by_value[fixable] == [ActionId.EXPLAIN, ActionId.REQUEST_FIX, ActionId.ACCEPT_RISK]
     assert by_value[manual] == [ActionId.EXPLAIN, ActionId.ACCEPT_RISK]
-    labels = {b["action_id"]: b["text"]["text"] for b in buttons(replies[0][1])}
-    assert labels[ActionId.REQUEST_FIX] == "Request fix"
+    labels = [c["text"]["text"] for c in menus(replies[0][1])[0]["options"]]
+    assert labels == ["Explain", "Request fix", "Accept risk"]
+    assert not buttons(replies[0][1]), "open findings get a menu, not a row of buttons"
+
+
+def test_accepted_and_resolved_lines_say_so_and_offer_only_explain() -> None:
+    fixed = make_finding(rule_id="CW-101", resource_id="fixed")
+    accepted = make_finding(rule_id="CW-401", resource_id="kept", status=Status.SUPPRESSED)
+    risk = AcceptedRisk(
+        rule_id="CW-401",
+        account=accepted.account,
+        region=accepted.region,
+        resource_kind=accepted.resource_kind,
+        resource_id="kept",
+        reason="cache only, rebuilt nightly",
+        requested_by="U0ENGINEER",
+        accepted_by="U0SECURITY",
+        accepted_at=datetime(2026, 12, 1, tzinfo=UTC),
+        until=datetime(2027, 1, 5, tzinfo=UTC),
+        request_id="req00001",
+    )
+    thread = build_findings_thread(
+        "run-42",
+        [fixed, accepted],
+        fixable_rules=FIXABLE,
+        accepted=[risk],
+        resolved={fixed.key: "U0ENGINEER"},
+    )
+    (reply,) = render_findings_thread(thread)
+    assert_inert(reply, mentions=True)
+    lines = {b["text"]["text"]: b for b in reply[1] if line_actions(b)}
+    resolved = next(t for t in lines if "`CW-101`" in t)
+    suppressed = next(t for t in lines if "`CW-401`" in t)
+    assert resolved.startswith("*RESOLVED*") and "fix verified by <@U0ENGINEER>" in resolved
+    assert suppressed.startswith("*ACCEPTED*")
+    assert "accepted by <@U0SECURITY> until 2027-01-05" in suppressed
+    for block in lines.values():
+        assert [a for a, _ in line_actions(block)] == [ActionId.EXPLAIN]
+
+
+def test_an_index_names_every_resource_past_the_reply_cap() -> None:
+    findings = many_findings(600, per_resource=2)  # 300 resources
+    thread = build_findings_thread("run-42", findings, fixable_rules=FIXABLE)
+    replies = render_thread_replies(thread, max_replies=4)
+    details = [r for r in replies if r.finding_ids]
+    assert len(details) == 3 and len(replies) == 4
+    shown = "\n".join(text for r in replies for b in r.blocks for text in text_fields(b))
+    for resource in {f.resource_id for f in findings}:
+        assert f"`{resource}`" in shown, f"{resource} is never named in chat"
+    index = replies[-1]
+    assert "more resources with findings" in index.text
+    assert not index.finding_ids and not menus(index.blocks)
+    for reply in replies:
+        assert_within_limits((reply.text, reply.blocks), max_blocks=45, max_chars=12_000)
 
 
 def test_hostile_names_render_inert_everywhere() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.actions import FINDING_ACTION_IDS, ActionId, action_id_for
+from bot.actions import FINDING_ACTION_IDS, ActionId, action_id_for, finding_action_for
 from bot.render.mrkdwn import (
     ELLIPSIS,
     code,
@@ -112,6 +112,7 @@ def test_action_ids_are_the_documented_strings() -> None:
         "approval_deny",
         "rotation_finalize",
         "rotation_cancel",
+        "finding_menu",
     }
     assert all(len(a.value) <= 255 for a in ActionId)
 
@@ -124,11 +125,3 @@ def test_every_finding_action_has_an_action_id_and_back() -> None:
     assert finding_action_for("nonsense") is None
     with pytest.raises(TypeError):
         FINDING_ACTION_IDS[FindingAction.EXPLAIN] = ActionId.DENY  # type: ignore[index]
-
-
-def finding_action_for(action_id: str) -> FindingAction | None:
-    """The inverse of FINDING_ACTION_IDS (only tests need it: listeners register by id)."""
-    for action, known in FINDING_ACTION_IDS.items():
-        if known == action_id:
-            return action
-    return None

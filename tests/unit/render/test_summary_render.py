@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.render.blocks import render_summary
 from bot.render.slack_summary import format_duration
-from posture.messages import AuditState, AuditSummary, SeverityCounts
+from posture.messages import AcceptedLine, AuditState, AuditSummary, SeverityCounts, TopFinding
 from tests.unit.render.slack_checks import HOSTILE, assert_inert, assert_within_limits, text_fields
 
 
@@ -46,15 +47,11 @@ def test_done_summary_shows_counts_rate_reach_and_ids() -> None:
     for expected in (
         "done",
         "orders-prod region=eu-west-1",
-        "*Critical*\n1",
-        "*High*\n2",
-        "*Medium*\n3",
-        "*Low*\n4",
-        "*Info*\n5",
+        "*Security: 15 problems* (1 critical · 2 high · 3 medium · 4 low · 5 info)",
         "Passed 45 of 60 checks (75%)",
         "7 not applicable",
         "1 error",
-        "2 suppressed",
+        "2 suppressed (accepted risk)",
         "2 accounts",
         "3 regions",
         "Done in 1m 23s",
@@ -150,11 +147,12 @@ def test_durations_read_naturally(seconds: float | None, shown: str | None) -> N
 def test_cost_findings_get_their_own_section_not_the_security_counts() -> None:
     fallback, blocks = render_summary(summary(cost=SeverityCounts(high=1, low=3)))
     assert_within_limits((fallback, blocks))
-    fields = [f["text"] for b in blocks for f in b.get("fields", [])]
-    assert "*High*\n2" in fields  # the security count, unchanged by the cost high
+    security = next(b for b in blocks if "*Security:" in b.get("text", {}).get("text", ""))
+    assert "2 high" in security["text"]["text"]  # the security count, unchanged by the cost high
     cost = [b for b in blocks if "Cost and capacity" in b.get("text", {}).get("text", "")]
     assert len(cost) == 1
-    assert "4 findings (1 high, 3 low)" in cost[0]["text"]["text"]
+    assert "4 findings* (1 high · 3 low)" in cost[0]["text"]["text"]
+    assert blocks.index(security) < blocks.index(cost[0])
     assert "Passed 45 of 64 checks" in all_text(blocks)
     assert "4 cost findings" in fallback and "2 high" in fallback
 
@@ -162,3 +160,88 @@ def test_cost_findings_get_their_own_section_not_the_security_counts() -> None:
 def test_no_cost_section_without_cost_findings() -> None:
     _, blocks = render_summary(summary())
     assert "Cost and capacity" not in all_text(blocks)
+
+
+def _top(rule: str, severity: str, resource: str, headline: str, **extra: object) -> TopFinding:
+    return TopFinding.model_validate(
+        {
+            "severity": severity,
+            "headline": headline,
+            "rule_id": rule,
+            "resource_kind": "replication_group",
+            "resource_id": resource,
+            "account": "123456789012",
+            "region": "eu-west-1",
+            **extra,
+        }
+    )
+
+
+def test_summary_leads_with_the_worst_problems_named_with_their_resource() -> None:
+    top = (
+        _top(
+            "CW-304",
+            "critical",
+            "orders-prod",
+            "Cache port open to 0.0.0.0/0 or ::/0",
+            also=("CW-305",),
+        ),
+        _top(
+            "CW-203",
+            "high",
+            "sessions",
+            "An enabled RBAC user of the cache connects without a password",
+        ),
+    )
+    cost_top = (_top("CW-605", "low", "ri-1", "Reserved node lease ends within 7 days", others=2),)
+    fallback, blocks = render_summary(
+        summary(
+            failing=SeverityCounts(critical=1, high=1),
+            cost=SeverityCounts(low=1),
+            top=top,
+            cost_top=cost_top,
+            folded=1,
+        )
+    )
+    assert_within_limits((fallback, blocks))
+    security = next(
+        b["text"]["text"] for b in blocks if "*Security:" in b.get("text", {}).get("text", "")
+    )
+    assert (
+        "1. *CRITICAL* Cache port open to 0.0.0.0/0 or ::/0 · replication group `orders-prod`"
+        in security
+    )
+    assert "CW-304, CW-305" in security
+    assert "2. *HIGH* An enabled RBAC user" in security and "`sessions`" in security
+    assert "Reserved node" not in security, "cost never sits among the security problems"
+    assert "1 overlapping check folded in" in all_text(blocks)
+    assert "`ri-1` (123456789012, eu-west-1) and 2 more resources · CW-605" in all_text(blocks)
+    assert "worst: Cache port open" in fallback and "orders-prod" in fallback
+
+
+def test_no_empty_counts_are_shown() -> None:
+    _, blocks = render_summary(
+        summary(failing=SeverityCounts(high=2), not_applicable=0, errors=0, suppressed=0)
+    )
+    text = all_text(blocks)
+    assert "(2 high)" in text
+    for empty in ("0 critical", "0 info", "Info", "0 not applicable", "0 errors", "0 suppressed"):
+        assert empty not in text
+    assert not [b for b in blocks if b.get("fields")]
+
+
+def test_accepted_risks_are_listed_with_who_and_until_when() -> None:
+    accepted = AcceptedLine(
+        headline="Automatic backups are off",
+        rule_id="CW-401",
+        resource_kind="replication_group",
+        resource_id="risky",
+        accepted_by="U0SECURITY",
+        until=datetime(2027, 1, 5, tzinfo=UTC),
+    )
+    fallback, blocks = render_summary(summary(suppressed=1, accepted=(accepted,), resolved=2))
+    assert_inert((fallback, blocks), mentions=True)
+    text = all_text(blocks)
+    assert "Automatic backups are off · replication group `risky`" in text
+    assert "accepted by <@U0SECURITY> until 2027-01-05" in text
+    assert "2 fixed and verified since" in text and "1 suppressed (accepted risk)" in text
