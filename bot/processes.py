@@ -5,30 +5,21 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from typing import Any
 
-from rq import Worker
-from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from bot.runtime_setup import boot, bot_app, job_environment
 from bot.settings import SettingsError
 from bot.web import build_wsgi
+from workers.aws.session_cache import SessionCache
 from workers.config import ConfigError
 from workers.queueing import QUEUES, audit_queue
 from workers.runtime import use_environment
-from workers.telemetry import correlation
+from workers.worker import CachewardenWorker, preload
 
 log = logging.getLogger(__name__)
-
-
-class CorrelatedWorker(Worker):
-    """An RQ worker that runs each job under the correlation id its request started with."""
-
-    def perform_job(self, job: Job, queue: Any, execution: Any) -> bool:
-        cid = str((job.meta or {}).get("correlation_id", job.id))
-        with correlation(cid):
-            return bool(super().perform_job(job, queue, execution))
 
 
 def _fail_start(exc: Exception) -> int:
@@ -84,10 +75,12 @@ def run_worker(burst: bool, with_scheduler: bool) -> int:
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
     queue = audit_queue(process.connection)
-    worker = CorrelatedWorker(
+    worker = CachewardenWorker(
         [queue, *QUEUES[1:]], connection=process.connection, serializer=JSONSerializer
     )
-    with use_environment(job_environment(process)):
+    sessions = SessionCache()
+    preload(sessions)  # before the first fork: horses inherit the imports and parsed models
+    with use_environment(replace(job_environment(process), sessions=sessions)):
         worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
     return 0
 

@@ -12,11 +12,15 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import redis
 
 from workers.config import AppConfig
 from workers.notifier import Notifier
+
+if TYPE_CHECKING:
+    from workers.aws.session_cache import SessionCache
 
 
 def _utcnow() -> datetime:
@@ -30,6 +34,8 @@ class JobEnvironment:
     config: AppConfig
     endpoint_url: str | None = None  # fake AWS in tests and the demo; None means AWS
     clock: Callable[[], datetime] = field(default=_utcnow)
+    # Set by a worker that runs audit parts in-process (workers.worker): sessions reused per account.
+    sessions: SessionCache | None = None
 
 
 _environment: ContextVar[JobEnvironment | None] = ContextVar("cachewarden_job_env", default=None)

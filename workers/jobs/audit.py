@@ -28,6 +28,10 @@ from workers.telemetry import count, current_correlation_id
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 2
+# AWS refused the credentials themselves: a cached session must be rebuilt, not reused.
+CREDENTIAL_ERRORS = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
+)
 
 
 def _load(run_id: str) -> tuple[AuditStore, AuditRun] | None:
@@ -60,10 +64,12 @@ def start_audit(run_id: str) -> None:
     store.update_run(run_id, state="running")
     parent_ts = _ensure_parent(store, run)
     scope = Scope.model_validate(run.scope)
-    resolved = resolve_targets(
-        scan_scope(scope, env.config),
-        session_for(None, endpoint_url=env.endpoint_url),
+    base = (
+        env.sessions.session(None, endpoint_url=env.endpoint_url)
+        if env.sessions is not None
+        else session_for(None, endpoint_url=env.endpoint_url)
     )
+    resolved = resolve_targets(scan_scope(scope, env.config), base)
     targets = [t for t in resolved.targets if account_allowed(t.account_id, scope)]
     first_region = {t.account_id: t.region for t in reversed(targets)}
     accounts = {t.account_id for t in targets}
@@ -113,7 +119,11 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
     env = environment()
     scope = Scope.model_validate(run.scope)
     counter = CallCounter()
-    session = session_for(role_arn or None, endpoint_url=env.endpoint_url, counter=counter)
+    sessions = env.sessions  # a worker running parts in-process reuses sessions per account
+    if sessions is None:
+        session = session_for(role_arn or None, endpoint_url=env.endpoint_url, counter=counter)
+    else:
+        session = sessions.session(role_arn or None, endpoint_url=env.endpoint_url, counter=counter)
     now = env.clock()
     inventory = collect_inventory(
         session,
@@ -123,7 +133,10 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
         counter=counter,
         now=now,
         include_account_facts=account_facts,
+        cache=sessions.scan_cache(run_id) if sessions is not None else None,
     )
+    if sessions is not None and any(e.code in CREDENTIAL_ERRORS for e in inventory.errors):
+        sessions.forget(role_arn or None, endpoint_url=env.endpoint_url)
     for error in inventory.errors:
         count(env.connection, "aws_errors", service=error.operation, code=error.code)
     findings = findings_for(inventory, scope, env.config.policy, now)
