@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.listeners import actions, approvals, commands, home, risk, rotation
+from bot.listeners import actions, approvals, commands, home, risk, rotation, suggestions
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -19,3 +19,4 @@ def register(app: App, deps: BotDeps) -> None:
     risk.register(app, deps)  # the accept-risk modal's submission
     home.register(app, deps)
     rotation.register(app, deps)
+    suggestions.register(app, deps)  # usage and scope answers' one-click fixes

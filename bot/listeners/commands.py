@@ -14,7 +14,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.listeners.audit_log import answer_audit_log
-from bot.listeners.replies import notice_payload, usage_payload
+from bot.listeners.replies import notice_payload, scope_problem_payload, usage_payload
 from bot.listeners.rotation import answer_rotate
 from bot.listeners.subscriptions import answer_subscription
 from bot.render.blocks import render_explain
@@ -30,8 +30,10 @@ from commands.requests import (
     SubscriptionRequest,
     parse_command,
 )
+from commands.scope_check import check_scope
 from posture.catalog import resolve
 from posture.explain import explain_document
+from workers.known_resources import known_scope
 from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
 from workers.telemetry import correlation, new_correlation_id
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from bot.app import BotDeps
 
 log = logging.getLogger(__name__)
+SKIP_SCOPE_CHECK = "cachewarden_skip_scope_check"
 COMMANDS = ("/cache-audit", "/cache-explain", "/cache-help", "/cache-rotate-token")
 
 
@@ -50,6 +53,10 @@ def _channel_allowed(deps: BotDeps, channel: str) -> bool:
 def answer_audit(
     request: AuditRequest, body: dict[str, Any], deps: BotDeps, cid: str
 ) -> dict[str, Any]:
+    if not body.get(SKIP_SCOPE_CHECK):  # set only by the "Scan anyway" button, never by Slack
+        problem = check_scope(request.scope, known_scope(deps.connection, deps.config))
+        if problem is not None:
+            return scope_problem_payload(problem, request.scope)
     try:
         ticket = enqueue_audit(
             deps.connection,

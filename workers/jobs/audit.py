@@ -21,6 +21,7 @@ from workers.aws.collect import collect_inventory
 from workers.aws.session import CallCounter
 from workers.aws.targets import ScanError, resolve_targets
 from workers.jobs.publish import error_findings, publish_results, summary_for
+from workers.known_resources import cache_ids, record_seen
 from workers.queueing import audit_queue
 from workers.runtime import environment
 from workers.scanning import account_allowed, findings_for, scan_filters, scan_scope, session_for
@@ -139,6 +140,14 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
         sessions.forget(role_arn or None, endpoint_url=env.endpoint_url)
     for error in inventory.errors:
         count(env.connection, "aws_errors", service=error.operation, code=error.code)
+    record_seen(  # the index /cache-audit checks a scope against before queueing
+        env.connection,
+        account,
+        region,
+        cache_ids(inventory),
+        complete=scan_filters(scope).is_empty and not inventory.errors,
+        at=now,
+    )
     findings = findings_for(inventory, scope, env.config.policy, now)
     _part_done(store, run, f"{account}/{region}", findings)
     count(env.connection, "jobs", job="scan_part", outcome="ok")
