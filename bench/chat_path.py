@@ -86,7 +86,9 @@ def chat_audit(stack: Any, text: str = "") -> ChatTimes:
             if "(done)" in blocks:
                 return ChatTimes(first_finding=first, done=time.perf_counter() - started)
         time.sleep(0.05)
-    raise TimeoutError(f"no finished summary after {CHAT_TIMEOUT_SECONDS:.0f} s; see {stack.log_dir}")
+    raise TimeoutError(
+        f"no finished summary after {CHAT_TIMEOUT_SECONDS:.0f} s; see {stack.log_dir}"
+    )
 
 
 def cli_audit(stack: Any) -> float:
@@ -113,9 +115,7 @@ def _start_stack(regions: tuple[str, ...], workers: int, delay: float) -> tuple[
     from sandbox.stack import Stack, StackOptions
 
     stack = Stack(StackOptions(regions=regions, workers=workers)).start()
-    seed_fleet(
-        stack.aws.url, FleetSpec(groups=FLEET_GROUPS, regions=TWO_REGIONS, metrics=False)
-    )
+    seed_fleet(stack.aws.url, FleetSpec(groups=FLEET_GROUPS, regions=TWO_REGIONS, metrics=False))
     server = stack.aws._server  # werkzeug keeps the app in `.app`; the fake has no middleware hook
     delayed = DelayedApp(server.app, delay)
     server.app = delayed
@@ -180,7 +180,10 @@ def _watch_load(stop: threading.Event, samples: list[float]) -> None:
 def run(quick: bool = False) -> int:
     repeats = 1 if quick else 3
     worker_counts = (1, 2) if quick else (1, 2, 4)
-    scenarios = [("every region", (), 0.0), ("2 regions +100 ms", TWO_REGIONS, ADDED_LATENCY_SECONDS)]
+    scenarios = [
+        ("every region", (), 0.0),
+        ("2 regions +100 ms", TWO_REGIONS, ADDED_LATENCY_SECONDS),
+    ]
     stop, load = threading.Event(), []  # type: ignore[var-annotated]
     watcher = threading.Thread(target=_watch_load, args=(stop, load), daemon=True)
     watcher.start()
@@ -204,7 +207,9 @@ def run(quick: bool = False) -> int:
     stop.set()
     results["load_average_max"] = round(max(load), 2) if load else None
     print(f"chat path vs CLI (median of {repeats}; seconds)")
-    print(format_table(["scope", "workers", "cli", "chat done", "chat 1st finding", "chat/cli"], rows))
+    print(
+        format_table(["scope", "workers", "cli", "chat done", "chat 1st finding", "chat/cli"], rows)
+    )
     demo = results["demo"]
     print(
         f"demo fleet: first finding named in the summary after {demo['first_finding_seconds']} s,"

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.listeners.commands import SKIP_SCOPE_CHECK, handle_command
 from bot.listeners.replies import notice_payload
-from bot.render.slack_usage import RUN_SUGGESTION, parse_suggestion
+from bot.render.slack_usage import RUN_SUGGESTION_PATTERN, parse_suggestion
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -60,4 +60,4 @@ def register(app: App, deps: BotDeps) -> None:
     def on_click(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         handle_suggestion(ack, body, respond, client, deps)
 
-    app.action(RUN_SUGGESTION)(on_click)
+    app.action(RUN_SUGGESTION_PATTERN)(on_click)

@@ -50,6 +50,7 @@ def state_line(summary: AuditSummary) -> str:
 
 
 def severity_fields(counts: SeverityCounts) -> list[str]:
+    """Only the severities that have failures ("Info 0" is noise); one "none" field otherwise."""
     pairs = [
         ("Critical", counts.critical),
         ("High", counts.high),
@@ -57,7 +58,8 @@ def severity_fields(counts: SeverityCounts) -> list[str]:
         ("Low", counts.low),
         ("Info", counts.info),
     ]
-    return [f"*{label}*\n{count}" for label, count in pairs]
+    shown = [f"*{label}*\n{count}" for label, count in pairs if count]
+    return shown or ["*Failing*\nnone"]
 
 
 def _has_results(summary: AuditSummary) -> bool:
@@ -127,7 +129,7 @@ def render_summary(summary: AuditSummary) -> tuple[str, list[Block]]:
     """Fallback text and blocks for the audit's parent message, at any state."""
     scope = truncate(summary.scope, _SCOPE_SHOWN)
     blocks: list[Block] = [
-        header(escape(f"ElastiCache audit ({summary.state}): {scope}")),
+        header(f"ElastiCache audit ({summary.state}): {scope}"),
         section(f"*Scope:* {escape(scope)}\n{state_line(summary)}"),
     ]
     if summary.state is AuditState.FAILED:

@@ -8,6 +8,7 @@ value carries the command text, which is no more than that person could type.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from bot.render.mrkdwn import code, escape, truncate
@@ -22,7 +23,8 @@ from bot.render.slack_elements import (
 )
 from commands.errors import UsageError
 
-RUN_SUGGESTION = "run_suggestion"  # action id of every suggestion button
+RUN_SUGGESTION = "run_suggestion"  # action ids are this plus the button's index (unique per block)
+RUN_SUGGESTION_PATTERN = re.compile(r"^run_suggestion(_\d+)?$")
 _MESSAGE_SHOWN = 2900
 _MAX_BUTTONS = 4
 
@@ -76,12 +78,12 @@ def render_usage_error(error: UsageError) -> tuple[str, list[Block]]:
 
 def _buttons(suggestions: list[Suggestion]) -> Block | None:
     elements = []
-    for suggestion in suggestions[:_MAX_BUTTONS]:
+    for index, suggestion in enumerate(suggestions[:_MAX_BUTTONS]):
         value = suggestion.value()
         if len(value) > MAX_BUTTON_VALUE:
             continue
         label = suggestion.label or f"{suggestion.command} {suggestion.text}".strip()
-        elements.append(button(label, RUN_SUGGESTION, value))
+        elements.append(button(label, f"{RUN_SUGGESTION}_{index}", value))
     return actions(elements) if elements else None
 
 

@@ -22,13 +22,13 @@ CHANNEL = "C_PLATFORM"
 USER = "U_ENGINEER"
 
 
-def _buttons(payload: dict[str, Any]) -> dict[str, str]:
-    """Button label -> value, over every actions block."""
+def _buttons(payload: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Button label -> (action id, value), over every actions block."""
     found = {}
     for block in payload.get("blocks") or []:
         for element in block.get("elements") or []:
             if element.get("type") == "button":
-                found[element["text"]["text"]] = element["value"]
+                found[element["text"]["text"]] = (element["action_id"], element["value"])
     return found
 
 
@@ -109,8 +109,8 @@ def test_scan_anyway_queues_the_unknown_id(scanned: Stack) -> None:
         ],
         what="the private answer",
     )[-1]
-    value = _buttons(shown)["Scan anyway"]
-    client.click(shown, "run_suggestion", value, user_id=USER, channel_id=CHANNEL)
+    action_id, value = _buttons(shown)["Scan anyway"]
+    client.click(shown, action_id, value, user_id=USER, channel_id=CHANNEL)
     wait_for(
         lambda: any(
             "queued" in json.dumps(m.get("blocks"))

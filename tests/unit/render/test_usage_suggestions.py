@@ -8,6 +8,7 @@ from bot.render.blocks import render_usage
 from bot.render.slack_usage import RUN_SUGGESTION, Suggestion, parse_suggestion
 from commands.errors import UsageError
 from commands.help import help_text
+from tests.unit.render.slack_checks import assert_within_limits
 
 HOSTILE = "<!channel> <https://evil.example|x> &"
 
@@ -17,11 +18,19 @@ def test_usage_is_one_line_with_a_help_pointer_and_buttons() -> None:
     fallback, blocks = render_usage(error)
     assert fallback == "Unknown `regoin=`."
     button = blocks[1]["elements"][0]
-    assert button["action_id"] == RUN_SUGGESTION
+    assert button["action_id"] == f"{RUN_SUGGESTION}_0"
     assert parse_suggestion(button["value"]) == Suggestion("/cache-audit", "region=eu-west-1")
     hint = blocks[2]["elements"][0]["text"]
     assert hint == "`Usage: /cache-audit [scope]` · full help: `/cache-help cache-audit`"
     assert "Scope words" not in json.dumps(blocks)
+    assert_within_limits((fallback, blocks))
+
+
+def test_several_suggestions_have_unique_action_ids() -> None:
+    error = UsageError("x", help_text("/cache-audit"), ("a", "b", "c"))
+    _, blocks = render_usage(error)
+    assert_within_limits(("x", blocks))
+    assert len(blocks[1]["elements"]) == 3
 
 
 def test_hostile_text_stays_inert() -> None:
