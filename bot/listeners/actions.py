@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.actions import ActionId
 from bot.listeners import risk
+from bot.listeners.explain_modal import open_explain_modal
 from bot.listeners.replies import notice_payload
 from bot.render.blocks import render_explain
 from posture.catalog import get_rule
@@ -68,8 +69,8 @@ def answer_click(
     finding = AuditStore(deps.connection).get_finding(value)
     if finding is None:
         return _private(EXPIRED)
-    if action_id == ActionId.EXPLAIN:
-        return explain_finding(finding)
+    if action_id == ActionId.EXPLAIN:  # a modal with this resource's values; ephemeral if refused
+        return None if open_explain_modal(finding, body, client) else explain_finding(finding)
     if action_id == ActionId.REQUEST_FIX:
         return request_fix(value, finding, body, deps)
     problem = risk.open_accept_risk(value, finding, body, client)
