@@ -213,7 +213,15 @@ class SlackNotifier:
 
     # --- token rotation (issue 7) ----------------------------------------------------------
     def post_rotation(
-        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
+        self,
+        channel: str,
+        update: RotationUpdate,
+        *,
+        thread_ts: str | None = None,
+        ts: str | None = None,
     ) -> str:
         text, blocks = render_rotation(update)
+        if ts:  # one card per rotation, edited as it moves (issue 13: quiet channels)
+            self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+            return ts
         return self._post(channel, text, blocks, thread_ts=thread_ts)

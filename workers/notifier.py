@@ -74,8 +74,13 @@ class Notifier(Protocol):
         ...
 
     def post_rotation(
-        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
+        self,
+        channel: str,
+        update: RotationUpdate,
+        *,
+        thread_ts: str | None = None,
+        ts: str | None = None,
     ) -> str:
         """A token rotation's state in words (secret names and ARNs, never values), with
-        Finalize and Cancel while both tokens work; returns its ts."""
+        Finalize and Cancel while both tokens work; edits the card `ts` when given; returns its ts."""
         ...

@@ -41,6 +41,7 @@ from workers.jobs.rotation_steps import AUTH_TOKEN_STEPS, RotationTools, Step, S
 from workers.jobs.rotation_users import RBAC_STEPS
 from workers.notifier import NotifyError
 from workers.queueing import audit_queue
+from workers.rotation_card import remember_rotation_card, rotation_card
 from workers.rotation_store import RotationStore
 from workers.runtime import JobEnvironment, environment
 from workers.scanning import session_for
@@ -131,10 +132,20 @@ class Driver:
         return True
 
     def announce(self, rotation: Rotation) -> None:
+        """Post the rotation's card once, then edit it for every later phase."""
+        update = rotation_update(rotation)
+        card = rotation_card(self.env.connection, rotation.rotation_id)
         try:
-            self.env.notifier.post_rotation(
-                rotation.channel, rotation_update(rotation), thread_ts=rotation.thread_ts or None
+            if card:
+                try:
+                    self.env.notifier.post_rotation(rotation.channel, update, ts=card)
+                    return
+                except NotifyError:  # the card was deleted: post a new one below
+                    log.info("rotation card not editable; posting anew")
+            ts = self.env.notifier.post_rotation(
+                rotation.channel, update, thread_ts=rotation.thread_ts or None
             )
+            remember_rotation_card(self.env.connection, rotation.rotation_id, ts)
         except NotifyError:
             log.warning("could not post the rotation phase", extra={"phase": str(rotation.phase)})
 
