@@ -11,7 +11,10 @@ run so the ratios compare like with like on a shared machine:
 - `demo first summary`: the demo fleet and options, seconds from the command until the
   parent message first names a failing finding (goal: within 5 s), and until done.
 
-Each cell keeps the median of `repeats` runs (1 with --quick, 3 otherwise).
+Each cell keeps the median of `repeats` runs (1 with --quick, 3 otherwise), after one
+warm-up run of each tool. "1st counts" is when the parent message first shows failing
+findings by severity; "first rule named" is when it first names a rule (`CW-...`), which
+needs a summary that lists the top findings. CHAT_BENCH_WORKERS=1,4 picks worker counts.
 """
 
 from __future__ import annotations
@@ -52,8 +55,12 @@ class DelayedApp:
 
 @dataclass(frozen=True)
 class ChatTimes:
-    first_finding: float | None  # the parent message first names a failing rule
+    first_counts: float | None  # the parent first shows failing findings (a severity count)
+    first_finding: float | None  # the parent first names a failing rule (`CW-...`)
     done: float
+
+
+_SEVERITY_FIELDS = ("*Critical*", "*High*", "*Medium*", "*Low*", "*Info*")
 
 
 def _text(value: Any) -> str:
@@ -76,19 +83,32 @@ def chat_audit(stack: Any, text: str = "") -> ChatTimes:
     if answer.status != 200:
         raise RuntimeError(f"/cache-audit answered {answer.status}")
     first: float | None = None
+    counts: float | None = None
     deadline = started + CHAT_TIMEOUT_SECONDS
     while time.perf_counter() < deadline:
         parent = _parent(stack, before)
         if parent is not None:
-            blocks = _text(parent.get("blocks"))
-            if first is None and "CW-" in blocks:
-                first = time.perf_counter() - started
-            if "(done)" in blocks:
-                return ChatTimes(first_finding=first, done=time.perf_counter() - started)
+            blocks = json.loads(_text(parent.get("blocks")))
+            text = "\n".join(_strings(blocks))
+            now = time.perf_counter() - started
+            if counts is None and any(label in text for label in _SEVERITY_FIELDS):
+                counts = now
+            if first is None and "CW-" in text:
+                first = now
+            if "(done)" in text:
+                return ChatTimes(first_counts=counts, first_finding=first, done=now)
         time.sleep(0.05)
     raise TimeoutError(
         f"no finished summary after {CHAT_TIMEOUT_SECONDS:.0f} s; see {stack.log_dir}"
     )
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for item in node for s in _strings(item)]
+    return [node] if isinstance(node, str) else []
 
 
 def cli_audit(stack: Any) -> float:
@@ -133,8 +153,8 @@ def compare(regions: tuple[str, ...], workers: int, delay: float, repeats: int) 
             cli_runs.append(cli_audit(stack))
             times = chat_audit(stack)
             chat_runs.append(times.done)
-            if times.first_finding is not None:
-                firsts.append(times.first_finding)
+            if times.first_counts is not None:
+                firsts.append(times.first_counts)
     finally:
         stack.stop()
     cli, chat = statistics.median(cli_runs), statistics.median(chat_runs)
@@ -142,7 +162,7 @@ def compare(regions: tuple[str, ...], workers: int, delay: float, repeats: int) 
         "workers": workers,
         "cli_seconds": round(cli, 2),
         "chat_seconds": round(chat, 2),
-        "first_finding_seconds": round(statistics.median(firsts), 2) if firsts else None,
+        "first_counts_seconds": round(statistics.median(firsts), 2) if firsts else None,
         "ratio": ratio(chat, cli),
     }
 
@@ -163,9 +183,11 @@ def demo_first_summary(repeats: int) -> dict[str, Any]:
         runs = [chat_audit(stack) for _ in range(repeats)]
     finally:
         stack.stop()
-    firsts = [r.first_finding for r in runs if r.first_finding is not None]
+    counts = [r.first_counts for r in runs if r.first_counts is not None]
+    named = [r.first_finding for r in runs if r.first_finding is not None]
     return {
-        "first_finding_seconds": round(statistics.median(firsts), 2) if firsts else None,
+        "first_counts_seconds": round(statistics.median(counts), 2) if counts else None,
+        "first_finding_seconds": round(statistics.median(named), 2) if named else None,
         "done_seconds": round(statistics.median(r.done for r in runs), 2),
     }
 
@@ -179,7 +201,8 @@ def _watch_load(stop: threading.Event, samples: list[float]) -> None:
 
 def run(quick: bool = False) -> int:
     repeats = 1 if quick else 3
-    worker_counts = (1, 2) if quick else (1, 2, 4)
+    chosen = os.environ.get("CHAT_BENCH_WORKERS")  # e.g. "1,4": only these worker counts
+    worker_counts = tuple(int(n) for n in chosen.split(",")) if chosen else (1, 2, 4)
     scenarios = [
         ("every region", (), 0.0),
         ("2 regions +100 ms", TWO_REGIONS, ADDED_LATENCY_SECONDS),
@@ -199,7 +222,7 @@ def run(quick: bool = False) -> int:
                     cell["workers"],
                     cell["cli_seconds"],
                     cell["chat_seconds"],
-                    cell["first_finding_seconds"] or "-",
+                    cell["first_counts_seconds"] or "-",
                     fmt_ratio(cell["ratio"]),
                 ]
             )
