@@ -86,10 +86,16 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(thread.get_by_text("CW-").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "03-thread-findings.png"))
 
-    # 3. Explain on a finding answers only to the clicker.
+    # 3. Explain on a finding opens a modal with this resource's own commands.
     thread.locator('[data-action-id="finding_explain"]').first.click()
-    expect(page.get_by_text("Why it matters").first).to_be_visible(timeout=10_000)
+    modal = page.get_by_test_id("modal-body")
+    expect(modal.get_by_text("Why it matters").first).to_be_visible(timeout=10_000)
+    expect(modal.get_by_text("Check it yourself").first).to_be_visible()
+    assert "<replication-group-id>" not in modal.inner_text()
+    expect(page.get_by_test_id("modal-submit")).to_be_hidden()  # read-only: Close only
     page.screenshot(path=str(SHOTS / "04-explain-finding.png"))
+    page.get_by_test_id("modal-close").click()
+    expect(modal).to_be_hidden(timeout=10_000)
 
     # 4. /cache-explain EC-014 shows the control with both of its rules.
     _send(page, "/cache-explain EC-014")
@@ -101,7 +107,22 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_text("is not an AWS region name").first).to_be_visible(timeout=10_000)
     expect(page.get_by_text("Usage: /cache-audit").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "06-usage-answer.png"))
-    for name in ("01-audit-queued", "03-thread-findings", "06-usage-answer"):
+
+    # 6. A scope naming nothing answers privately with close matches; nothing is queued.
+    _send(page, "/cache-audit cw-does-not-exist")
+    expect(page.get_by_text("was seen in the last scan").first).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Scan anyway").first).to_be_visible()
+    expect(page.get_by_text("Passed 0 of 0")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "07-bad-scope.png"))
+
+    # 7. A scope-key typo gets a one-click fix.
+    _send(page, "/cache-audit regoin=eu-west-1")
+    suggestion = page.get_by_role("button", name="/cache-audit region=eu-west-1")
+    expect(suggestion.first).to_be_visible(timeout=10_000)
+    page.screenshot(path=str(SHOTS / "08-scope-typo.png"))
+    suggestion.first.click()
+    expect(page.get_by_text("(scope: region=eu-west-1)").first).to_be_visible(timeout=10_000)
+    for name in ("01-audit-queued", "03-thread-findings", "06-usage-answer", "07-bad-scope"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
 
