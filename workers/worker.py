@@ -66,15 +66,16 @@ def preload(sessions: SessionCache) -> None:
     sessions.warm()
 
 
-def runs_in_process(job: Job) -> bool:
-    return job.func_name in IN_PROCESS_JOBS
-
-
 class CachewardenWorker(Worker):
     """Runs each job under its request's correlation id; audit jobs without a fork."""
 
+    in_process_jobs: frozenset[str] = IN_PROCESS_JOBS
+
+    def runs_in_process(self, job: Job) -> bool:
+        return job.func_name in self.in_process_jobs
+
     def execute_job(self, job: Job, queue: Any) -> None:
-        if not runs_in_process(job):
+        if not self.runs_in_process(job):
             super().execute_job(job, queue)
             return
         execution = self.prepare_execution(job)  # what SimpleWorker.execute_job does
@@ -82,7 +83,7 @@ class CachewardenWorker(Worker):
         self.set_state(WorkerStatus.IDLE)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
-        if not runs_in_process(job):
+        if not self.runs_in_process(job):
             return int(super().get_heartbeat_ttl(job, working_time))
         # No horse monitor refreshes the heartbeat during an in-process job (SimpleWorker's rule).
         if job.timeout == -1:
