@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from commands.scope import Scope
 
@@ -89,11 +90,24 @@ def _missing_ids(missing: list[str], words: list[str], known: KnownScope) -> Sco
     for rid in missing:
         suggestions += [_replace(words, rid, m) for m in close_matches(rid, list(known.resources))]
     message = (
-        f"No {noun} named {names} was seen in the last scan ({known.scanned_at}), "
+        f"No {noun} named {names} was seen in the last scan ({_when(known.scanned_at)}), "
         "so nothing was queued."
     )
-    message += " Did you mean one of these?" if suggestions else ""
+    message += (
+        " Did you mean one of these?"
+        if suggestions
+        else " Check the name, or scan anyway if the cache was created since."
+    )
     return ScopeProblem(message=message, suggestions=tuple(suggestions[:MAX_SUGGESTIONS]))
+
+
+def _when(iso: str | None) -> str:
+    """`2026-12-07T22:12:53+00:00` -> `7 Dec 22:12 UTC`; the text as given if it is not ISO."""
+    try:
+        moment = datetime.fromisoformat(iso or "").astimezone(UTC)
+    except ValueError:
+        return iso or "never"
+    return f"{moment.day} {moment:%b %H:%M} UTC"
 
 
 def _outside_regions(scope: Scope, words: list[str], known: KnownScope) -> ScopeProblem | None:

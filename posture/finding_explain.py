@@ -95,7 +95,8 @@ def finding_explanation(rule: Rule, finding: Finding) -> dict[str, Any]:
     fix = rule.remediation
     return {
         "rule_id": rule.id,
-        "title": rule.title,
+        # What is wrong, when the catalog words it (`failure`), else the rule's desired state.
+        "title": rule.failure or rule.title,
         "severity": str(finding.severity),
         "resource_kind": str(finding.resource_kind),
         "resource_id": finding.resource_id,

@@ -31,6 +31,7 @@ def test_an_unknown_id_gets_close_matches_as_whole_scopes() -> None:
     problem = check_scope(Scope(resource_ids=("orders-prd",), engines=("redis",)), KNOWN)
     assert problem is not None
     assert "orders-prd" in problem.message and "nothing was queued" in problem.message
+    assert "(7 Dec 09:00 UTC)" in problem.message
     assert problem.suggestions[0] == "orders-prod engine=redis"
 
 
