@@ -70,14 +70,18 @@ def _has_results(summary: AuditSummary) -> bool:
 
 
 def totals_line(summary: AuditSummary) -> str:
+    """Pass rate and failing count always; the other counts only when there are some."""
     assessed = summary.passed + summary.failing.total
     parts = [
         f"Passed {summary.passed} of {assessed} checks ({format_pass_rate(summary.pass_rate)})",
         f"{summary.failing.total} failing",
-        f"{summary.not_applicable} not applicable",
-        _plural(summary.errors, "error"),
-        f"{summary.suppressed} suppressed",
     ]
+    if summary.not_applicable:
+        parts.append(f"{summary.not_applicable} not applicable")
+    if summary.errors:
+        parts.append(_plural(summary.errors, "error"))
+    if summary.suppressed:
+        parts.append(f"{summary.suppressed} suppressed")
     return " · ".join(parts)
 
 

@@ -33,3 +33,14 @@ def test_digest_keeps_a_severity_that_dropped_to_zero() -> None:
     fields = digest_fields(SeverityCounts(high=1), SeverityCounts(high=1, low=2))
     assert fields == ["*High*\n1 (±0)", "*Low*\n0 (-2)"]
     assert digest_fields(SeverityCounts(), None) == ["*Failing*\nnone"]
+
+
+def test_zero_counts_are_left_out_of_the_totals_line() -> None:
+    from bot.render.slack_summary import totals_line
+
+    line = totals_line(
+        AuditSummary(
+            run_id="r1", scope="x", state=AuditState.DONE, requested_by="U0123ABCD", passed=3
+        )
+    )
+    assert line == "Passed 3 of 3 checks (100%) · 0 failing"
