@@ -18,12 +18,12 @@ from posture.findings import Finding
 from posture.messages import AuditState, Notice
 from workers.audit_store import AuditRun, AuditStore
 from workers.aws.collect import collect_inventory
-from workers.aws.session import CallCounter
+from workers.aws.session import AccountSession, CallCounter
 from workers.aws.targets import ScanError, resolve_targets
 from workers.jobs.publish import error_findings, publish_results, summary_for
 from workers.known_resources import cache_ids, record_seen
 from workers.queueing import audit_queue
-from workers.runtime import environment
+from workers.runtime import JobEnvironment, environment
 from workers.scanning import account_allowed, findings_for, scan_filters, scan_scope, session_for
 from workers.telemetry import count, current_correlation_id
 
@@ -65,12 +65,7 @@ def start_audit(run_id: str) -> None:
     store.update_run(run_id, state="running")
     parent_ts = _ensure_parent(store, run)
     scope = Scope.model_validate(run.scope)
-    base = (
-        env.sessions.session(None, endpoint_url=env.endpoint_url)
-        if env.sessions is not None
-        else session_for(None, endpoint_url=env.endpoint_url)
-    )
-    resolved = resolve_targets(scan_scope(scope, env.config), base)
+    resolved = resolve_targets(scan_scope(scope, env.config), _session(env, None))
     targets = [t for t in resolved.targets if account_allowed(t.account_id, scope)]
     first_region = {t.account_id: t.region for t in reversed(targets)}
     accounts = {t.account_id for t in targets}
@@ -120,11 +115,8 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
     env = environment()
     scope = Scope.model_validate(run.scope)
     counter = CallCounter()
-    sessions = env.sessions  # a worker running parts in-process reuses sessions per account
-    if sessions is None:
-        session = session_for(role_arn or None, endpoint_url=env.endpoint_url, counter=counter)
-    else:
-        session = sessions.session(role_arn or None, endpoint_url=env.endpoint_url, counter=counter)
+    sessions = env.sessions
+    session = _session(env, role_arn or None, counter)
     now = env.clock()
     inventory = collect_inventory(
         session,
@@ -151,6 +143,15 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
     findings = findings_for(inventory, scope, env.config.policy, now)
     _part_done(store, run, f"{account}/{region}", findings)
     count(env.connection, "jobs", job="scan_part", outcome="ok")
+
+
+def _session(
+    env: JobEnvironment, role_arn: str | None, counter: CallCounter | None = None
+) -> AccountSession:
+    """The account's session: reused when the worker runs parts in-process, else built anew."""
+    if env.sessions is None:
+        return session_for(role_arn, endpoint_url=env.endpoint_url, counter=counter)
+    return env.sessions.session(role_arn, endpoint_url=env.endpoint_url, counter=counter)
 
 
 def _part_done(store: AuditStore, run: AuditRun, part: str, findings: list[Finding]) -> None:
