@@ -83,10 +83,8 @@ def test_clicking_a_suggestion_runs_it_for_the_clicker(scanned: Stack) -> None:
         what="the private answer",
     )[-1]
     before = len(stack.emulator.messages(CHANNEL))
-    value = _buttons(shown)["/cache-audit sessions-ok"]
-    assert (
-        client.click(shown, "run_suggestion", value, user_id=USER, channel_id=CHANNEL).status == 200
-    )
+    action_id, value = _buttons(shown)["/cache-audit sessions-ok"]
+    assert client.click(shown, action_id, value, user_id=USER, channel_id=CHANNEL).status == 200
     wait_for(
         lambda: any(
             "queued" in json.dumps(m.get("blocks")) and "sessions-ok" in json.dumps(m.get("blocks"))
