@@ -5,6 +5,7 @@ Each step saves a screenshot under artifacts/screenshots/ as a test artifact.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,8 +162,11 @@ def _as_user(page, user_id: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("user-switcher").select_option(user_id)
 
 
+REPLIES = re.compile(r"\d+ repl(y|ies)")  # a rotation now keeps one card: "1 reply"
+
+
 def _open_thread(page, parent):  # type: ignore[no-untyped-def]
-    parent.get_by_text("replies").first.click()
+    parent.get_by_text(REPLIES).first.click()
     return page.get_by_test_id("thread-panel")
 
 
@@ -188,7 +192,7 @@ def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-unt
 
     _as_user(page, "U_SECURITY")
     request.first.locator('[data-action-id="approval_approve"]').click()
-    expect(request.first.get_by_text("replies").first).to_be_visible(timeout=30_000)
+    expect(request.first.get_by_text(REPLIES).first).to_be_visible(timeout=30_000)
     thread = _open_thread(page, request.first)
     expect(thread.get_by_text("Both tokens work now").first).to_be_visible(timeout=60_000)
     expect(thread.locator('[data-action-id="rotation_finalize"]').first).to_be_visible()
