@@ -1,4 +1,4 @@
-"""`python -m bench [scan_cost|prowler|ack_latency|render|thread_size|all] [--quick]`.
+"""`python -m bench [scan_cost|prowler|ack_latency|render|thread_size|chat_path|all] [--quick]`.
 
 Exit status: 0 when every benchmark ran cleanly, else the first non-zero status
 (Prowler being unavailable is reported by the prowler benchmark alone).
@@ -10,7 +10,14 @@ import argparse
 import os
 from collections.abc import Callable
 
-from bench import ack_latency, prowler_compare, render_bench, scan_cost, thread_size
+from bench import (
+    ack_latency,
+    chat_path,
+    prowler_compare,
+    render_bench,
+    scan_cost,
+    thread_size,
+)
 
 BENCHMARKS: dict[str, Callable[[bool], int]] = {
     "scan_cost": scan_cost.run,
@@ -18,6 +25,7 @@ BENCHMARKS: dict[str, Callable[[bool], int]] = {
     "ack_latency": ack_latency.run,
     "render": render_bench.run,
     "thread_size": thread_size.run,
+    "chat_path": chat_path.run,
 }
 
 

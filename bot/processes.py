@@ -6,11 +6,8 @@ import argparse
 import logging
 import sys
 import threading
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
-from rq import Worker
-from rq.job import Job
 from rq.serializers import JSONSerializer
 from slack_bolt import App
 
@@ -18,21 +15,13 @@ from bot.metrics import BotMetrics
 from bot.runtime_setup import Process, boot, bot_app, job_environment
 from bot.settings import SettingsError
 from bot.web import WebLimits, WsgiApp, build_wsgi
+from workers.aws.session_cache import SessionCache
 from workers.config import ConfigError
 from workers.enqueue import worker_queues
 from workers.runtime import use_environment
-from workers.telemetry import correlation
+from workers.worker import CachewardenWorker, preload
 
 log = logging.getLogger(__name__)
-
-
-class CorrelatedWorker(Worker):
-    """An RQ worker that runs each job under the correlation id its request started with."""
-
-    def perform_job(self, job: Job, queue: Any, execution: Any) -> bool:
-        cid = str((job.meta or {}).get("correlation_id", job.id))
-        with correlation(cid):
-            return bool(super().perform_job(job, queue, execution))
 
 
 def _fail_start(exc: Exception) -> int:
@@ -146,10 +135,12 @@ def run_worker(burst: bool, with_scheduler: bool) -> int:
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
     # Approved actions first: RQ serves the queues in the order given.
-    worker = CorrelatedWorker(
+    worker = CachewardenWorker(
         worker_queues(process.connection), connection=process.connection, serializer=JSONSerializer
     )
-    with use_environment(job_environment(process)):
+    sessions = SessionCache()
+    preload(sessions)  # before the first fork: horses inherit the imports and parsed models
+    with use_environment(replace(job_environment(process), sessions=sessions)):
         worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
     return 0
 

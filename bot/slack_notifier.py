@@ -212,6 +212,15 @@ class SlackNotifier:
         return MessageRef(conversation=where, message_id=ts)
 
     # --- token rotation (issue 7) ----------------------------------------------------------
-    def post_rotation(self, where: ConversationRef, update: RotationUpdate) -> MessageRef:
+    def post_rotation(
+        self, where: ConversationRef, update: RotationUpdate, *, card: MessageRef | None = None
+    ) -> MessageRef:
         text, blocks = render_rotation(update)
+        if card is not None:  # one card per rotation, edited as it moves (issue 13: quiet channels)
+            channel = card.conversation.channel
+            with self._channel_turn(channel):
+                self._call(
+                    "chat.update", channel=channel, ts=card.message_id, text=text, blocks=blocks
+                )
+            return card
         return self._post(where, text, blocks)

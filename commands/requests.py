@@ -161,7 +161,7 @@ def parse_audit(text: str) -> AuditRequest | HelpRequest | AuditLogRequest | Sub
     try:
         return AuditRequest(scope=parse_scope(words))
     except UsageError as exc:
-        raise UsageError(exc.message, USAGE["/cache-audit"]) from None
+        raise UsageError(exc.message, USAGE["/cache-audit"], exc.suggestions) from None
 
 
 def _parse_log(words: list[str]) -> AuditLogRequest:

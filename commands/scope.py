@@ -8,6 +8,7 @@ typo is answered with usage help instead of a scan of the wrong thing.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from pydantic import BaseModel, ConfigDict
@@ -28,7 +29,22 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _TAG_KEY = re.compile(r"^[\w.:/=+\-@ ]{1,128}$")
 ENGINES = ("redis", "valkey", "memcached")
+SCOPE_KEYS = ("region", "account", "tag", "engine")
 MAX_WORDS = 30
+# Engines and words for other AWS services people reach for; ElastiCache only is audited.
+OTHER_SERVICES = {
+    "memorydb": "MemoryDB",
+    "dax": "DynamoDB Accelerator (DAX)",
+    "rds": "RDS",
+    "aurora": "Aurora",
+    "opensearch": "OpenSearch",
+    "elasticsearch": "OpenSearch",
+    "documentdb": "DocumentDB",
+}
+KIND_KEYS = ("kind", "type", "service", "resource")
+SUPPORTED_KINDS = (
+    "replication groups, cache clusters and serverless caches (Redis OSS, Valkey, Memcached)"
+)
 
 
 class Scope(BaseModel):
@@ -71,6 +87,8 @@ def _parse_keyword(key: str, value: str, acc: dict[str, list[str]]) -> None:
             raise _fail(f"`{value}` is not an AWS account id (12 digits).")
         acc["accounts"].append(value)
     elif key == "engine":
+        if value.lower() in OTHER_SERVICES:
+            raise _fail(_unsupported(value))
         if value.lower() not in ENGINES:
             raise _fail(f"`{value}` is not an engine; use redis, valkey or memcached.")
         acc["engines"].append(value.lower())
@@ -79,8 +97,40 @@ def _parse_keyword(key: str, value: str, acc: dict[str, list[str]]) -> None:
         if not sep or not tag_key or not _TAG_KEY.match(tag_key):
             raise _fail(f"`tag={value}` needs the form tag=<key>=<value>.")
         acc["tags"].append(f"{tag_key}={tag_value}")
+    elif key in KIND_KEYS:
+        if value.lower() in OTHER_SERVICES:
+            raise _fail(_unsupported(value))
+        raise _fail(
+            f"`{key}=` is not needed: cachewarden audits {SUPPORTED_KINDS}, and a bare id "
+            "names any of them."
+        )
     else:
         raise _fail(f"I don't know the scope word `{key}=`.")
+
+
+def _unsupported(value: str) -> str:
+    service = OTHER_SERVICES[value.lower()]
+    return f"{service} is not supported: cachewarden audits ElastiCache {SUPPORTED_KINDS} only."
+
+
+def _key_suggestions(words: list[str], word: str) -> tuple[str, ...]:
+    """`regoin=eu-west-1` -> the same scope with `region=eu-west-1`, for each close key."""
+    key, _, value = word.partition("=")
+    keys = difflib.get_close_matches(key.lower(), SCOPE_KEYS, n=2, cutoff=0.5)
+    return tuple(
+        " ".join(f"{k}={value}" if w == word else w for w in words)
+        for k in keys
+        if _value_fits(k, value)
+    )
+
+
+def _value_fits(key: str, value: str) -> bool:
+    """Would `key=value` parse? Keeps `engine=eu-west-1` out of the suggestions for `regoin=`."""
+    try:
+        _parse_keyword(key, value, {"regions": [], "accounts": [], "tags": [], "engines": []})
+    except UsageError:
+        return False
+    return True
 
 
 def parse_scope(words: list[str]) -> Scope:
@@ -96,6 +146,16 @@ def parse_scope(words: list[str]) -> Scope:
     }
     for word in words:
         key, sep, value = word.partition("=")
+        if sep and key.lower() not in (*SCOPE_KEYS, *KIND_KEYS):
+            suggestions = _key_suggestions(words, word)
+            hint = (
+                f" Did you mean `{suggestions[0].split()[words.index(word)]}`?"
+                if suggestions
+                else ""
+            )
+            raise UsageError(
+                f"I don't know the scope word `{key[:40]}=`.{hint}", SCOPE_USAGE, suggestions
+            )
         if sep:
             _parse_keyword(key.lower(), value, acc)
         elif _RESOURCE_ID.match(word):

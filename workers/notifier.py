@@ -88,9 +88,11 @@ class Notifier(Protocol):
         """The verified outcome of a fix, with a button for the next step when there is one."""
         ...
 
-    def post_rotation(self, where: ConversationRef, update: RotationUpdate) -> MessageRef:
+    def post_rotation(
+        self, where: ConversationRef, update: RotationUpdate, *, card: MessageRef | None = None
+    ) -> MessageRef:
         """A token rotation's state in words (secret names and ARNs, never values), with
-        Finalize and Cancel while both tokens work."""
+        Finalize and Cancel while both tokens work; edits `card` when given, else posts one."""
         ...
 
 

@@ -12,12 +12,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import redis
 
 from posture.conversations import Platform
 from workers.config import AppConfig
 from workers.notifier import Notifier, Notifiers
+
+if TYPE_CHECKING:
+    from workers.aws.session_cache import SessionCache
 
 
 def _utcnow() -> datetime:
@@ -38,6 +42,9 @@ class JobEnvironment:
     def notifiers(self) -> Notifiers:
         """Requests and rotations answer on the platform they came from."""
         return Notifiers({**self.other_notifiers, self.default_platform: self.notifier})
+
+    # Set by a worker that runs audit parts in-process (workers.worker): sessions reused per account.
+    sessions: SessionCache | None = None
 
 
 _environment: ContextVar[JobEnvironment | None] = ContextVar("cachewarden_job_env", default=None)

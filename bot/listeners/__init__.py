@@ -14,6 +14,7 @@ from bot.listeners import (
     home,
     risk,
     rotation,
+    suggestions,
 )
 
 
@@ -26,3 +27,4 @@ def register(app: App, deps: BotDeps) -> None:
     home.register(app, deps)
     rotation.register(app, deps)
     approvers.register(app, deps)  # approver groups changed: drop the cached members
+    suggestions.register(app, deps)  # usage and scope answers' one-click fixes

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.actions import ActionId
 from bot.deps import BotDeps
 from bot.listeners import risk
+from bot.listeners.explain_modal import open_explain_modal
 from bot.listeners.replies import notice_payload
 from bot.listeners.slack_input import click_actor, finding_thread, flow_context
 from bot.render.blocks import render_explain
@@ -52,8 +53,8 @@ def answer_click(
     found = finding_for_click(ctx, actor, value)
     if isinstance(found, Notice):
         return _private(found.text)
-    if action_id == ActionId.EXPLAIN:
-        return explain_finding(found)
+    if action_id == ActionId.EXPLAIN:  # a modal with this resource's values; ephemeral if refused
+        return None if open_explain_modal(found, body, client) else explain_finding(found)
     problem = risk.open_accept_risk(value, found, body, client)
     return _private(problem) if problem else None
 

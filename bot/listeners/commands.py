@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.deps import BotDeps
 from bot.listeners.audit_log import answer_audit_log
-from bot.listeners.replies import notice_payload, usage_payload
+from bot.listeners.replies import notice_payload, scope_problem_payload, usage_payload
 from bot.listeners.rotation import answer_rotate
 from bot.listeners.slack_input import command_actor, flow_context
 from bot.listeners.subscriptions import answer_subscription
@@ -32,6 +32,7 @@ from commands.requests import (
     SubscriptionRequest,
     parse_command,
 )
+from commands.scope_check import ScopeProblem
 from posture.catalog import resolve
 from posture.explain import explain_document
 from workers.audit.flows import request_audit
@@ -39,6 +40,7 @@ from workers.platform.context import NOT_ENABLED, FlowContext, channel_allowed
 from workers.telemetry import correlation, new_correlation_id
 
 log = logging.getLogger(__name__)
+SKIP_SCOPE_CHECK = "cachewarden_skip_scope_check"
 COMMANDS = ("/cache-audit", "/cache-explain", "/cache-help", "/cache-rotate-token")
 
 
@@ -47,8 +49,10 @@ def answer_request(
 ) -> dict[str, Any]:
     actor = command_actor(body)
     if isinstance(request, AuditRequest):
-        notice = request_audit(ctx, actor, request, cid)
-        return notice_payload(notice.text, detail=notice.detail)
+        answer = request_audit(ctx, actor, request, cid, check_names=not body.get(SKIP_SCOPE_CHECK))
+        if isinstance(answer, ScopeProblem):
+            return scope_problem_payload(answer, request.scope)
+        return notice_payload(answer.text, detail=answer.detail)
     if isinstance(request, ExplainRequest):
         text, blocks = render_explain(explain_document(resolve(request.target_id)))
         return {"text": text, "blocks": blocks, "response_type": "ephemeral"}

@@ -7,11 +7,12 @@ validated https URLs from the rule catalog.
 
 from __future__ import annotations
 
-from bot.render.mrkdwn import code_block, escape, truncate
+from bot.render.mrkdwn import escape, truncate
 from bot.render.slack_elements import Block, context, fallback, section
 from bot.render.slack_explain import render_explain
 from bot.render.slack_findings import render_findings_thread
 from bot.render.slack_summary import render_summary
+from bot.render.slack_usage import render_usage_error
 from commands.errors import UsageError
 from posture.messages import Notice
 
@@ -25,7 +26,6 @@ __all__ = [
 ]
 
 _NOTICE_SHOWN = 2900
-_USAGE_SHOWN = 2900
 
 
 def render_notice(notice: Notice) -> tuple[str, list[Block]]:
@@ -37,9 +37,5 @@ def render_notice(notice: Notice) -> tuple[str, list[Block]]:
 
 
 def render_usage(error: UsageError) -> tuple[str, list[Block]]:
-    """Why the command was not understood, then what does work, as a code block."""
-    blocks = [
-        section(truncate(escape(error.message), _NOTICE_SHOWN)),
-        section(code_block(error.usage, _USAGE_SHOWN)),
-    ]
-    return fallback(escape(error.message)), blocks
+    """Why the command was not understood, suggestion buttons, and usage in one line."""
+    return render_usage_error(error)

@@ -69,12 +69,16 @@ def score_text(digest: Digest) -> str:
 
 
 def severity_fields(now: SeverityCounts, before: SeverityCounts | None) -> list[str]:
+    """Severities with failures now or before (a drop to 0 is news); "none" when all are 0."""
     fields = []
     for name in _SEVERITY_NAMES:
         count = getattr(now, name)
-        change = f" ({signed(count - getattr(before, name))})" if before is not None else ""
+        previous = getattr(before, name) if before is not None else 0
+        if not count and not previous:
+            continue
+        change = f" ({signed(count - previous)})" if before is not None else ""
         fields.append(f"*{name.capitalize()}*\n{count}{change}")
-    return fields
+    return fields or ["*Failing*\nnone"]
 
 
 def _days(days: Sequence[date]) -> str:
@@ -204,7 +208,7 @@ def render_digest(
         else "ElastiCache digest"
     )
     items: list[Block | Part] = [
-        header(escape(f"{kind} · {scope} · {digest.day}")),
+        header(f"{kind} · {scope} · {digest.day}"),
         section(score_text(digest)),
         fields_section(severity_fields(digest.failing, digest.previous_failing)),
     ]

@@ -1,7 +1,8 @@
 """Block Kit constructors that cannot exceed Slack's per-element limits.
 
-Callers pass text that is already escaped mrkdwn (or escaped plain text); these
-functions only cap lengths, as a last line of defence against `invalid_blocks`.
+Callers pass mrkdwn that is already escaped, and plain text as it should read: Slack
+shows `plain_text` verbatim (no mentions, links or entities), so escaping it would show
+`&lt;` to the reader. These functions only cap lengths, a last defence against `invalid_blocks`.
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ def _render_rule(doc: Doc, max_chars: int) -> list[Block]:
     parts = _rule_parts(doc)
     templates = [_iac_pointer(doc, key) for key in _IAC_NAMES]
     items: list[Item] = [
-        header(escape(f"{doc['id']} {doc['title']}")),
+        header(f"{doc['id']} {doc['title']}"),
         *parts[:5],
         *templates,
         *parts[5:],
@@ -186,7 +186,7 @@ def _render_control(doc: Doc, max_chars: int) -> list[Block]:
     detailed = doc["rules"][: min(by_blocks, by_chars)]
     framework = framework_label(doc["framework"])
     items: list[Item] = [
-        header(escape(f"{doc['id']} ({framework}) {doc['title']}")),
+        header(f"{doc['id']} ({framework}) {doc['title']}"),
         _control_intro(doc, framework, len(detailed)),
     ]
     for rule in detailed:

@@ -180,7 +180,7 @@ def render_summary(summary: AuditSummary) -> tuple[str, list[Block]]:
     """Fallback text and blocks for the audit's parent message, at any state."""
     scope = truncate(summary.scope, _SCOPE_SHOWN)
     blocks: list[Block] = [
-        header(escape(f"ElastiCache audit ({summary.state}): {scope}")),
+        header(f"ElastiCache audit ({summary.state}): {scope}"),
         section(f"*Scope:* {escape(scope)}\n{state_line(summary)}"),
     ]
     if summary.state is AuditState.FAILED:

@@ -106,7 +106,8 @@ def _modal(emulator: SlackEmulator, renderer: BlockRenderer, user: str) -> dict[
     return {
         "view_id": view["id"],
         "title": renderer.text(view.get("title")),
-        "submit": renderer.text(view.get("submit") or {"type": "plain_text", "text": "Submit"}),
+        # Slack shows no submit button on a modal without `submit` (e.g. a read-only one).
+        "submit": renderer.text(view["submit"]) if view.get("submit") else "",
         "close": renderer.text(view.get("close") or {"type": "plain_text", "text": "Cancel"}),
         "html": renderer.blocks(view.get("blocks") or []),
         "errors": latest.errors,

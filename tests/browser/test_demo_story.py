@@ -5,6 +5,7 @@ Each step saves a screenshot under artifacts/screenshots/ as a test artifact.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,10 +92,16 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     thread.get_by_text("Page 1 of").first.scroll_into_view_if_needed()  # the worst come first
     page.screenshot(path=str(SHOTS / "03-thread-findings.png"))
 
-    # 3. Explain, chosen from a finding's menu, answers only to the clicker.
+    # 3. Explain, chosen from a finding's menu, opens a modal with this resource's own commands.
     menus.first.select_option(label="Explain")
-    expect(page.get_by_text("Why it matters").first).to_be_visible(timeout=10_000)
+    modal = page.get_by_test_id("modal-body")
+    expect(modal.get_by_text("Why it matters").first).to_be_visible(timeout=10_000)
+    expect(modal.get_by_text("Check it yourself").first).to_be_visible()
+    assert "<replication-group-id>" not in modal.inner_text()
+    expect(page.get_by_test_id("modal-submit")).to_be_hidden()  # read-only: Close only
     page.screenshot(path=str(SHOTS / "04-explain-finding.png"))
+    page.get_by_test_id("modal-close").click()
+    expect(modal).to_be_hidden(timeout=10_000)
 
     # 4. /cache-explain EC-014 shows the control with both of its rules.
     _send(page, "/cache-explain EC-014")
@@ -106,7 +113,22 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_text("is not an AWS region name").first).to_be_visible(timeout=10_000)
     expect(page.get_by_text("Usage: /cache-audit").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "06-usage-answer.png"))
-    for name in ("01-audit-queued", "03-thread-findings", "06-usage-answer"):
+
+    # 6. A scope naming nothing answers privately with close matches; nothing is queued.
+    _send(page, "/cache-audit cw-does-not-exist")
+    expect(page.get_by_text("was seen in the last scan").first).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Scan anyway").first).to_be_visible()
+    expect(page.get_by_text("Passed 0 of 0")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "07-bad-scope.png"))
+
+    # 7. A scope-key typo gets a one-click fix.
+    _send(page, "/cache-audit regoin=eu-west-1")
+    suggestion = page.get_by_role("button", name="/cache-audit region=eu-west-1")
+    expect(suggestion.first).to_be_visible(timeout=10_000)
+    page.screenshot(path=str(SHOTS / "08-scope-typo.png"))
+    suggestion.first.click()
+    expect(page.get_by_text("(scope: region=eu-west-1)").first).to_be_visible(timeout=10_000)
+    for name in ("01-audit-queued", "03-thread-findings", "06-usage-answer", "07-bad-scope"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
 
@@ -145,8 +167,11 @@ def _as_user(page, user_id: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("user-switcher").select_option(user_id)
 
 
+REPLIES = re.compile(r"\d+ repl(y|ies)")  # a rotation now keeps one card: "1 reply"
+
+
 def _open_thread(page, parent):  # type: ignore[no-untyped-def]
-    parent.get_by_text("replies").first.click()
+    parent.get_by_text(REPLIES).first.click()
     return page.get_by_test_id("thread-panel")
 
 
@@ -172,7 +197,7 @@ def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-unt
 
     _as_user(page, "U_SECURITY")
     request.first.locator('[data-action-id="approval_approve"]').click()
-    expect(request.first.get_by_text("replies").first).to_be_visible(timeout=30_000)
+    expect(request.first.get_by_text(REPLIES).first).to_be_visible(timeout=30_000)
     thread = _open_thread(page, request.first)
     expect(thread.get_by_text("Both tokens work now").first).to_be_visible(timeout=60_000)
     expect(thread.locator('[data-action-id="rotation_finalize"]').first).to_be_visible()

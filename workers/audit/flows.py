@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from commands.requests import AuditRequest
+from commands.scope_check import ScopeProblem, check_scope
 from posture.conversations import Actor
 from posture.messages import Notice
+from workers.known_resources import known_scope
 from workers.platform.context import FlowContext, command_refusal
 from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
 
@@ -14,11 +16,25 @@ log = logging.getLogger(__name__)
 
 
 def request_audit(
-    ctx: FlowContext, actor: Actor, request: AuditRequest, correlation_id: str
-) -> Notice:
+    ctx: FlowContext,
+    actor: Actor,
+    request: AuditRequest,
+    correlation_id: str,
+    *,
+    check_names: bool = True,
+) -> Notice | ScopeProblem:
+    """Queue the scan, or say privately what in the scope names nothing (nothing is queued).
+
+    `check_names=False` only for an explicit "scan anyway": the index of known caches can be
+    older than a cache created since the last scan.
+    """
     refused = command_refusal(ctx, actor)
     if refused:
         return Notice(text=refused)
+    if check_names:
+        problem = check_scope(request.scope, known_scope(ctx.connection, ctx.config))
+        if problem is not None:
+            return problem
     try:
         ticket = enqueue_audit(
             ctx.connection,

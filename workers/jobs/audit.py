@@ -14,16 +14,21 @@ from posture.findings import Finding
 from posture.messages import AuditState, Notice
 from workers.audit_store import AuditRun, AuditStore
 from workers.aws.collect import collect_inventory
-from workers.aws.session import CallCounter
+from workers.aws.session import AccountSession, CallCounter
 from workers.aws.targets import ScanError, resolve_targets
 from workers.enqueue import enqueue_finish_audit, enqueue_scan_part
 from workers.jobs.publish import error_findings, publish_results, summary_for
-from workers.runtime import environment
+from workers.known_resources import cache_ids, record_seen
+from workers.runtime import JobEnvironment, environment
 from workers.scanning import account_allowed, findings_for, scan_filters, scan_scope, session_for
 from workers.telemetry import count
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 2
+# AWS refused the credentials themselves: a cached session must be rebuilt, not reused.
+CREDENTIAL_ERRORS = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
+)
 
 
 def _load(run_id: str) -> tuple[AuditStore, AuditRun] | None:
@@ -56,10 +61,7 @@ def start_audit(run_id: str) -> None:
     store.update_run(run_id, state="running")
     parent_ts = _ensure_parent(store, run)
     scope = Scope.model_validate(run.scope)
-    resolved = resolve_targets(
-        scan_scope(scope, env.config),
-        session_for(None, endpoint_url=env.endpoint_url),
-    )
+    resolved = resolve_targets(scan_scope(scope, env.config), _session(env, None))
     targets = [t for t in resolved.targets if account_allowed(t.account_id, scope)]
     first_region = {t.account_id: t.region for t in reversed(targets)}
     accounts = {t.account_id for t in targets}
@@ -97,7 +99,8 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
     env = environment()
     scope = Scope.model_validate(run.scope)
     counter = CallCounter()
-    session = session_for(role_arn or None, endpoint_url=env.endpoint_url, counter=counter)
+    sessions = env.sessions
+    session = _session(env, role_arn or None, counter)
     now = env.clock()
     inventory = collect_inventory(
         session,
@@ -108,12 +111,32 @@ def scan_part(run_id: str, account: str, region: str, role_arn: str, account_fac
         now=now,
         lookback=env.config.policy.nodes.idle_window,
         include_account_facts=account_facts,
+        cache=sessions.scan_cache(run_id) if sessions is not None else None,
     )
+    if sessions is not None and any(e.code in CREDENTIAL_ERRORS for e in inventory.errors):
+        sessions.forget(role_arn or None, endpoint_url=env.endpoint_url)
     for error in inventory.errors:
         count(env.connection, "aws_errors", service=error.operation, code=error.code)
+    record_seen(  # the index /cache-audit checks a scope against before queueing
+        env.connection,
+        account,
+        region,
+        cache_ids(inventory),
+        complete=scan_filters(scope).is_empty and not inventory.errors,
+        at=now,
+    )
     findings = findings_for(inventory, scope, env.config.policy, now)
     _part_done(store, run, f"{account}/{region}", findings)
     count(env.connection, "jobs", job="scan_part", outcome="ok")
+
+
+def _session(
+    env: JobEnvironment, role_arn: str | None, counter: CallCounter | None = None
+) -> AccountSession:
+    """The account's session: reused when the worker runs parts in-process, else built anew."""
+    if env.sessions is None:
+        return session_for(role_arn, endpoint_url=env.endpoint_url, counter=counter)
+    return env.sessions.session(role_arn, endpoint_url=env.endpoint_url, counter=counter)
 
 
 def _part_done(store: AuditStore, run: AuditRun, part: str, findings: list[Finding]) -> None:

@@ -16,6 +16,7 @@ import redis
 from redis.exceptions import LockError
 
 from posture.approvals import ApprovalRequest, State
+from posture.conversations import MessageRef
 from posture.rotation import (
     MAX_WAITS,
     WAITING_FOR_PEOPLE,
@@ -40,6 +41,7 @@ from workers.fix_reads import UnreachableAccount, remediation_session
 from workers.jobs.rotation_steps import AUTH_TOKEN_STEPS, RotationTools, Step, StepFailed, Wait
 from workers.jobs.rotation_users import RBAC_STEPS
 from workers.notifier import NotifyError
+from workers.rotation_card import remember_rotation_card, rotation_card
 from workers.rotation_store import RotationStore
 from workers.runtime import JobEnvironment, environment
 
@@ -115,9 +117,22 @@ class Driver:
         return True
 
     def announce(self, rotation: Rotation) -> None:
+        """Post the rotation's card once, then edit it for every later phase."""
+        update = rotation_update(rotation)
+        card = rotation_card(self.env.connection, rotation.rotation_id)
         try:
             where = rotation.conversation
-            self.env.notifiers.to(where).post_rotation(where, rotation_update(rotation))
+            notifier = self.env.notifiers.to(where)
+            if card:
+                try:
+                    notifier.post_rotation(
+                        where, update, card=MessageRef(conversation=where, message_id=card)
+                    )
+                    return
+                except NotifyError:  # the card was deleted: post a new one below
+                    log.info("rotation card not editable; posting anew")
+            posted = notifier.post_rotation(where, update)
+            remember_rotation_card(self.env.connection, rotation.rotation_id, posted.message_id)
         except NotifyError:
             log.warning("could not post the rotation phase", extra={"phase": str(rotation.phase)})
 

@@ -234,6 +234,7 @@
       modal.dataset.viewId = state.modal.view_id;
       byId("modal-title").innerHTML = state.modal.title;
       byId("modal-submit").innerHTML = state.modal.submit;
+      byId("modal-submit").classList.toggle("hidden", !state.modal.submit);
       byId("modal-close").innerHTML = state.modal.close;
       byId("modal-body").innerHTML = state.modal.html;
     }

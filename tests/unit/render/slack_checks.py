@@ -18,25 +18,31 @@ _LINK = re.compile(r"<(https://[^|<>\s]+)\|[^<>]*>")
 _KNOWN_BLOCKS = {"section", "header", "context", "actions", "divider"}
 
 
-def text_fields(node: Any) -> Iterator[str]:
-    """Every string under a "text" key, at any depth."""
+def text_fields(node: Any, *, skip_plain: bool = False) -> Iterator[str]:
+    """Every string under a "text" key, at any depth; `skip_plain` leaves out plain_text."""
     if isinstance(node, dict):
+        if skip_plain and node.get("type") == "plain_text":
+            return
         for key, value in node.items():
             if key == "text" and isinstance(value, str):
                 yield value
             else:
-                yield from text_fields(value)
+                yield from text_fields(value, skip_plain=skip_plain)
     elif isinstance(node, list):
         for item in node:
-            yield from text_fields(item)
+            yield from text_fields(item, skip_plain=skip_plain)
 
 
 def assert_inert(
     reply: Reply, *, links: frozenset[str] = frozenset(), mentions: bool = False
 ) -> None:
-    """No `<` may open anything but an allowed link or (when asked) a well-formed mention."""
+    """No `<` may open anything but an allowed link or (when asked) a well-formed mention.
+
+    plain_text is shown verbatim by Slack (no mentions, no links), so it is not checked here;
+    `assert_plain_text_unescaped` checks it shows what it says instead.
+    """
     text, blocks = reply
-    for field in [text, *text_fields(blocks)]:
+    for field in [text, *text_fields(blocks, skip_plain=True)]:
         rest = _LINK.sub(lambda m: _allowed_link(m, links), field)
         if mentions:
             rest = _MENTION.sub("", rest)
@@ -74,6 +80,23 @@ def _check_accessory(accessory: dict[str, Any]) -> None:
         _check_overflow(accessory)
 
 
+def plain_texts(node: Any) -> Iterator[str]:
+    """Every plain_text string: shown verbatim, so it must never carry an HTML entity."""
+    if isinstance(node, dict):
+        if node.get("type") == "plain_text" and isinstance(node.get("text"), str):
+            yield node["text"]
+        for value in node.values():
+            yield from plain_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from plain_texts(item)
+
+
+def assert_plain_text_unescaped(blocks: list[dict[str, Any]]) -> None:
+    for text in plain_texts(blocks):
+        assert not re.search(r"&(amp|lt|gt);", text), f"escaped plain_text {text!r}"
+
+
 def _check_block(block: dict[str, Any]) -> None:
     kind = block["type"]
     assert kind in _KNOWN_BLOCKS
@@ -103,6 +126,7 @@ def assert_within_limits(
     reply: Reply, *, max_blocks: int = 50, max_chars: int | None = None
 ) -> None:
     text, blocks = reply
+    assert_plain_text_unescaped(blocks)
     assert 1 <= len(text) <= 40_000
     assert 1 <= len(blocks) <= min(max_blocks, 50)
     for block in blocks:

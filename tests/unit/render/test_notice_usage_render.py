@@ -30,13 +30,12 @@ def test_hostile_or_huge_notice_is_inert_and_within_limits() -> None:
     assert_within_limits(reply)
 
 
-def test_usage_shows_the_message_then_usage_as_code() -> None:
+def test_usage_shows_the_message_then_usage_in_one_line() -> None:
     error = UsageError("Unknown option colour=blue.", help_text("/cache-audit"))
     fallback, blocks = render_usage(error)
     assert fallback == "Unknown option colour=blue."
     assert blocks[0]["text"]["text"] == "Unknown option colour=blue."
-    usage = blocks[1]["text"]["text"]
-    assert usage.startswith("```\nUsage: /cache-audit [scope]") and usage.endswith("\n```")
+    assert blocks[1]["elements"][0]["text"].startswith("`Usage: /cache-audit [scope]`")
     assert_within_limits((fallback, blocks))
 
 

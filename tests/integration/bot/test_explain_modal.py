@@ -1,0 +1,61 @@
+"""Explain on a finding opens a modal with this resource's values; nothing is posted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from sandbox.stack import Stack
+from tests.integration.bot.conftest import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("bot-stack")]
+CHANNEL = "C_PLATFORM"
+USER = "U_ENGINEER"
+
+
+def _thread_with_explain(stack: Stack, after: int) -> list[dict[str, Any]]:
+    for parent in stack.emulator.messages(CHANNEL)[after:]:
+        if "(done)" not in json.dumps(parent.get("blocks")):
+            continue
+        replies = stack.emulator.thread(CHANNEL, parent["ts"])
+        found = [m for m in replies if '"finding_explain"' in json.dumps(m.get("blocks"))]
+        if found:
+            return found
+    return []
+
+
+def _explain_value(message: dict[str, Any], resource: str) -> str | None:
+    """The Explain button's value in the block group that names `resource`."""
+    seen = False
+    for block in message.get("blocks") or []:
+        text = json.dumps(block)
+        seen = seen or resource in text
+        for element in block.get("elements") or []:
+            if seen and element.get("action_id") == "finding_explain":
+                return str(element["value"])
+    return None
+
+
+def test_explain_opens_a_modal_with_the_resources_own_commands(stack: Stack) -> None:
+    before = len(stack.emulator.messages(CHANNEL))
+    client = stack.signed_client()
+    client.command("/cache-audit", "orders-prod", user_id=USER, channel_id=CHANNEL)
+    message = wait_for(lambda: _thread_with_explain(stack, before), timeout=60)[0]
+    value = _explain_value(message, "orders-prod")
+    assert value is not None
+    posted_before = len(stack.emulator.thread(CHANNEL, message.get("thread_ts") or message["ts"]))
+    ephemerals_before = len(stack.emulator.ephemerals(CHANNEL, USER))
+    client.click(message, "finding_explain", value, user_id=USER, channel_id=CHANNEL)
+    opened = wait_for(lambda: stack.emulator.modals(USER), what="the explain modal")
+    view = opened[-1].view
+    text = json.dumps(view["blocks"])
+    assert view["title"]["text"].startswith("Explain CW-")
+    assert "orders-prod" in text and "<replication-group-id>" not in text
+    assert "/cache-explain CW-" in text
+    # Nothing new in the thread or as a private message: the modal is the answer.
+    assert len(stack.emulator.thread(CHANNEL, message.get("thread_ts") or message["ts"])) == (
+        posted_before
+    )
+    assert len(stack.emulator.ephemerals(CHANNEL, USER)) == ephemerals_before

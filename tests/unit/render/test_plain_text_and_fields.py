@@ -1,0 +1,47 @@
+"""Issue 13 item 7: plain_text shows what it says (no `&lt;`), and no empty severity fields."""
+
+from __future__ import annotations
+
+from bot.render.blocks import render_summary
+from bot.render.slack_digest import severity_fields as digest_fields
+from bot.render.slack_summary import counts_text
+from posture.messages import AuditState, AuditSummary, SeverityCounts
+from tests.unit.render.slack_checks import assert_inert, assert_within_limits
+
+SCOPE = "tag=owner=<!channel> & co"
+
+
+def test_summary_header_shows_the_scope_verbatim_and_the_fallback_stays_escaped() -> None:
+    summary = AuditSummary(
+        run_id="r1", scope=SCOPE, state=AuditState.RUNNING, requested_by="U0123ABCD"
+    )
+    reply = render_summary(summary)
+    header = reply[1][0]["text"]
+    assert header["type"] == "plain_text"
+    assert header["text"] == f"ElastiCache audit (running): {SCOPE}"
+    assert "&lt;!channel&gt; &amp; co" in reply[0]  # the notification text is mrkdwn
+    assert_inert(reply, mentions=True)
+    assert_within_limits(reply)
+
+
+def test_only_severities_with_failures_get_a_field() -> None:
+    assert counts_text(SeverityCounts(high=2, info=0)) == "2 high"
+    assert counts_text(SeverityCounts(critical=1, low=3)) == "1 critical · 3 low"
+    assert counts_text(SeverityCounts()) == ""
+
+
+def test_digest_keeps_a_severity_that_dropped_to_zero() -> None:
+    fields = digest_fields(SeverityCounts(high=1), SeverityCounts(high=1, low=2))
+    assert fields == ["*High*\n1 (±0)", "*Low*\n0 (-2)"]
+    assert digest_fields(SeverityCounts(), None) == ["*Failing*\nnone"]
+
+
+def test_zero_counts_are_left_out_of_the_totals_line() -> None:
+    from bot.render.slack_summary import totals_line
+
+    line = totals_line(
+        AuditSummary(
+            run_id="r1", scope="x", state=AuditState.DONE, requested_by="U0123ABCD", passed=3
+        )
+    )
+    assert line == "Passed 3 of 3 checks (100%)"
