@@ -28,30 +28,18 @@ from rq.job import Job
 from rq.worker import WorkerStatus
 
 from workers.aws.session_cache import SessionCache
+from workers.enqueue import JOBS
 from workers.telemetry import correlation
 
 log = logging.getLogger(__name__)
 
+# The scan's own jobs only read AWS, so they run without a fork (see the module docstring).
 IN_PROCESS_JOBS = frozenset(
-    {
-        "workers.jobs.audit.start_audit",
-        "workers.jobs.audit.scan_part",
-        "workers.jobs.audit.finish_audit",
-    }
+    JOBS[name].path for name in ("start_audit", "scan_part", "finish_audit")
 )
 # Every module RQ may import a job function from; importing them once here spares each horse.
 JOB_MODULES = (
-    "workers.jobs.audit",
-    "workers.jobs.publish",
-    "workers.jobs.approvals",
-    "workers.jobs.digest",
-    "workers.jobs.fix_requests",
-    "workers.jobs.remediation",
-    "workers.jobs.rotation",
-    "workers.jobs.rotation_check",
-    "workers.jobs.rotation_steps",
-    "workers.jobs.rotation_users",
-    "workers.jobs.suppression",
+    *sorted({spec.path.rpartition(".")[0] for spec in JOBS.values()}),
     "posture.catalog",
 )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from botocore.credentials import Credentials
 from botocore.loaders import Loader
 
-from workers.aws.session import AccountSession, CallCounter, static_session
+from workers.aws.session import AccountSession, CallCounter
 from workers.aws.session_cache import AUDIT_SERVICES, SessionCache, warm_loader
 
 
@@ -21,7 +22,11 @@ def _cache(clock: _Clock, built: list[str | None]) -> SessionCache:
         role_arn: str | None, endpoint: str | None, counter: CallCounter | None, loader: Loader
     ) -> AccountSession:
         built.append(role_arn)
-        return static_session("123456789012", "AKID", "SECRET", endpoint_url=endpoint)
+        return AccountSession(
+            account_id="123456789012",
+            credentials=Credentials("AKID", "SECRET"),
+            endpoint_url=endpoint,
+        )
 
     return SessionCache(max_age=60, factory=factory, clock=clock)
 
