@@ -20,15 +20,15 @@ from typing import Any
 
 import redis
 
-from bot.render.slack_digest import render_digest
+from bot.slack.render.slack_digest import render_digest
 from posture.base import ResourceKind, Severity
 from posture.chart import render_trend_png
 from posture.digest import DigestInputs, build_digest
 from posture.findings import Finding, Status
 from posture.history import daily_trend
 from sandbox.redis_server import RedisServer
-from workers.history_codec import pack_ids
-from workers.history_store import HistoryStore, RecordedScan, ScanMeta
+from workers.audit.history_codec import pack_ids
+from workers.audit.history_store import HistoryStore, RecordedScan, ScanMeta
 
 START = datetime(2026, 5, 1, 7, tzinfo=UTC)
 SEVERITIES = list(Severity)

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench render [--quick]
 
 Builds the neutral thread (`posture.report.build_findings_thread`) and renders it to Block Kit
-replies (`bot.render.blocks.render_findings_thread`) for audits of increasing size. The
+replies (`bot.slack.render.blocks.render_findings_thread`) for audits of increasing size. The
 baseline is the smallest audit: `per_finding_ratio` is the time per finding at a size over
 the time per finding at the baseline, so 1.0 means rendering scales linearly. (This replaced
 a wall-time assertion in tests/unit/render/test_findings_render.py: timings belong here.)
@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from bench.report import fmt_ratio, format_table, ratio, write_result
-from bot.render.blocks import render_findings_thread
+from bot.slack.render.blocks import render_findings_thread
 from posture.base import ResourceKind, Severity
 from posture.findings import Finding, Status
 from posture.report import build_findings_thread

@@ -36,9 +36,9 @@ def cpu_seconds() -> float:
 
 
 def measure(regions: list[str], trace_memory: bool) -> dict[str, Any]:
-    from bot.cli_audit import collect_findings
+    from bot.cli.audit import collect_findings
     from commands.scope import parse_scope
-    from workers.config import load_config
+    from workers.platform.config import load_config
 
     scope = parse_scope([f"region={region}" for region in regions])
     config = load_config(None)

@@ -119,11 +119,11 @@ def _load_old(path: str, name: str) -> types.ModuleType:
 def render_before() -> Callable[[list[Finding]], list[Reply]]:
     """The renderer before issue 13, with its notifier's cap (the last reply a note)."""
     report = _load_old("posture/report.py", "bench_before_report")
-    slack = _load_old("bot/render/slack_findings.py", "bench_before_slack_findings")
-    from bot.render.blocks import render_notice
+    slack = _load_old("bot/slack/render/slack_findings.py", "bench_before_slack_findings")
+    from bot.slack.render.blocks import render_notice
     from posture.catalog import FixKind, all_rules
     from posture.messages import Notice
-    from workers.jobs.publish import fixable_rules
+    from workers.audit.publish import fixable_rules
 
     old_fixable = frozenset(
         r.id for r in all_rules() if r.remediation.fix_kind is not FixKind.MANUAL
@@ -142,9 +142,9 @@ def render_before() -> Callable[[list[Finding]], list[Reply]]:
 
 
 def render_after(findings: list[Finding]) -> list[Reply]:
-    from bot.render.slack_findings import render_thread_replies
+    from bot.slack.render.slack_findings import render_thread_replies
     from posture.report import build_findings_thread
-    from workers.jobs.publish import fixable_rules
+    from workers.audit.publish import fixable_rules
 
     thread = build_findings_thread("bench", findings, fixable_rules=fixable_rules())
     return [(r.text, r.blocks) for r in render_thread_replies(thread, max_replies=MAX_REPLIES)]

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         monkey.patch_all()
     from bot.processes import HttpOptions, serve_waitress
     from bot.runtime_setup import boot, bot_app
-    from bot.web import WebLimits, build_wsgi
+    from bot.slack.web import WebLimits, build_wsgi
 
     process = boot()
     app, metrics = bot_app(process)

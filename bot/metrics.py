@@ -10,7 +10,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from rq import Queue
 
-from workers.telemetry import read_counters
+from workers.platform.telemetry import read_counters
 
 SHARED_COUNTERS = {
     "jobs": ("cachewarden_jobs_total", "RQ jobs by function and outcome"),

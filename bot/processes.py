@@ -14,12 +14,12 @@ from slack_bolt import App
 from bot.metrics import BotMetrics
 from bot.runtime_setup import Process, boot, bot_app, job_environment
 from bot.settings import SettingsError
-from bot.web import WebLimits, WsgiApp, build_wsgi
+from bot.slack.web import WebLimits, WsgiApp, build_wsgi
 from workers.aws.session_cache import SessionCache
-from workers.config import ConfigError
-from workers.enqueue import worker_queues
-from workers.runtime import use_environment
-from workers.worker import CachewardenWorker, preload
+from workers.platform.config import ConfigError
+from workers.platform.enqueue import worker_queues
+from workers.platform.runtime import use_environment
+from workers.platform.worker import CachewardenWorker, preload
 
 log = logging.getLogger(__name__)
 

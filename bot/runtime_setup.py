@@ -8,17 +8,17 @@ from dataclasses import dataclass
 import redis
 from slack_sdk import WebClient
 
-from bot.app import BotDeps, create_app
 from bot.metrics import BotMetrics
 from bot.settings import Settings, load_settings
-from bot.slack_notifier import SlackNotifier, make_web_client
+from bot.slack.app import BotDeps, create_app
+from bot.slack.notifier import SlackNotifier, make_web_client
 from posture.conversations import Platform
-from workers.config import AppConfig, load_config
-from workers.enqueue import QUEUES
-from workers.notifier import Notifier
-from workers.redis_connection import connect
-from workers.runtime import JobEnvironment
-from workers.telemetry import configure_logging
+from workers.platform.config import AppConfig, load_config
+from workers.platform.enqueue import QUEUES
+from workers.platform.notifier import Notifier
+from workers.platform.redis_connection import connect
+from workers.platform.runtime import JobEnvironment
+from workers.platform.telemetry import configure_logging
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ FIX_WRITES: Mapping[str, frozenset[Call]] = MappingProxyType(
     }
 )
 
-# The writes of each token-rotation step (workers.jobs.rotation_steps and rotation_users).
+# The writes of each token-rotation step (workers.rotation.steps and rotation_users).
 ROTATION_WRITES: Mapping[str, frozenset[Call]] = MappingProxyType(
     {
         "store the new credential as AWSPENDING": frozenset(
@@ -55,7 +55,7 @@ ROTATION_WRITES: Mapping[str, frozenset[Call]] = MappingProxyType(
 )
 
 # What a fix reads: the resource and what its rules read, narrowed to that resource
-# (workers.fix_reads.read_for_fix, without the account-wide facts), and its status.
+# (workers.fixes.reads.read_for_fix, without the account-wide facts), and its status.
 FIX_READS: frozenset[Call] = frozenset(
     {
         ("elasticache", "DescribeReplicationGroups"),

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import requests
 
 from bot.teams.credentials import AppTokenSource, TokenError
-from workers.notifier import NotifyError
+from workers.platform.notifier import NotifyError
 
 log = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9:@._;=\-]{1,400}$")

@@ -1,4 +1,4 @@
-"""The Teams side of `workers.notifier.Notifier`: neutral messages in, Bot Connector calls out.
+"""The Teams side of `workers.platform.notifier.Notifier`: neutral messages in, Bot Connector calls out.
 
 `channel` is a Teams conversation id (a channel or a chat) whose reference the bot stored
 when it was first mentioned there; `thread_ts` is the id of a thread's root post; the ids
@@ -38,7 +38,7 @@ from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
-from workers.notifier import Notifier, NotifyError, ReportFile
+from workers.platform.notifier import Notifier, NotifyError, ReportFile
 
 _LEDGER = "cw:teams:posted:"
 _WHERE = "cw:teams:activity:"

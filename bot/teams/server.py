@@ -18,8 +18,8 @@ from bot.teams.inbound_auth import (
 )
 from bot.teams.references import ConversationStore
 from bot.teams.settings import TeamsSettings, TeamsSettingsError, load_teams_settings
-from workers.redis_connection import connect
-from workers.telemetry import configure_logging
+from workers.platform.redis_connection import connect
+from workers.platform.telemetry import configure_logging
 
 log = logging.getLogger(__name__)
 

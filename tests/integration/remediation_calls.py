@@ -6,7 +6,7 @@ import redis
 
 from posture.iam import remediation_policy
 from posture.privileges import iam_action, iam_actions
-from workers.telemetry import read_counters
+from workers.platform.telemetry import read_counters
 
 
 def made(redis_url: str) -> set[str]:

@@ -23,9 +23,8 @@ from posture.findings import Finding
 from posture.messages import Notice
 from posture.remediation import Asked
 from posture.suppressions import accept_risk_request
-from workers.approval_flow import ApprovalFlow, request_fields, subject_of
-from workers.audit_store import AuditStore
-from workers.enqueue import enqueue_approved, enqueue_prepare_fix
+from workers.approvals.flow import ApprovalFlow, request_fields, subject_of
+from workers.audit.store import AuditStore
 from workers.platform.context import (
     NOT_ENABLED,
     NOT_THIS_MESSAGE,
@@ -35,7 +34,8 @@ from workers.platform.context import (
     is_message,
     workspace_refusal,
 )
-from workers.telemetry import current_correlation_id
+from workers.platform.enqueue import enqueue_approved, enqueue_prepare_fix
+from workers.platform.telemetry import current_correlation_id
 
 log = logging.getLogger(__name__)
 REQUEST_ID = re.compile(r"^[a-z0-9]{8,32}$")

@@ -8,9 +8,9 @@ from commands.requests import AuditRequest
 from commands.scope_check import ScopeProblem, check_scope
 from posture.conversations import Actor
 from posture.messages import Notice
-from workers.known_resources import known_scope
+from workers.audit.known_resources import known_scope
 from workers.platform.context import FlowContext, command_refusal
-from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
+from workers.platform.queueing import AlreadyQueued, enqueue_audit, workers_alive
 
 log = logging.getLogger(__name__)
 

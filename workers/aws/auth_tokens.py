@@ -16,7 +16,7 @@ from posture.resources import ReplicationGroup, User, UserGroup
 from posture.rotation import GroupView
 from workers.aws.errors import AWS_FAILURES, error_code, is_not_found
 from workers.aws.errors import redact as redact_aws
-from workers.telemetry import redact
+from workers.platform.telemetry import redact
 
 
 class TokenCallError(RuntimeError):

@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from workers.aws.errors import error_code
 from workers.aws.errors import redact as redact_aws
-from workers.telemetry import masking, redact
+from workers.platform.telemetry import masking, redact
 
 T = TypeVar("T")
 CURRENT, PENDING, PREVIOUS = "AWSCURRENT", "AWSPENDING", "AWSPREVIOUS"

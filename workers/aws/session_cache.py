@@ -3,7 +3,7 @@
 A part job used to build everything from nothing: parse the service models again, ask
 STS who the default chain is (`GetCallerIdentity`) and assume the account's role
 (`AssumeRole`), before its first ElastiCache call. A worker that runs parts in its own
-process (see `workers.worker`) keeps one `SessionCache` for its lifetime instead:
+process (see `workers.platform.worker`) keeps one `SessionCache` for its lifetime instead:
 
 - one botocore `Loader`, warmed once, so a client costs no JSON parsing;
 - one `AccountSession` per (role ARN, endpoint), reused until `max_age` passes. Assumed

@@ -19,9 +19,9 @@ from commands.requests import (
 from posture.conversations import Actor
 from posture.digest import ScheduleNote
 from posture.messages import Notice
-from workers.enqueue import enqueue_digest
+from workers.digest.subscriptions import Subscription, SubscriptionStore, next_run
 from workers.platform.context import FlowContext, command_refusal
-from workers.subscriptions import Subscription, SubscriptionStore, next_run
+from workers.platform.enqueue import enqueue_digest
 
 
 def _local(moment: datetime, subscription: Subscription) -> str:

@@ -11,11 +11,11 @@ from posture.conversations import Actor
 from posture.digest import PendingApproval, shown
 from posture.history import posture_score
 from posture.home import HomePage, ScanLine, SubscriptionLine
-from workers.config import AppConfig
-from workers.digest_sources import read_pending_approvals
-from workers.history_store import HistoryStore, StoredScan
+from workers.audit.history_store import HistoryStore, StoredScan
+from workers.digest.sources import read_pending_approvals
+from workers.digest.subscriptions import SubscriptionStore, next_run
+from workers.platform.config import AppConfig
 from workers.platform.context import FlowContext
-from workers.subscriptions import SubscriptionStore, next_run
 
 SHOWN = 8
 

@@ -16,8 +16,8 @@ import redis
 
 from posture.approvals import Approvers
 from posture.conversations import Actor, ConversationRef, MessageRef
-from workers.config import AppConfig, BotConfig
-from workers.notifier import Notifiers
+from workers.platform.config import AppConfig, BotConfig
+from workers.platform.notifier import Notifiers
 
 
 def _utcnow() -> datetime:
@@ -29,7 +29,7 @@ class ApproverDirectory(Protocol):
     (Slack user groups, Entra groups), resolved by the front end that owns those ids.
 
     An implementation may cache group membership; it states how long a removed member
-    can still decide (the Slack one: `bot.approvers.CACHE_SECONDS`)."""
+    can still decide (the Slack one: `bot.slack.approvers.CACHE_SECONDS`)."""
 
     def approvers(self) -> Approvers: ...
 

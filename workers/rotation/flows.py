@@ -42,11 +42,11 @@ from posture.rotation import (
     state_words,
 )
 from posture.rotation_plan import finalize_texts
-from workers.approval_flow import ApprovalFlow
+from workers.approvals.flow import ApprovalFlow
 from workers.approvals.flows import approval_flow
-from workers.enqueue import enqueue_rotation_cancel, enqueue_rotation_check
 from workers.platform.context import NOT_THIS_MESSAGE, FlowContext, click_refusal, command_refusal
-from workers.rotation_store import RotationIntake, RotationStore
+from workers.platform.enqueue import enqueue_rotation_cancel, enqueue_rotation_check
+from workers.rotation.store import RotationIntake, RotationStore
 
 log = logging.getLogger(__name__)
 ROTATION_ID = re.compile(r"^[a-z0-9]{8,32}$")

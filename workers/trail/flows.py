@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from commands.requests import AuditLogRequest
 from posture.conversations import Actor
 from posture.messages import Notice
-from workers.audit_log import AuditEntry, AuditLog
 from workers.platform.context import FlowContext, command_refusal
+from workers.trail.log import AuditEntry, AuditLog
 
 APPROVERS_ONLY = (
     "The audit log is shown to approvers only. Ask one of them, or whoever runs "

@@ -1,6 +1,6 @@
 """Plain-text wording shared by the Teams cards: labels, durations, states.
 
-The Slack renderers hold the same facts in Slack markup (bot/render/*); the two front ends
+The Slack renderers hold the same facts in Slack markup (bot/slack/render/*); the two front ends
 must not import each other, so the plain words live here until phase 2 moves them into a
 neutral module both can use.
 """

@@ -18,9 +18,9 @@ from posture.approvals import (
 )
 from posture.conversations import ConversationRef, MessageRef
 from sandbox.redis_server import RedisServer
-from workers.approvals_store import ApprovalStore
-from workers.audit_log import AuditLog
-from workers.redis_connection import connect
+from workers.approvals.store import ApprovalStore
+from workers.platform.redis_connection import connect
+from workers.trail.log import AuditLog
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC)

@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from sandbox.stack import Stack, StackOptions
-from workers.enqueue import SCANS_QUEUE, queue
+from workers.platform.enqueue import SCANS_QUEUE, queue
 
 pytestmark = pytest.mark.integration
 

@@ -10,16 +10,16 @@ import pytest
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.slack_notifier import SlackNotifier, make_web_client
+from bot.slack.notifier import SlackNotifier, make_web_client
 from commands.scope import Scope
 from sandbox.fake_aws import FakeAwsServer
 from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
-from workers.config import parse_config
-from workers.enqueue import worker_queues
-from workers.queueing import enqueue_audit
-from workers.redis_connection import connect
-from workers.runtime import JobEnvironment, use_environment
+from workers.platform.config import parse_config
+from workers.platform.enqueue import worker_queues
+from workers.platform.queueing import enqueue_audit
+from workers.platform.redis_connection import connect
+from workers.platform.runtime import JobEnvironment, use_environment
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +69,7 @@ def test_part_that_raises_is_reported_in_the_parent(parts, monkeypatch: pytest.M
         Engine="valkey",
         CacheNodeType="cache.t4g.micro",
     )
-    import workers.jobs.audit as audit_jobs
+    import workers.audit.jobs as audit_jobs
 
     real_collect = audit_jobs.collect_inventory
 
@@ -96,7 +96,7 @@ def test_part_that_raises_is_reported_in_the_parent(parts, monkeypatch: pytest.M
 
 def test_every_part_failing_still_publishes(parts, monkeypatch: pytest.MonkeyPatch) -> None:
     redis_server, aws, emulator = parts
-    import workers.jobs.audit as audit_jobs
+    import workers.audit.jobs as audit_jobs
 
     def always_crash(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")

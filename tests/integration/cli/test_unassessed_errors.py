@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from posture.resources import CollectionError, Inventory
+from workers.audit.scanning import unassessed_errors
 from workers.aws.scan import ScanResult
 from workers.aws.targets import ScanError
-from workers.scanning import unassessed_errors
 
 HOME, CRASHED = "us-east-1", "eu-west-1"
 REACHED, UNREACHED = "111111111111", "222222222222"

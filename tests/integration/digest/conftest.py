@@ -14,15 +14,15 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.slack_notifier import SlackNotifier, make_web_client
+from bot.slack.notifier import SlackNotifier, make_web_client
 from sandbox.fake_aws import FakeAwsServer, reset
 from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
-from workers.config import parse_config
-from workers.cron import build_scheduler
-from workers.enqueue import worker_queues
-from workers.redis_connection import connect
-from workers.runtime import JobEnvironment, use_environment
+from workers.platform.config import parse_config
+from workers.platform.cron import build_scheduler
+from workers.platform.enqueue import worker_queues
+from workers.platform.redis_connection import connect
+from workers.platform.runtime import JobEnvironment, use_environment
 
 CHANNEL = "C_PLATFORM"
 CONFIG = '[scan]\nregions = ["us-east-1"]\n[digest]\ndefault_timezone = "Europe/Berlin"\n'

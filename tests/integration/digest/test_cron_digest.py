@@ -17,12 +17,12 @@ from posture.base import ResourceKind
 from posture.digest import ScheduleNote
 from posture.suppressions import AcceptedRisk
 from tests.integration.digest.conftest import CHANNEL, Rig
-from workers.approvals_store import ApprovalStore
-from workers.enqueue import enqueue_digest
-from workers.history_store import HistoryStore
-from workers.jobs.digest import DigestClaims
-from workers.subscriptions import Subscription, SubscriptionStore
-from workers.suppressions_store import SuppressionStore
+from workers.approvals.store import ApprovalStore
+from workers.approvals.suppressions_store import SuppressionStore
+from workers.audit.history_store import HistoryStore
+from workers.digest.jobs import DigestClaims
+from workers.digest.subscriptions import Subscription, SubscriptionStore
+from workers.platform.enqueue import enqueue_digest
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("digest-rig")]
 

@@ -17,11 +17,11 @@ from posture.approvals import ApprovalRequest, Approvers, RequestKind
 from posture.conversations import Actor, ConversationRef, MessageRef, Platform
 from posture.messages import Notice
 from sandbox.redis_server import RedisServer
-from workers.config import AppConfig, parse_config
-from workers.enqueue import QUEUES
-from workers.notifier import Notifiers
+from workers.platform.config import AppConfig, parse_config
 from workers.platform.context import FlowContext
-from workers.redis_connection import connect
+from workers.platform.enqueue import QUEUES
+from workers.platform.notifier import Notifiers
+from workers.platform.redis_connection import connect
 
 pytestmark = pytest.mark.integration
 WORKSPACE, CHANNEL, SECURITY, THREAD = "T_ACME", "C_PLATFORM", "C_SECURITY", "1700000000.000100"

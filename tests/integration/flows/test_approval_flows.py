@@ -34,10 +34,10 @@ from workers.approvals.flows import (
     request_accept_risk,
     request_fix,
 )
-from workers.approvals_store import ApprovalStore
-from workers.audit_log import AuditLog
-from workers.audit_store import AuditStore
-from workers.config import parse_config
+from workers.approvals.store import ApprovalStore
+from workers.audit.store import AuditStore
+from workers.platform.config import parse_config
+from workers.trail.log import AuditLog
 
 pytestmark = pytest.mark.integration
 
@@ -224,7 +224,7 @@ def test_request_fix_hands_the_finding_and_its_place_to_the_job(world: World) ->
     first = request_fix(world.ctx(), actor(REQUESTER), "f0000001", where)
     assert "Preparing a fix for CW-401 on orders" in first.text
     (job,) = world.jobs()
-    assert job.func_name == "workers.jobs.fix_requests.prepare_fix"
+    assert job.func_name == "workers.fixes.request_jobs.prepare_fix"
     assert job.args == ["f0000001", REQUESTER, CHANNEL, THREAD, str(Platform.SLACK), WORKSPACE]
     second = request_fix(world.ctx(), actor(REQUESTER), "f0000001", where)
     assert "already being prepared" in second.text and len(world.jobs()) == 1

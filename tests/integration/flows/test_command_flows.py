@@ -22,11 +22,11 @@ from tests.integration.flows.conftest import (
 )
 from workers.approvals.flows import approval_flow
 from workers.audit.flows import request_audit
-from workers.audit_log import AuditLog
-from workers.config import parse_config
 from workers.digest.flows import answer_subscription
 from workers.home.flows import home_page
+from workers.platform.config import parse_config
 from workers.trail.flows import AuditLogView, view_audit_log
+from workers.trail.log import AuditLog
 
 pytestmark = pytest.mark.integration
 

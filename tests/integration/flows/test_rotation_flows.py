@@ -22,10 +22,10 @@ from tests.integration.flows.conftest import (
     actor,
     origin,
 )
-from workers.approvals_store import ApprovalStore
-from workers.audit_log import AuditLog
+from workers.approvals.store import ApprovalStore
 from workers.rotation.flows import request_rotation, rotation_click
-from workers.rotation_store import RotationStore
+from workers.rotation.store import RotationStore
+from workers.trail.log import AuditLog
 
 pytestmark = pytest.mark.integration
 ROTATION_ID = "rot0000000000001"

@@ -14,8 +14,8 @@ from rq.serializers import JSONSerializer
 
 from posture.approvals import ApprovalRequest, RequestKind
 from sandbox.redis_server import RedisServer
-from workers.config import AppConfig
-from workers.enqueue import (
+from workers.platform.config import AppConfig
+from workers.platform.enqueue import (
     ACTIONS_QUEUE,
     SCANS_QUEUE,
     enqueue_approved,
@@ -23,9 +23,9 @@ from workers.enqueue import (
     queue,
     worker_queues,
 )
-from workers.notifier import Notifier
-from workers.redis_connection import connect
-from workers.runtime import JobEnvironment, use_environment
+from workers.platform.notifier import Notifier
+from workers.platform.redis_connection import connect
+from workers.platform.runtime import JobEnvironment, use_environment
 
 pytestmark = pytest.mark.integration
 PARTS = 40

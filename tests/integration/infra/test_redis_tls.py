@@ -7,10 +7,10 @@ import redis
 
 from commands.scope import Scope
 from sandbox.redis_server import RedisServer
-from workers.config import AppConfig
-from workers.enqueue import SCANS_QUEUE, queue
-from workers.queueing import enqueue_audit
-from workers.redis_connection import connect
+from workers.platform.config import AppConfig
+from workers.platform.enqueue import SCANS_QUEUE, queue
+from workers.platform.queueing import enqueue_audit
+from workers.platform.redis_connection import connect
 
 pytestmark = pytest.mark.integration
 PASSWORD = "a-long-redis-password-1234"

@@ -9,9 +9,9 @@ from typing import Any
 
 from posture.approvals import ApprovalRequest
 from sandbox.stack import Stack
-from workers.approvals_store import ApprovalStore
-from workers.audit_log import AuditLog
-from workers.redis_connection import connect
+from workers.approvals.store import ApprovalStore
+from workers.platform.redis_connection import connect
+from workers.trail.log import AuditLog
 
 CHANNEL = "C_PLATFORM"
 SECURITY = "C_SECURITY"

@@ -25,8 +25,8 @@ from tests.integration.remediation.flow import (
     wait_for,
     wait_state,
 )
-from workers.audit_log import AuditLog
-from workers.redis_connection import connect
+from workers.platform.redis_connection import connect
+from workers.trail.log import AuditLog
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("remediation-stack")]
 Parent = dict[str, Any]

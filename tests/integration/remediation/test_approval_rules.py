@@ -29,9 +29,9 @@ from tests.integration.remediation.flow import (
     wait_for,
     wait_state,
 )
-from workers.approvals_store import ApprovalStore
-from workers.fix_store import FixStore
-from workers.redis_connection import connect
+from workers.approvals.store import ApprovalStore
+from workers.fixes.store import FixStore
+from workers.platform.redis_connection import connect
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("remediation-stack")]
 Parent = dict[str, Any]

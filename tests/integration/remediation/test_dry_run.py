@@ -11,12 +11,12 @@ import pytest
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.app import BotDeps
-from bot.approvers import group_members, resolve_approvers
-from bot.listeners.approvals import decide_click
-from bot.listeners.slack_input import flow_context
 from bot.metrics import BotMetrics
-from bot.slack_notifier import SlackNotifier, make_web_client
+from bot.slack.app import BotDeps
+from bot.slack.approvers import group_members, resolve_approvers
+from bot.slack.listeners.approvals import decide_click
+from bot.slack.listeners.slack_input import flow_context
+from bot.slack.notifier import SlackNotifier, make_web_client
 from posture.approvals import Decision, State
 from posture.base import ResourceKind, Severity
 from posture.conversations import Actor
@@ -24,14 +24,14 @@ from posture.findings import Finding, Status
 from sandbox.fake_aws import FakeAwsServer, group_state
 from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
-from workers.approvals_store import ApprovalStore
-from workers.audit_log import AuditLog
-from workers.audit_store import AuditStore
-from workers.config import AppConfig, parse_config
-from workers.enqueue import QUEUES, enqueue_prepare_fix, worker_queues
-from workers.jobs.approvals import expire_request
-from workers.redis_connection import connect
-from workers.runtime import JobEnvironment, use_environment
+from workers.approvals.jobs import expire_request
+from workers.approvals.store import ApprovalStore
+from workers.audit.store import AuditStore
+from workers.platform.config import AppConfig, parse_config
+from workers.platform.enqueue import QUEUES, enqueue_prepare_fix, worker_queues
+from workers.platform.redis_connection import connect
+from workers.platform.runtime import JobEnvironment, use_environment
+from workers.trail.log import AuditLog
 
 pytestmark = pytest.mark.integration
 # moto's state is per process: a region no other test in this process uses

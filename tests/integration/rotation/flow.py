@@ -14,8 +14,8 @@ import boto3
 from posture.rotation import Phase, Rotation
 from sandbox.fake_aws import group_state
 from sandbox.stack import Stack
-from workers.redis_connection import connect
-from workers.rotation_store import RotationStore
+from workers.platform.redis_connection import connect
+from workers.rotation.store import RotationStore
 
 ACCOUNT = "123456789012"  # the fake's default account
 REGION = "us-east-1"

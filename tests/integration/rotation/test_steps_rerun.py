@@ -16,10 +16,10 @@ from posture.iam import remediation_policy
 from posture.rotation import Phase, Rotation, RotationMode, SecretRef
 from posture.tokens import TokenPolicy
 from sandbox.fake_aws import FakeAwsServer, group_state
-from workers.audit_log import AuditLog
 from workers.aws.secrets import CredentialVault
-from workers.jobs.rotation import step_for
-from workers.jobs.rotation_steps import RotationTools, StepFailed, Wait
+from workers.rotation.jobs import step_for
+from workers.rotation.steps import RotationTools, StepFailed, Wait
+from workers.trail.log import AuditLog
 
 pytestmark = pytest.mark.integration
 ACCOUNT, REGION = "123456789012", "us-east-1"

@@ -20,7 +20,7 @@ from workers.aws.secrets import (
     NewSecret,
     SecretsError,
 )
-from workers.telemetry import MASK, redact
+from workers.platform.telemetry import MASK, redact
 
 pytestmark = pytest.mark.integration
 NEW = NewSecret(description="test secret", tags={"cachewarden:replication-group": "orders"})

@@ -22,7 +22,7 @@ from sandbox.teams_connector.client import CHANNEL
 from tests.integration.teams.conftest import TeamsStack, wait_for
 from tests.unit.render.slack_checks import make_finding
 from tests.unit.teams.card_checks import all_text
-from workers.notifier import NotifyError
+from workers.platform.notifier import NotifyError
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)

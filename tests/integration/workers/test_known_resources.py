@@ -9,8 +9,8 @@ import pytest
 import redis
 
 from sandbox.redis_server import RedisServer
-from workers.config import AppConfig
-from workers.known_resources import known_scope, record_seen
+from workers.audit.known_resources import known_scope, record_seen
+from workers.platform.config import AppConfig
 
 pytestmark = [pytest.mark.integration]
 AT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from sandbox.redis_server import RedisServer
-from workers.worker import CachewardenWorker
+from workers.platform.worker import CachewardenWorker
 
 pytestmark = [pytest.mark.integration]
 JOBS = "tests.integration.workers.worker_jobs"

@@ -5,14 +5,19 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
-from bot.approvers import forget_group
-from bot.deps import BotDeps
-from bot.listeners.approvers import handle_group_changed
-from bot.listeners.slack_input import click_actor, clicked_message, command_actor, finding_thread
 from bot.metrics import BotMetrics
-from bot.slack_ids import check_slack_ids
+from bot.slack.approvers import forget_group
+from bot.slack.deps import BotDeps
+from bot.slack.ids import check_slack_ids
+from bot.slack.listeners.approvers import handle_group_changed
+from bot.slack.listeners.slack_input import (
+    click_actor,
+    clicked_message,
+    command_actor,
+    finding_thread,
+)
 from posture.conversations import Actor, ConversationRef, MessageRef
-from workers.config import ConfigError, parse_config
+from workers.platform.config import ConfigError, parse_config
 
 CLICK = {
     "type": "block_actions",

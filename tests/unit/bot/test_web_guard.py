@@ -15,10 +15,10 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import BotDeps, create_app
 from bot.metrics import BotMetrics
-from bot.web_guard import Refusal, check_shape, read_body, verify_signature
-from workers.config import AppConfig
+from bot.slack.app import BotDeps, create_app
+from bot.slack.web_guard import Refusal, check_shape, read_body, verify_signature
+from workers.platform.config import AppConfig
 
 SECRET = "unit-secret"
 NOW = 1_800_000_000.0

@@ -13,7 +13,7 @@ import redis
 from slack_sdk.signature import SignatureVerifier
 
 from bot.metrics import BotMetrics
-from bot.web import WebLimits, build_wsgi
+from bot.slack.web import WebLimits, build_wsgi
 
 SECRET = "unit-secret"
 

@@ -6,9 +6,9 @@ import fakeredis
 import pytest
 
 from posture.conversations import ConversationRef, MessageRef, Platform
-from workers.config import AppConfig
-from workers.notifier import Notifiers, NotifyError
-from workers.runtime import JobEnvironment
+from workers.platform.config import AppConfig
+from workers.platform.notifier import Notifiers, NotifyError
+from workers.platform.runtime import JobEnvironment
 
 
 def test_a_reply_threads_under_its_parent_and_a_thread_stays_itself() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from workers.telemetry import configure_logging
+from workers.platform.telemetry import configure_logging
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from posture.base import Severity
 from posture.policy import OrgPolicy, PolicyError, parse_policy
-from workers.config import ConfigError, parse_config
+from workers.platform.config import ConfigError, parse_config
 
 
 def test_empty_file_gives_documented_defaults() -> None:

@@ -47,7 +47,7 @@ def failing(*resources: str, **kwargs: object) -> list[Finding]:
 
 
 def scan_error(account: str = ACCOUNT, region: str = REGION) -> Finding:
-    """The marker a part that could not be scanned leaves (see workers.jobs.publish)."""
+    """The marker a part that could not be scanned leaves (see workers.audit.publish)."""
     return Finding(
         rule_id="SCAN",
         title="Scan coverage",

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.render.slack_digest import render_digest
-from bot.render.slack_home import render_home
-from bot.render.text_digest import render_digest_text
+from bot.slack.render.slack_digest import render_digest
+from bot.slack.render.slack_home import render_home
+from bot.slack.render.text_digest import render_digest_text
 from posture.base import Severity
 from posture.digest import (
     Baseline,

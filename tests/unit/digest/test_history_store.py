@@ -14,7 +14,7 @@ from posture.base import Severity
 from posture.history import KeyHistory
 from posture.messages import SeverityCounts
 from tests.unit.digest.factories import at, failing, finding, key
-from workers.history_codec import (
+from workers.audit.history_codec import (
     CorruptRecord,
     decode_counts,
     decode_state,
@@ -23,7 +23,7 @@ from workers.history_codec import (
     pack_ids,
     unpack_ids,
 )
-from workers.history_store import HistoryStore, ScanMeta
+from workers.audit.history_store import HistoryStore, ScanMeta
 
 META = ScanMeta(scope_key="scope-a", scope_text="everything", channel="C1", user="U1")
 

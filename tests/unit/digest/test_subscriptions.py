@@ -16,7 +16,13 @@ from commands.requests import (
     parse_command,
 )
 from commands.scope import Scope
-from workers.subscriptions import Subscription, SubscriptionStore, due_run, next_run, scheduled_at
+from workers.digest.subscriptions import (
+    Subscription,
+    SubscriptionStore,
+    due_run,
+    next_run,
+    scheduled_at,
+)
 
 BERLIN = "Europe/Berlin"
 

@@ -1,4 +1,4 @@
-"""Every job is named, timed and queued in `workers.enqueue` only, and each path resolves."""
+"""Every job is named, timed and queued in `workers.platform.enqueue` only, and each path resolves."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from rq.serializers import JSONSerializer
 from commands.scope import Scope
 from posture.approvals import ApprovalRequest, RequestKind
 from posture.digest import ScheduleNote
-from workers import enqueue
-from workers.enqueue import ACTIONS_QUEUE, JOBS, SCANS_QUEUE, WORKER_QUEUES
+from workers.platform import enqueue
+from workers.platform.enqueue import ACTIONS_QUEUE, JOBS, SCANS_QUEUE, WORKER_QUEUES
 
 ROOT = Path(__file__).resolve().parents[3]
 PRODUCTION = ("bot", "workers", "commands", "posture", "sandbox")
@@ -50,7 +50,7 @@ def test_no_production_module_names_a_job_path_or_a_queue_outside_enqueue() -> N
     offenders = []
     for package in PRODUCTION:
         for source in (ROOT / package).rglob("*.py"):
-            if source == ROOT / "workers" / "enqueue.py":
+            if source == ROOT / "workers" / "platform" / "enqueue.py":
                 continue
             text = source.read_text(encoding="utf-8")
             if JOB_PATH.search(text) or "job_timeout=" in text or "Retry(" in text:
@@ -81,10 +81,10 @@ def _jobs(connection: fakeredis.FakeRedis, name: str) -> list:  # type: ignore[t
 @pytest.mark.parametrize(
     ("kind", "path"),
     [
-        (RequestKind.FIX, "workers.jobs.remediation.run_fix"),
-        (RequestKind.ACCEPT_RISK, "workers.jobs.suppression.record_acceptance"),
-        (RequestKind.ROTATE, "workers.jobs.rotation.run_rotate_phase"),
-        (RequestKind.FINALIZE, "workers.jobs.rotation.run_finalize_phase"),
+        (RequestKind.FIX, "workers.fixes.jobs.run_fix"),
+        (RequestKind.ACCEPT_RISK, "workers.approvals.suppression_jobs.record_acceptance"),
+        (RequestKind.ROTATE, "workers.rotation.jobs.run_rotate_phase"),
+        (RequestKind.FINALIZE, "workers.rotation.jobs.run_finalize_phase"),
     ],
 )
 def test_an_approved_request_runs_once_on_the_actions_queue(kind: RequestKind, path: str) -> None:

@@ -11,8 +11,8 @@ from botocore.stub import Stubber
 from posture.remediation import ApiCall
 from workers.aws.apply import NotAllowed, apply_call
 from workers.aws.session import AccountSession, CallGuard, CallNotAllowed
-from workers.config import ConfigError, parse_config
-from workers.fix_reads import role_for_account
+from workers.fixes.reads import role_for_account
+from workers.platform.config import ConfigError, parse_config
 
 AUDIT = "arn:aws:iam::111111111111:role/cachewarden-audit"
 FIXER = "arn:aws:iam::111111111111:role/cachewarden-remediation"

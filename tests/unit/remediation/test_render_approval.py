@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.actions import ActionId
-from bot.render.slack_approval import (
+from bot.slack.actions import ActionId
+from bot.slack.render.slack_approval import (
     render_accept_risk_modal,
     render_approval,
     render_fix_result,

@@ -15,8 +15,8 @@ from posture.policy import OrgPolicy
 from posture.remediation import plan_fix
 from posture.suppressions import AcceptedRisk
 from tests.unit.rules.world import NOW, replication_group
-from workers.fix_store import FixStore, Phase
-from workers.suppressions_store import SUPPRESSIONS, SuppressionStore
+from workers.approvals.suppressions_store import SUPPRESSIONS, SuppressionStore
+from workers.fixes.store import FixStore, Phase
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.render.slack_explain_modal import render_explain_modal
+from bot.slack.render.slack_explain_modal import render_explain_modal
 from posture.base import ResourceKind, Severity
 from posture.catalog import get_rule
 from posture.finding_explain import fill_commands, finding_explanation, known_values

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.render.blocks import render_explain
-from bot.render.text import render_explain_text
+from bot.slack.render.blocks import render_explain
+from bot.slack.render.text import render_explain_text
 from posture.catalog import Rule, all_controls, all_rules, resolve
 from posture.explain import explain_document, rule_document
 from tests.unit.render.slack_checks import HOSTILE, assert_inert, assert_within_limits, text_fields

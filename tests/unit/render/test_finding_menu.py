@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions import ActionId, menu_value, parse_menu_value
-from bot.listeners.finding_menu import as_button_click
+from bot.slack.actions import ActionId, menu_value, parse_menu_value
+from bot.slack.listeners.finding_menu import as_button_click
 from posture.messages import FindingAction
 
 

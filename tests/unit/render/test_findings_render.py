@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.actions import ActionId
-from bot.render.blocks import render_findings_thread
-from bot.render.slack_findings import COST_HEADING, render_thread_replies
+from bot.slack.actions import ActionId
+from bot.slack.render.blocks import render_findings_thread
+from bot.slack.render.slack_findings import COST_HEADING, render_thread_replies
 from posture.base import ResourceKind, Severity
 from posture.findings import Finding, Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.actions import FINDING_ACTION_IDS, ActionId, action_id_for, finding_action_for
-from bot.render.mrkdwn import (
+from bot.slack.actions import FINDING_ACTION_IDS, ActionId, action_id_for, finding_action_for
+from bot.slack.render.mrkdwn import (
     ELLIPSIS,
     code,
     code_block,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render.blocks import render_notice, render_usage
+from bot.slack.render.blocks import render_notice, render_usage
 from commands.errors import UsageError
 from commands.help import help_text
 from posture.messages import Notice

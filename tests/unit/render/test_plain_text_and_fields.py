@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.render.blocks import render_summary
-from bot.render.slack_digest import severity_fields as digest_fields
-from bot.render.slack_summary import counts_text
+from bot.slack.render.blocks import render_summary
+from bot.slack.render.slack_digest import severity_fields as digest_fields
+from bot.slack.render.slack_summary import counts_text
 from posture.messages import AuditState, AuditSummary, SeverityCounts
 from tests.unit.render.slack_checks import assert_inert, assert_within_limits
 
@@ -37,7 +37,7 @@ def test_digest_keeps_a_severity_that_dropped_to_zero() -> None:
 
 
 def test_zero_counts_are_left_out_of_the_totals_line() -> None:
-    from bot.render.slack_summary import totals_line
+    from bot.slack.render.slack_summary import totals_line
 
     line = totals_line(
         AuditSummary(

@@ -253,7 +253,7 @@ def test_fixed_findings_count_as_resolved_and_accepted_ones_never_do() -> None:
 
 
 def test_only_in_place_rules_with_a_fixer_offer_request_fix() -> None:
-    from workers.jobs.publish import fixable_rules
+    from workers.audit.publish import fixable_rules
 
     fixable = fixable_rules()
     assert {"CW-101", "CW-304", "CW-401", "CW-405"} <= fixable

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render.blocks import render_summary
-from bot.render.slack_summary import format_duration
+from bot.slack.render.blocks import render_summary
+from bot.slack.render.slack_summary import format_duration
 from posture.messages import AcceptedLine, AuditState, AuditSummary, SeverityCounts, TopFinding
 from tests.unit.render.slack_checks import HOSTILE, assert_inert, assert_within_limits, text_fields
 

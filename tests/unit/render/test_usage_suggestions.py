@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.render.blocks import render_usage
-from bot.render.slack_usage import RUN_SUGGESTION, Suggestion, parse_suggestion
+from bot.slack.render.blocks import render_usage
+from bot.slack.render.slack_usage import RUN_SUGGESTION, Suggestion, parse_suggestion
 from commands.errors import UsageError
 from commands.help import help_text
 from tests.unit.render.slack_checks import assert_within_limits

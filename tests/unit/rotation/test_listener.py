@@ -9,12 +9,12 @@ from rq.serializers import JSONSerializer
 from commands.requests import RotateTokenRequest
 from posture.approvals import Approvers
 from posture.conversations import Actor, Platform
-from workers.config import AppConfig
-from workers.enqueue import SCANS_QUEUE
-from workers.notifier import Notifiers
+from workers.platform.config import AppConfig
 from workers.platform.context import FlowContext
+from workers.platform.enqueue import SCANS_QUEUE
+from workers.platform.notifier import Notifiers
 from workers.rotation.flows import request_rotation
-from workers.rotation_store import RotationStore
+from workers.rotation.store import RotationStore
 
 
 class _NoApprovers:
@@ -32,7 +32,7 @@ def test_the_command_stores_the_ask_and_enqueues_only_its_id() -> None:
 
     assert "Checking orders-prod" in notice.text
     (job,) = Queue(SCANS_QUEUE, connection=connection, serializer=JSONSerializer).jobs
-    assert job.func_name == "workers.jobs.rotation_check.check_rotation_request"
+    assert job.func_name == "workers.rotation.check_jobs.check_rotation_request"
     (ticket,) = job.args
     assert job.kwargs == {} and job.meta == {"correlation_id": "cid-1"}
     intake = RotationStore(connection).get_intake(ticket)

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import fakeredis
 import pytest
 
-from workers.audit_log import AuditLog
-from workers.telemetry import MASK, configure_logging, masking, redact
+from workers.platform.telemetry import MASK, configure_logging, masking, redact
+from workers.trail.log import AuditLog
 
 TOKEN = "Zq7-Kx9^Lm2#Wp5<Rt8>"  # nothing here looks like a secret to the pattern rules
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.actions import ActionId
-from bot.render.slack_rotation import render_rotation, render_rotation_closed
+from bot.slack.actions import ActionId
+from bot.slack.render.slack_rotation import render_rotation, render_rotation_closed
 from posture.rotation import Phase, RotationAction, RotationMode, RotationUpdate, SecretView
 
 ARN = "arn:aws:secretsmanager:us-east-1:111111111111:secret:cachewarden/auth/orders-AbCdEf"

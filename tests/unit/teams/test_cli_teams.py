@@ -19,7 +19,7 @@ def test_serve_teams_does_not_import_slack() -> None:
         "import sys; from bot.cli import build_parser; build_parser('serve', teams=True);"
         "import bot.teams.server;"
         "print(sorted(m for m in sys.modules if m.startswith(('slack_bolt', 'slack_sdk',"
-        " 'bot.listeners', 'bot.processes', 'bot.render', 'gunicorn'))))"
+        " 'bot.slack.listeners', 'bot.processes', 'bot.slack.render', 'gunicorn'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -11,7 +11,7 @@ import requests
 
 from bot.teams.connector import ConnectorClient, check_service_url
 from bot.teams.credentials import TokenError
-from workers.notifier import NotifyError
+from workers.platform.notifier import NotifyError
 
 
 @dataclass

@@ -1,0 +1,259 @@
+"""Approval requests, fix results and runbooks as Block Kit. Pure: models in, blocks out.
+
+`render_approval` draws any `RequestKind` (fix, accepted risk, token rotation phases), so
+every approval message looks alike: what, where, the exact call, risk, backout, and a
+status line that says who decided, when, and how it ended. Approve and Deny appear only
+while the request is pending; their value is only the request id.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.slack.actions import ActionId
+from bot.slack.render.mrkdwn import code, code_block, escape, truncate, user_mention
+from bot.slack.render.slack_elements import (
+    MAX_FIELD_TEXT,
+    MAX_SECTION_TEXT,
+    Block,
+    actions,
+    button,
+    context,
+    fallback,
+    fields_section,
+    header,
+    section,
+)
+from bot.slack.render.slack_findings import kind_label
+from posture.approvals import ApprovalRequest, RequestKind, State
+from posture.findings import Finding
+from posture.remediation import FixPlan, FixResult, PlanKind
+
+KIND_TITLES = {
+    RequestKind.FIX: "Fix request",
+    RequestKind.ACCEPT_RISK: "Accept-risk request",
+    RequestKind.ROTATE: "AUTH token rotation (step 1: ROTATE)",
+    RequestKind.FINALIZE: "AUTH token rotation (step 2: SET)",
+}
+_TEXT_SHOWN = 1500
+_CALL_SHOWN = 2500
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "an unknown time"
+
+
+def status_line(request: ApprovalRequest) -> str:
+    """Who decided, when, and the outcome, in one line everyone sees."""
+    by = f" by {user_mention(request.decided_by)}" if request.decided_by else ""
+    at = f" at {when(request.decided_at)}" if request.decided_at else ""
+    outcome = f": {escape(request.outcome)}" if request.outcome else ""
+    lines = {
+        State.PENDING: f"*Waiting for an approver* (expires {when(request.expires_at)}).",
+        State.APPROVED: f"*Approved*{by}{at}. Starting…",
+        State.RUNNING: f"*Approved*{by}{at}. Running{outcome or '…'}",
+        State.DONE: f"*Done.* Approved{by}{at}{outcome}",
+        State.FAILED: f"*Failed.* Approved{by}{at}{outcome}",
+        State.DENIED: f"*Denied*{by}{at}. Nothing was changed.",
+        State.EXPIRED: f"*Expired* at {when(request.decided_at or request.expires_at)} without a decision. Nothing was changed.",
+        State.CANCELLED: f"*Cancelled*{by}{at}. Nothing was changed.",
+    }
+    return truncate(lines[request.state], MAX_SECTION_TEXT)
+
+
+def _subject(request: ApprovalRequest) -> str:
+    rule = f"{code(request.rule_id)} on " if request.rule_id else ""
+    where = f"account {code(request.account)} · {escape(request.region)}"
+    return (
+        f"{rule}*{escape(kind_label(request.resource_kind))}* {code(request.resource_id)} · {where}"
+    )
+
+
+def _details(request: ApprovalRequest) -> list[Block]:
+    blocks = [section(f"*What will change*\n{truncate(escape(request.change), _TEXT_SHOWN)}")]
+    if request.kind is RequestKind.ACCEPT_RISK:
+        until = request.accept_until.strftime("%Y-%m-%d") if request.accept_until else "?"
+        blocks.append(
+            fields_section(
+                [
+                    f"*Reason*\n{truncate(escape(request.reason), MAX_FIELD_TEXT - 20)}",
+                    f"*Suppressed until*\n{until}",
+                ]
+            )
+        )
+        return blocks
+    if request.warning:
+        blocks.append(
+            section(
+                f":warning: *Before you approve*\n{truncate(escape(request.warning), _TEXT_SHOWN)}"
+            )
+        )
+    blocks.append(section(f"*Exact call*\n{code_block(request.api_call, _CALL_SHOWN)}"))
+    fields = []
+    if request.risk:
+        fields.append(f"*Risk*\n{truncate(escape(request.risk), MAX_FIELD_TEXT - 20)}")
+    if request.backout:
+        fields.append(f"*Backout*\n{truncate(escape(request.backout), MAX_FIELD_TEXT - 20)}")
+    if fields:
+        blocks.append(fields_section(fields))
+    return blocks
+
+
+def decision_buttons(request_id: str) -> Block:
+    return actions(
+        [
+            button("Approve", ActionId.APPROVE, request_id, style="primary"),
+            button("Deny", ActionId.DENY, request_id, style="danger"),
+        ]
+    )
+
+
+def render_approval(request: ApprovalRequest) -> tuple[str, list[Block]]:
+    """The approval message in its current state; buttons only while a decision is possible."""
+    title = KIND_TITLES.get(request.kind, "Approval request")
+    blocks = [
+        header(f"{title}: {request.rule_id or request.resource_id}"),
+        section(_subject(request)),
+    ]
+    blocks += _details(request)
+    blocks.append(
+        context(
+            f"Requested by {user_mention(request.requester)} · request {code(request.request_id)}"
+            + (
+                f" · correlation id {code(request.correlation_id)}"
+                if request.correlation_id
+                else ""
+            )
+        )
+    )
+    blocks.append(section(status_line(request)))
+    if request.state is State.PENDING:
+        blocks.append(decision_buttons(request.request_id))
+    text = f"{title} for {request.rule_id or ''} on {request.resource_id}: {request.state}"
+    return fallback(escape(" ".join(text.split()))), blocks
+
+
+def render_plan(plan: FixPlan) -> tuple[str, list[Block]]:
+    """A runbook (rebuild or manual) or the reason a fix cannot run yet."""
+    where = (
+        f"{escape(kind_label(plan.resource_kind))} {code(plan.resource_id)} · {escape(plan.region)}"
+    )
+    if plan.kind is PlanKind.BLOCKED or plan.runbook is None:
+        text = f"{plan.rule_id} on {plan.resource_id}: no fix can run yet"
+        body = f"*{escape(text)}*\n{truncate(escape(plan.reason or plan.change), _TEXT_SHOWN)}"
+        return fallback(escape(text)), [section(body), context(where)]
+    runbook = plan.runbook
+    blocks = [
+        header(runbook.title),
+        section(truncate(escape(runbook.summary), _TEXT_SHOWN)),
+        context(where),
+    ]
+    for number, step in enumerate(runbook.steps, 1):
+        body = f"*{number}. {escape(step.title)}*"
+        if step.note:
+            body += f"\n{truncate(escape(step.note), 600)}"
+        if step.commands:
+            body += "\n" + code_block("\n".join(step.commands), MAX_SECTION_TEXT - len(body) - 2)
+        blocks.append(section(body))
+    blocks.append(context(f"Backout: {truncate(escape(runbook.backout), 500)}"))
+    label = "Rebuild runbook" if plan.kind is PlanKind.REBUILD else "Manual fix"
+    return fallback(escape(f"{label} for {plan.rule_id} on {plan.resource_id}")), blocks
+
+
+def render_fix_result(result: FixResult) -> tuple[str, list[Block]]:
+    """The verified outcome of a fix; a button to request the follow-up step when there is one."""
+    verdict = "Verified" if result.verified else "Not verified"
+    text = f"{verdict}: {result.rule_id} on {result.resource_id} " + (
+        "now passes." if result.verified else "still fails."
+    )
+    blocks = [
+        section(f"*{escape(text)}*\n{truncate(escape(result.evidence), _TEXT_SHOWN)}"),
+        context(f"Fresh rescan after request {code(result.request_id)}"),
+    ]
+    if result.endpoints:
+        names = "\n".join(f"• {escape(name)}" for name in result.endpoints)
+        blocks.append(
+            section(
+                truncate(
+                    f"*Endpoints now* (re-read after the change; clients use these)\n{names}",
+                    _TEXT_SHOWN,
+                )
+            )
+        )
+    if result.next_step:
+        blocks.append(section(truncate(escape(result.next_step), _TEXT_SHOWN)))
+    if result.next_finding_id:
+        blocks.append(
+            actions(
+                [
+                    button(
+                        "Request next step",
+                        ActionId.REQUEST_FIX,
+                        result.next_finding_id,
+                        style="primary",
+                    )
+                ]
+            )
+        )
+    return fallback(escape(text)), blocks
+
+
+ACCEPT_RISK_CALLBACK = "accept_risk_modal"
+REASON_BLOCK = "reason"
+UNTIL_BLOCK = "until"
+REASON_INPUT = "accept_risk_reason"  # the modal's inputs (not buttons, so not ActionIds)
+UNTIL_INPUT = "accept_risk_until"
+
+
+def _input(block_id: str, label: str, element: Block, hint: str) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "hint": {"type": "plain_text", "text": hint},
+    }
+
+
+def render_accept_risk_modal(finding: Finding, metadata: str, default_until: date) -> Block:
+    """The modal that asks why the risk is acceptable and until which day."""
+    subject = f"{code(finding.rule_id)} {escape(finding.headline)}\n*{escape(kind_label(finding.resource_kind))}* {code(finding.resource_id)} · account {code(finding.account)} · {escape(finding.region)}"
+    reason = {
+        "type": "plain_text_input",
+        "action_id": REASON_INPUT,
+        "multiline": True,
+        "min_length": 10,
+        "max_length": 500,
+    }
+    until = {
+        "type": "plain_text_input",
+        "action_id": UNTIL_INPUT,
+        "initial_value": default_until.isoformat(),
+        "max_length": 10,
+    }
+    return {
+        "type": "modal",
+        "callback_id": ACCEPT_RISK_CALLBACK,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Accept risk"},
+        "submit": {"type": "plain_text", "text": "Ask for approval"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(truncate(subject, MAX_SECTION_TEXT)),
+            _input(
+                REASON_BLOCK,
+                "Why is this risk acceptable?",
+                reason,
+                "An approver reads this; it is kept in the audit log.",
+            ),
+            _input(
+                UNTIL_BLOCK,
+                "Suppressed until (YYYY-MM-DD)",
+                until,
+                "At most a year; the finding fails again after this day.",
+            ),
+            context(
+                "The finding stays visible as suppressed, counted on its own, until the date passes."
+            ),
+        ],
+    }

@@ -1,0 +1,84 @@
+"""The RQ worker class: read-only audit jobs run in the worker process, everything else forks.
+
+RQ's default `Worker` forks a work horse per job. For an audit that meant every part
+(one per account and region) re-imported nothing but rebuilt everything: a boto3 session,
+the service models, `GetCallerIdentity` and `AssumeRole`, before its first ElastiCache
+call. On a 38-region audit that fixed cost, not AWS, set the pace.
+
+Audit jobs only read AWS and write Redis, and are safe to run twice, so they run in this
+process the way RQ's `SimpleWorker` runs every job, and share one `SessionCache`. Jobs
+that change AWS or post approvals still fork: a crash or a leak there stays in the horse.
+The job timeout still applies in-process (RQ's death penalty is SIGALRM in the main
+thread, where `perform_job` runs). The price: a part that crashes the interpreter takes
+the worker with it, and RQ 3 retries that job once another worker's maintenance notices.
+
+Before the first job, `preload` imports the job modules and warms the models, so forked
+horses inherit them too (copy-on-write) instead of importing per job.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from rq import Worker
+from rq.defaults import DEFAULT_WORKER_TTL
+from rq.job import Job
+from rq.worker import WorkerStatus
+
+from workers.aws.session_cache import SessionCache
+from workers.platform.enqueue import JOBS
+from workers.platform.telemetry import correlation
+
+log = logging.getLogger(__name__)
+
+# The scan's own jobs only read AWS, so they run without a fork (see the module docstring).
+IN_PROCESS_JOBS = frozenset(
+    JOBS[name].path for name in ("start_audit", "scan_part", "finish_audit")
+)
+# Every module RQ may import a job function from; importing them once here spares each horse.
+JOB_MODULES = (
+    *sorted({spec.path.rpartition(".")[0] for spec in JOBS.values()}),
+    "posture.catalog",
+)
+
+
+def preload(sessions: SessionCache) -> None:
+    """Import the job modules and parse the service models before the first job."""
+    for name in JOB_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a module renamed by a later change must not stop the worker
+            log.warning("job module not preloaded", extra={"module": name})
+    sessions.warm()
+
+
+class CachewardenWorker(Worker):
+    """Runs each job under its request's correlation id; audit jobs without a fork."""
+
+    in_process_jobs: frozenset[str] = IN_PROCESS_JOBS
+
+    def runs_in_process(self, job: Job) -> bool:
+        return job.func_name in self.in_process_jobs
+
+    def execute_job(self, job: Job, queue: Any) -> None:
+        if not self.runs_in_process(job):
+            super().execute_job(job, queue)
+            return
+        execution = self.prepare_execution(job)  # what SimpleWorker.execute_job does
+        self.perform_job(job, queue, execution)
+        self.set_state(WorkerStatus.IDLE)
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        if not self.runs_in_process(job):
+            return int(super().get_heartbeat_ttl(job, working_time))
+        # No horse monitor refreshes the heartbeat during an in-process job (SimpleWorker's rule).
+        if job.timeout == -1:
+            return DEFAULT_WORKER_TTL
+        return int(job.timeout or DEFAULT_WORKER_TTL) + 60
+
+    def perform_job(self, job: Job, queue: Any, execution: Any) -> bool:
+        cid = str((job.meta or {}).get("correlation_id", job.id))
+        with correlation(cid):
+            return bool(super().perform_job(job, queue, execution))

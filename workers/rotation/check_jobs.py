@@ -1,0 +1,276 @@
+"""The check behind /cache-rotate-token: find the group, decide whether and how it can be
+rotated, then post the ROTATE approval request or an answer that says why not.
+
+The listener never calls AWS; it stores what was asked and enqueues this job with the
+ticket id, which also becomes the rotation id and the approval request id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from posture.approvals import ApprovalRequest, RequestKind, State, default_expiry
+from posture.messages import Notice
+from posture.resources import ReplicationGroup
+from posture.rotation import Phase, Rotation, RotationMode, SecretRef, advance
+from posture.rotation_plan import (
+    check_user,
+    group_secret_name,
+    mode_for,
+    refusal_reason,
+    rotate_texts,
+    user_secret_name,
+)
+from workers.approvals.flow import ApprovalFlow
+from workers.audit.scanning import session_for
+from workers.aws.auth_tokens import (
+    TokenCallError,
+    describe_group,
+    describe_user,
+    describe_user_group,
+)
+from workers.aws.errors import AWS_FAILURES, redact
+from workers.aws.secrets import CURRENT, CredentialVault, SecretsError
+from workers.aws.session import AccountSession, account_of_role
+from workers.fixes.reads import UnreachableAccount, remediation_session
+from workers.platform.runtime import JobEnvironment, environment
+from workers.rotation.jobs import Driver, approval_flow
+from workers.rotation.steps import StepFailed
+from workers.rotation.store import RotationIntake, RotationStore
+
+log = logging.getLogger(__name__)
+DEFAULT_REGION = "us-east-1"
+
+
+class Refused(Exception):
+    """The rotation cannot start; the message is the answer for the requester."""
+
+
+@dataclass(frozen=True)
+class Located:
+    session: AccountSession
+    region: str
+    group: ReplicationGroup
+
+
+def candidate_sessions(env: JobEnvironment, account: str | None) -> list[AccountSession]:
+    """Remediation sessions in every account the bot knows, or only in `account` when given.
+
+    Known accounts: the bot's own, those with a remediation role, and those the audit scans
+    (only their ids are read from [scan]; its roles are never assumed here).
+    """
+    own = session_for(None, endpoint_url=env.endpoint_url).account_id
+    configured = (*env.config.remediation.role_arns, *env.config.scan.role_arns)
+    accounts = [account] if account else [own, *(account_of_role(arn) for arn in configured)]
+    sessions = []
+    for candidate in dict.fromkeys(accounts):
+        with contextlib.suppress(UnreachableAccount):
+            sessions.append(remediation_session(env, candidate))
+    return sessions
+
+
+def locate(env: JobEnvironment, intake: RotationIntake) -> Located:
+    sessions = candidate_sessions(env, intake.account)
+    regions = (
+        [intake.region] if intake.region else list(env.config.scan.regions) or [DEFAULT_REGION]
+    )
+    found = []
+    for session in sessions:
+        boto = session.new_session()
+        for region in regions:
+            group = describe_group(session.client(boto, "elasticache", region), intake.group_id)
+            if group is not None:
+                found.append(Located(session, region, group))
+    where = f"account {intake.account or ', '.join(s.account_id for s in sessions) or '(none)'}"
+    where += f", region {', '.join(regions)}"
+    if not found:
+        raise Refused(f"No replication group named {intake.group_id} was found ({where}).")
+    if len(found) > 1:
+        places = "; ".join(f"{f.session.account_id} {f.region}" for f in found)
+        raise Refused(
+            f"{intake.group_id} exists in several places ({places}). Name one with account= "
+            "and region=."
+        )
+    return found[0]
+
+
+def _vault(located: Located) -> CredentialVault:
+    client = located.session.client(located.session.new_session(), "secretsmanager", located.region)
+    return CredentialVault(client)
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def auth_secret(env: JobEnvironment, located: Located) -> SecretRef:
+    name = group_secret_name(
+        env.config.policy.auth.secret_name_prefix, located.group.replication_group_id
+    )
+    state = _vault(located).describe(name)
+    return SecretRef(
+        name=name,
+        arn=state.arn,
+        pending_version_id=_new_version(),
+        previous_known=state.version_with(CURRENT) is not None,
+    )
+
+
+def user_secrets(env: JobEnvironment, located: Located) -> tuple[list[SecretRef], list[str]]:
+    """A secret per rotatable password user, and a line per user left out (with why)."""
+    client = located.session.client(located.session.new_session(), "elasticache", located.region)
+    vault, prefix = _vault(located), env.config.policy.auth.secret_name_prefix
+    refs, skipped = [], []
+    for user_group_id in located.group.user_group_ids:
+        user_group = describe_user_group(client, user_group_id)
+        for user_id in user_group.user_ids if user_group else ():
+            user = describe_user(client, user_id)
+            if user is None:
+                continue
+            name = user_secret_name(prefix, user_id)
+            state = vault.describe(name)
+            verdict = check_user(user, state.version_with(CURRENT) is not None, name)
+            if not verdict.rotatable:
+                skipped.append(f"{user_id}: {verdict.reason}")
+                continue
+            refs.append(
+                SecretRef(
+                    name=name,
+                    arn=state.arn,
+                    pending_version_id=_new_version(),
+                    previous_known=True,
+                    user_id=user_id,
+                )
+            )
+    return refs, skipped
+
+
+def plan_rotation(env: JobEnvironment, intake: RotationIntake) -> tuple[Rotation, ApprovalRequest]:
+    located = locate(env, intake)
+    group = located.group
+    reason = refusal_reason(group)
+    if reason:
+        raise Refused(reason)
+    mode, skipped = mode_for(group), list[str]()
+    if mode is RotationMode.AUTH_TOKEN:
+        refs = [auth_secret(env, located)]
+    else:
+        refs, skipped = user_secrets(env, located)
+        if not refs:
+            raise Refused(
+                f"No user of {group.replication_group_id} can have its password rotated: "
+                + "; ".join(skipped or ["its user group has no users"])
+            )
+    now = env.clock()
+    rotation = Rotation(
+        rotation_id=intake.ticket_id,
+        mode=mode,
+        account=located.session.account_id,
+        region=located.region,
+        group_id=group.replication_group_id,
+        engine=group.engine,
+        requester=intake.requester,
+        conversation=intake.origin,
+        secrets=tuple(refs),
+        original_token_date=group.auth_token_last_modified_date,
+        correlation_id=intake.correlation_id,
+        created_at=now,
+        updated_at=now,
+    )
+    return rotation, rotation_request(env, rotation, skipped, now)
+
+
+def rotation_request(
+    env: JobEnvironment, rotation: Rotation, skipped: list[str], now: datetime
+) -> ApprovalRequest:
+    texts = rotate_texts(rotation.mode, rotation.group_id, [s.name for s in rotation.secrets])
+    change = texts.change
+    if skipped:
+        change += " Left out: " + "; ".join(skipped) + "."
+    return ApprovalRequest(
+        request_id=rotation.rotation_id,
+        kind=RequestKind.ROTATE,
+        requester=rotation.requester,
+        created_at=now,
+        expires_at=default_expiry(now, env.config.bot.approval_ttl_hours),
+        account=rotation.account,
+        region=rotation.region,
+        resource_kind="replication_group",
+        resource_id=rotation.group_id,
+        change=change,
+        api_call=texts.api_call,
+        risk=texts.risk,
+        backout=texts.backout,
+        origin=rotation.conversation,
+        correlation_id=rotation.correlation_id,
+    )
+
+
+def _close_stale(driver: Driver, flow: ApprovalFlow, rotation_id: str) -> bool:
+    """A rotation whose ROTATE request was denied or expired ends, freeing its group."""
+    rotation = driver.store.get(rotation_id)
+    request = flow.store.get(rotation_id)
+    if rotation is None or rotation.phase is not Phase.REQUESTED:
+        return rotation is None
+    if request is not None and request.state in (State.PENDING, State.APPROVED, State.RUNNING):
+        return False
+    ended = advance(rotation, Phase.ENDED, driver.env.clock(), note="request not approved")
+    return driver.store.replace(rotation, ended)
+
+
+def open_rotation(env: JobEnvironment, rotation: Rotation, request: ApprovalRequest) -> None:
+    driver, flow = Driver(env), approval_flow(env)
+    holder = driver.store.create(rotation)
+    if holder and _close_stale(driver, flow, holder):
+        holder = driver.store.create(rotation)
+    if holder:
+        live = driver.store.get(holder)
+        phase = f" ({live.phase})" if live else ""
+        raise Refused(
+            f"{rotation.group_id} already has a rotation in progress: rotation {holder}{phase}. "
+            "Finish or cancel it in its thread first."
+        )
+    if flow.store.get(request.request_id) is None:
+        request = flow.open(request)
+    else:
+        request = flow.store.get(request.request_id) or request
+    stored = driver.store.get(rotation.rotation_id) or rotation
+    if not stored.conversation.thread and request.posted is not None:
+        threaded = stored.model_copy(update={"conversation": request.posted.as_thread})
+        if driver.store.replace(stored, threaded):
+            flow.audit.append(
+                "rotation.requested",
+                actor=rotation.requester,
+                rotation_id=rotation.rotation_id,
+                target=f"replication_group/{rotation.group_id}",
+                mode=str(rotation.mode),
+            )
+            driver.announce(threaded)
+
+
+def check_rotation_request(ticket_id: str) -> None:
+    """Look at the group in AWS, then post the ROTATE request or the reason there is none."""
+    env = environment()
+    intake = RotationStore(env.connection).get_intake(ticket_id)
+    if intake is None:
+        return
+    try:
+        rotation, request = plan_rotation(env, intake)
+        open_rotation(env, rotation, request)
+    except Refused as refusal:
+        answer = str(refusal)
+    except (TokenCallError, SecretsError, StepFailed, *AWS_FAILURES) as exc:
+        log.warning("rotation check failed", extra={"error": type(exc).__name__})
+        answer = f"I could not check {intake.group_id}: {redact(str(exc))}"
+    else:
+        return
+    env.notifiers.to(intake.origin).say(
+        intake.origin,
+        Notice(text=answer, detail=f"correlation id {intake.correlation_id}"),
+        user=intake.requester,
+    )
+    log.info("rotation refused", extra={"ticket_id": ticket_id})
