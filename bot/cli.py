@@ -59,15 +59,18 @@ def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _cmd_iam_policy(args: argparse.Namespace) -> int:
+    from posture.alert_iam import render_listen_policy
     from posture.iam import render_policy
 
-    print(render_policy(args.kind))
+    print(render_listen_policy() if args.kind == "listen" else render_policy(args.kind))
     return EXIT_OK
 
 
 def _add_iam_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("iam-policy", help="print a least-privilege IAM policy (generated)")
-    parser.add_argument("kind", choices=("audit", "remediation", "rotation", "organization"))
+    parser.add_argument(
+        "kind", choices=("audit", "remediation", "rotation", "organization", "listen")
+    )
     parser.set_defaults(handler=_cmd_iam_policy)
 
 
@@ -95,6 +98,12 @@ def _add_audit_log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add_audit_log_command(sub)
 
 
+def _add_listen(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.listen_process import add_listen_command
+
+    add_listen_command(sub)
+
+
 REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_rules,
     _add_explain,
@@ -103,6 +112,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     _add_processes,
     _add_audit_log,
     _add_digest,
+    _add_listen,
 ]
 
 
@@ -118,6 +128,7 @@ REGISTRAR_FOR = {
     "audit-log": _add_audit_log,
     "digest": _add_digest,
     "cron": _add_digest,
+    "listen": _add_listen,
 }
 
 

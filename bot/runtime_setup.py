@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from bot.app import BotDeps, create_app
 from bot.metrics import BotMetrics
 from bot.settings import Settings, load_settings
-from bot.slack_notifier import SlackNotifier, make_web_client
+from bot.slack_alert_notifier import SlackAlertNotifier
+from bot.slack_notifier import make_web_client
 from workers.config import AppConfig, load_config
 from workers.queueing import QUEUES
 from workers.redis_connection import connect
@@ -51,7 +52,7 @@ def bot_app(process: Process):  # type: ignore[no-untyped-def]
 def job_environment(process: Process) -> JobEnvironment:
     return JobEnvironment(
         connection=process.connection,
-        notifier=SlackNotifier(process.client, process.connection),
+        notifier=SlackAlertNotifier(process.client, process.connection),  # alerts: issue 16
         config=process.config,
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
     )

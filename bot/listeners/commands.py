@@ -21,6 +21,7 @@ from bot.render.blocks import render_explain
 from commands.errors import UsageError
 from commands.help import help_text
 from commands.requests import (
+    AlertsRequest,
     AuditLogRequest,
     AuditRequest,
     ExplainRequest,
@@ -32,6 +33,7 @@ from commands.requests import (
 )
 from posture.catalog import resolve
 from posture.explain import explain_document
+from workers.alerts.subscriptions import switch_alerts
 from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
 from workers.telemetry import correlation, new_correlation_id
 
@@ -100,6 +102,9 @@ def answer_request(
         return answer_audit_log(request, str(body.get("user_id", "")), client, deps)
     if isinstance(request, SubscriptionRequest):  # subscribe, unsubscribe, subscriptions, digest
         return answer_subscription(request, body, deps)
+    if isinstance(request, AlertsRequest):  # real-time alerts (issue 16)
+        notice = switch_alerts(deps.connection, deps.config.alerts, body["channel_id"], request)
+        return notice_payload(notice.text, detail=notice.detail)
     return notice_payload("That request is not supported.")
 
 
