@@ -85,7 +85,12 @@ def record_transitions(
 ) -> dict[str, dict[str, Any]]:
     now = env.clock()
     findings = with_accepted_risks(env.connection, resolved.findings, now)
-    gone = sorted(resolved.missing) if event.deletes else []
+    store.forget_gone(event.account, event.region, sorted(resolved.affected - resolved.missing))
+    gone = [
+        resource
+        for resource in sorted(resolved.missing)
+        if event.deletes and store.claim_gone(event.account, event.region, *resource)
+    ]
     gone_keys = {
         resource: resource_keys(ResourceKind(resource[0]), resource[1], event.account, event.region)
         for resource in gone

@@ -6,6 +6,7 @@ import contextlib
 from datetime import timedelta
 
 import redis
+from rq import Retry
 from rq.exceptions import DuplicateJobError
 
 from posture.alerts import ApiCallEvent
@@ -35,6 +36,7 @@ def enqueue_event(
         "result_ttl": 0,
         "failure_ttl": 86400,
         "job_timeout": 300,
+        "retry": Retry(max=3, interval=[5, 30, 120]),  # Slack or AWS hiccups; marks keep it once
         "meta": {"correlation_id": current_correlation_id()},
     }
     payload = event.model_dump_json()  # already redacted: ids, names and safe values only

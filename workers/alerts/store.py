@@ -52,6 +52,18 @@ class AlertStore:
         """Forget a claim whose work could not be handed over, so the redelivery runs."""
         self._redis.delete(f"cw:alerts:event:{event_id}")
 
+    # deletions: one "deleted by" per disappearance, however many Delete events arrive -----
+    def claim_gone(self, account: str, region: str, kind: str, resource_id: str) -> bool:
+        name = f"cw:alerts:gone:{account}:{region}:{kind}:{resource_id}"
+        return bool(self._redis.set(name, "1", nx=True, ex=OUTBOX_TTL))
+
+    def forget_gone(self, account: str, region: str, resources: list[tuple[str, str]]) -> None:
+        """Resources seen present again (re-created): their next deletion is news again."""
+        if resources:
+            self._redis.delete(
+                *[f"cw:alerts:gone:{account}:{region}:{k}:{r}" for k, r in resources]
+            )
+
     # subscriptions ----------------------------------------------------------------------
     def subscribe(self, channel: str, scope: Scope) -> None:
         self._redis.hset(_SUBS, channel, scope.model_dump_json())
