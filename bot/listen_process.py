@@ -10,8 +10,11 @@ import sys
 import threading
 from types import FrameType
 
-from bot.runtime_setup import boot
+from bot.runtime_setup import boot, job_environment
 from bot.settings import SettingsError
+from posture.alerts import ApiCallEvent
+from workers.alerts.flow import AccountSessions
+from workers.alerts.jobs import run_event
 from workers.alerts.listener import Listener, queue_region
 from workers.alerts.metrics import ListenerMetrics, serve_health
 from workers.aws.session import default_chain_session
@@ -37,6 +40,12 @@ def run_listen(host: str, port: int) -> int:
     metrics = ListenerMetrics(process.connection, stale_after=config.wait_seconds + 40.0)
     server = serve_health(metrics, host, port)
     stop = threading.Event()
+    env = job_environment(process)
+    sessions = AccountSessions(endpoint)
+    sessions.get(None)  # warm: credentials and the first STS call before the first event
+
+    def handle(event: ApiCallEvent) -> None:
+        run_event(env, event, 0, sessions)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
@@ -45,7 +54,7 @@ def run_listen(host: str, port: int) -> int:
     signal.signal(signal.SIGINT, on_signal)
     log.info("listening for alert events", extra={"port": server.server_port})
     try:
-        Listener(sqs, process.connection, config, metrics).run(stop)
+        Listener(sqs, process.connection, config, metrics, handle).run(stop)
     finally:
         server.shutdown()
     return 0

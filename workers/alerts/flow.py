@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +30,7 @@ from posture.history import FindingKey, finding_key, key_text
 from workers.alerts.posting import post_item
 from workers.alerts.resolve import Resolved, resolve_event
 from workers.alerts.store import AlertStore
-from workers.aws.session import CallCounter
+from workers.aws.session import AccountSession
 from workers.config import AppConfig
 from workers.history_store import HistoryStore
 from workers.runtime import JobEnvironment
@@ -45,21 +47,40 @@ class Handled:
     recheck: bool  # the resource is still modifying: look again later
 
 
-def handle_event(env: JobEnvironment, event: ApiCallEvent, attempt: int = 0) -> Handled:
+class AccountSessions:
+    """AWS sessions by role, kept warm between events (the listener handles many)."""
+
+    def __init__(self, endpoint_url: str | None, *, max_age_seconds: float = 1800.0) -> None:
+        self._endpoint_url = endpoint_url
+        self._max_age = max_age_seconds
+        self._lock = threading.Lock()
+        self._sessions: dict[str, tuple[float, AccountSession]] = {}
+
+    def get(self, role_arn: str | None) -> AccountSession:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._sessions.get(role_arn or "")
+            if cached is not None and now - cached[0] < self._max_age:
+                return cached[1]
+            session = session_for(role_arn, endpoint_url=self._endpoint_url)
+            self._sessions[role_arn or ""] = (now, session)
+            return session
+
+
+def handle_event(
+    env: JobEnvironment,
+    event: ApiCallEvent,
+    attempt: int = 0,
+    sessions: AccountSessions | None = None,
+) -> Handled:
     store = AlertStore(env.connection)
     run_id = f"{event.event_id}.{attempt}"
     items = store.outbox(run_id)
     recheck = False
     if not items:
-        counter = CallCounter()
-        session = session_for(
-            role_for_account(env.config, event.account),
-            endpoint_url=env.endpoint_url,
-            counter=counter,
-        )
-        resolved = resolve_event(
-            session, event, env.config.policy, now=env.clock(), counter=counter
-        )
+        sessions = sessions or AccountSessions(env.endpoint_url)
+        session = sessions.get(role_for_account(env.config, event.account))
+        resolved = resolve_event(session, event, env.config.policy, now=env.clock())
         items = record_transitions(env, store, event, resolved, run_id)
         recheck = resolved.modifying and attempt < env.config.alerts.recheck_attempts
     posted = sum(post_item(env, store, event, item_id, item) for item_id, item in items.items())

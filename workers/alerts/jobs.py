@@ -7,24 +7,27 @@ from datetime import timedelta
 
 from posture.alert_transitions import AlertRollup
 from posture.alerts import ApiCallEvent
-from workers.alerts.flow import event_age_seconds, handle_event
+from workers.alerts.flow import AccountSessions, event_age_seconds, handle_event
 from workers.alerts.posting import HELD_EXAMPLES, RATE_WINDOW_SECONDS, alert_notifier
 from workers.alerts.queueing import enqueue_event
 from workers.alerts.store import AlertStore
-from workers.runtime import environment
-from workers.telemetry import count
+from workers.runtime import JobEnvironment, environment
 
 log = logging.getLogger(__name__)
 
 
 def handle_alert_event(event_json: str, attempt: int = 0) -> None:
-    env = environment()
-    event = ApiCallEvent.model_validate_json(event_json)
-    handled = handle_event(env, event, attempt)
+    """A re-check of an event whose cache was still modifying (the listener handles attempt 0)."""
+    run_event(environment(), ApiCallEvent.model_validate_json(event_json), attempt)
+
+
+def run_event(
+    env: JobEnvironment, event: ApiCallEvent, attempt: int, sessions: AccountSessions | None = None
+) -> None:
+    handled = handle_event(env, event, attempt, sessions)
     if handled.recheck:
         delay = timedelta(seconds=env.config.alerts.recheck_seconds)
         enqueue_event(env.connection, event, attempt=attempt + 1, delay=delay)
-    count(env.connection, "jobs", job="handle_alert_event", outcome="ok")
     log.info(
         "alert event handled",
         extra={

@@ -1,11 +1,13 @@
-"""`cachewarden listen`: the SQS consumer in front of the alert jobs.
+"""`cachewarden listen`: the SQS consumer that turns events into alerts.
 
 At-least-once in: SQS may deliver a message twice or out of order
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html).
-Each message is parsed, claimed by its CloudTrail eventID (Redis SET NX with a TTL) and
-handed to an RQ job; it is deleted only after that hand-over. A message that cannot be
-parsed is left alone, so after `maxReceiveCount` receives the queue's RedrivePolicy moves
-it to the dead-letter queue. Nothing a message contains can stop the loop.
+Each message is parsed, claimed by its CloudTrail eventID (Redis SET NX), handled in this
+process (warm AWS clients: a forked RQ job pays seconds of client start-up per event)
+and deleted only once handled; its visibility is extended while the batch works. A later
+re-check of a modifying cache is an RQ job, so no thread waits. A message that cannot be
+parsed, or whose handling keeps failing, is left alone: after `maxReceiveCount` receives
+the queue's RedrivePolicy moves it to the dead-letter queue. Nothing stops the loop.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +25,8 @@ from typing import Any
 import redis
 from botocore.exceptions import BotoCoreError, ClientError
 
-from posture.alerts import MalformedEvent, parse_event
+from posture.alerts import ApiCallEvent, MalformedEvent, parse_event
 from workers.alerts.metrics import ListenerMetrics
-from workers.alerts.queueing import enqueue_event
 from workers.alerts.store import AlertStore
 from workers.config import AlertsConfig
 
@@ -37,7 +39,10 @@ AWS_FAILURES = (BotoCoreError, ClientError)
 @dataclass(frozen=True)
 class Outcome:
     delete: bool
-    result: str  # "enqueued", "duplicate", "failed_call", "malformed", "retry"
+    result: str  # "handled", "duplicate", "busy", "failed_call", "malformed", "failed"
+
+
+EventHandler = Callable[[ApiCallEvent], None]
 
 
 class Listener:
@@ -47,10 +52,14 @@ class Listener:
         connection: redis.Redis,
         config: AlertsConfig,
         metrics: ListenerMetrics,
+        handler: EventHandler,
         *,
+        threads: int = 4,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sqs = sqs
+        self._handler = handler
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alert")
         self._store = AlertStore(connection)
         self._config = config
         self._metrics = metrics
@@ -86,7 +95,7 @@ class Listener:
             return 0
         handles = [m["ReceiptHandle"] for m in messages]
         with self._kept_invisible(handles):
-            outcomes = [(m, self.handle(m)) for m in messages]
+            outcomes = list(zip(messages, self._pool.map(self.handle, messages), strict=True))
         done = [m for m, outcome in outcomes if outcome.delete]
         self._delete(done)
         return len(messages)
@@ -106,19 +115,27 @@ class Listener:
             self._metrics.outcomes.labels(result="failed_call").inc()
             return Outcome(delete=True, result="failed_call")
         self._metrics.lag.observe(max(now - event.event_time.timestamp(), 0.0))
-        ttl = self._config.dedupe_hours * 3600
-        if not self._store.claim_event(event.event_id, ttl):
-            self._metrics.deduplicated.inc()
-            self._metrics.outcomes.labels(result="duplicate").inc()
-            return Outcome(delete=True, result="duplicate")
+        claim = self._store.claim_event(event.event_id, self._config.visibility_seconds)
+        if claim != "claimed":  # done: a duplicate; busy: another copy is being handled
+            if claim == "done":
+                self._metrics.deduplicated.inc()
+            self._metrics.outcomes.labels(result="duplicate" if claim == "done" else "busy").inc()
+            return Outcome(
+                delete=claim == "done", result="duplicate" if claim == "done" else "busy"
+            )
         try:
-            enqueue_event(self._store.connection, event)
-        except redis.RedisError:
+            self._handler(event)
+        except Exception:
+            log.exception(
+                "alert event failed; it will be redelivered", extra={"event_id": event.event_id}
+            )
             self._store.release_event(event.event_id)
-            self._metrics.outcomes.labels(result="retry").inc()
-            return Outcome(delete=False, result="retry")
-        self._metrics.outcomes.labels(result="enqueued").inc()
-        return Outcome(delete=True, result="enqueued")
+            self._metrics.outcomes.labels(result="failed").inc()
+            return Outcome(delete=False, result="failed")
+        self._store.finish_event(event.event_id, self._config.dedupe_hours * 3600)
+        self._metrics.handled_after.observe(max(self._clock() - event.event_time.timestamp(), 0.0))
+        self._metrics.outcomes.labels(result="handled").inc()
+        return Outcome(delete=True, result="handled")
 
     def _delete(self, messages: list[dict[str, Any]]) -> None:
         if not messages:

@@ -67,6 +67,12 @@ class ListenerMetrics:
             buckets=LAG_BUCKETS,
             registry=r,
         )
+        self.handled_after = Histogram(
+            "cachewarden_alert_handled_seconds",
+            "Handled (alerts posted) time minus the CloudTrail eventTime",
+            buckets=LAG_BUCKETS,
+            registry=r,
+        )
         self.oldest_age = Gauge(
             "cachewarden_alert_oldest_message_age_seconds",
             "Age of the oldest message in the last batch (now - SentTimestamp)",

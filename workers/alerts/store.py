@@ -1,6 +1,6 @@
 """What real-time alerts keep in Redis.
 
-cw:alerts:event:<eventID>         string  seen marker (SET NX, TTL `dedupe_hours`)
+cw:alerts:event:<eventID>         string  working (TTL: visibility) or done (TTL: dedupe_hours)
 cw:alerts:subs                    hash    channel -> scope JSON (channels with alerts on)
 cw:alerts:outbox:<eventID>        hash    item id -> transition JSON, written with the states
 cw:alerts:posted:<item>:<chan>    string  the item was posted in the channel (ts)
@@ -44,12 +44,22 @@ class AlertStore:
         return self._redis
 
     # at-least-once in: one claim per CloudTrail eventID ---------------------------------
-    def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
-        """True for the first delivery of this event id within the TTL."""
-        return bool(self._redis.set(f"cw:alerts:event:{event_id}", "1", nx=True, ex=ttl_seconds))
+    def claim_event(self, event_id: str, working_seconds: int) -> str:
+        """ "claimed" for the first delivery; "done" once handled; "busy" while another works.
+
+        A claim expires with the message's visibility, so a listener that dies mid-work
+        does not swallow the redelivery.
+        """
+        name = f"cw:alerts:event:{event_id}"
+        if self._redis.set(name, "working", nx=True, ex=working_seconds):
+            return "claimed"
+        return "done" if _text(self._redis.get(name)) == "done" else "busy"
+
+    def finish_event(self, event_id: str, ttl_seconds: int) -> None:
+        self._redis.set(f"cw:alerts:event:{event_id}", "done", ex=ttl_seconds)
 
     def release_event(self, event_id: str) -> None:
-        """Forget a claim whose work could not be handed over, so the redelivery runs."""
+        """Forget a claim whose work failed, so the redelivery runs."""
         self._redis.delete(f"cw:alerts:event:{event_id}")
 
     # deletions: one "deleted by" per disappearance, however many Delete events arrive -----
