@@ -1,0 +1,101 @@
+"""The listener's contract with SQS, over fakeredis and a recording stand-in for the queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import fakeredis
+
+from posture.alert_iam import LISTENER_CALLS, listen_policy
+from posture.alerts import ApiCallEvent
+from tests.unit.alerts.events import envelope
+from workers.alerts.listener import Listener, queue_region
+from workers.alerts.metrics import ListenerMetrics
+from workers.config import AlertsConfig
+
+CONFIG = AlertsConfig(queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/q", dlq_url="dlq")
+
+
+class RecordingQueue:
+    def __init__(self, bodies: list[str]) -> None:
+        self.bodies = bodies
+        self.calls: list[str] = []
+        self.deleted: list[str] = []
+
+    def receive_message(self, **params: Any) -> dict[str, Any]:
+        self.calls.append("receive_message")
+        assert params["WaitTimeSeconds"] <= 20 and params["MaxNumberOfMessages"] <= 10
+        batch, self.bodies = self.bodies[:10], self.bodies[10:]
+        return {
+            "Messages": [
+                {"ReceiptHandle": f"h{n}-{body[:8]}", "Body": body, "Attributes": {"SentTimestamp": "1"}}
+                for n, body in enumerate(batch)
+            ]
+        }
+
+    def delete_message_batch(self, **params: Any) -> dict[str, Any]:
+        self.calls.append("delete_message_batch")
+        self.deleted += [e["ReceiptHandle"] for e in params["Entries"]]
+        return {"Successful": params["Entries"], "Failed": []}
+
+    def change_message_visibility_batch(self, **params: Any) -> dict[str, Any]:
+        self.calls.append("change_message_visibility_batch")
+        return {}
+
+    def get_queue_attributes(self, **params: Any) -> dict[str, Any]:
+        self.calls.append("get_queue_attributes")
+        return {"Attributes": {"ApproximateNumberOfMessages": "3"}}
+
+
+def _event(event_id: str) -> str:
+    raw = json.loads(envelope("ModifyReplicationGroup", {"replicationGroupId": "orders"}))
+    raw["detail"]["eventID"] = event_id
+    return json.dumps(raw)
+
+
+def test_handled_and_duplicate_messages_are_deleted_malformed_and_failed_ones_stay() -> None:
+    handled: list[str] = []
+
+    def handler(event: ApiCallEvent) -> None:
+        if event.event_id == "boom-0000-0000":
+            raise RuntimeError("AWS said no")
+        handled.append(event.event_id)
+
+    queue = RecordingQueue([_event("aaaa-1111-2222"), _event("aaaa-1111-2222"), "{not json",
+                            _event("boom-0000-0000")])  # fmt: skip
+    metrics = ListenerMetrics()
+    connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    listener = Listener(queue, connection, CONFIG, metrics, handler, threads=1)
+    assert listener.poll_once() == 4
+    assert handled == ["aaaa-1111-2222"]
+    assert sorted(h.split("-")[0] for h in queue.deleted) == ["h0", "h1"]
+    assert metrics.deduplicated._value.get() == 1  # type: ignore[attr-defined]
+    assert metrics.dlq_depth._value.get() == 3  # type: ignore[attr-defined]
+    # the failed event's claim is released, so its redelivery runs
+    assert connection.get("cw:alerts:event:boom-0000-0000") is None
+    assert connection.get("cw:alerts:event:aaaa-1111-2222") == b"done"
+    assert metrics.healthy(metrics._last_poll)  # noqa: SLF001
+
+
+def test_the_generated_iam_policy_covers_exactly_the_calls_the_listener_makes() -> None:
+    queue = RecordingQueue([_event("bbbb-1111-2222"), "junk"])
+    config = CONFIG.model_copy(update={"visibility_seconds": 10})
+    slow = Listener(queue, fakeredis.FakeRedis(), config, ListenerMetrics(), _slow, threads=1)
+    slow.poll_once()
+    assert set(queue.calls) == set(LISTENER_CALLS)
+    actions = {a for s in listen_policy()["Statement"] for a in s["Action"]}
+    assert actions == set(LISTENER_CALLS.values())
+
+
+def _slow(event: ApiCallEvent) -> None:
+    import time
+
+    time.sleep(5.5)  # past half the visibility timeout: the keeper extends it once
+
+
+def test_the_queue_region_comes_from_the_url_unless_configured() -> None:
+    assert queue_region(CONFIG, "us-east-1") == "eu-west-1"
+    local = AlertsConfig(queue_url="http://127.0.0.1:5000/123456789012/q")
+    assert queue_region(local, "us-east-1") == "us-east-1"
+    assert queue_region(local.model_copy(update={"queue_region": "ap-south-1"}), "x") == "ap-south-1"
