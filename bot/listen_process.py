@@ -14,7 +14,7 @@ from bot.runtime_setup import boot, job_environment
 from bot.settings import SettingsError
 from posture.alerts import ApiCallEvent
 from workers.alerts.flow import AccountSessions
-from workers.alerts.jobs import run_event
+from workers.alerts.jobs import run_events
 from workers.alerts.listener import Listener, queue_region
 from workers.alerts.metrics import ListenerMetrics, serve_health
 from workers.aws.session import default_chain_session
@@ -44,8 +44,8 @@ def run_listen(host: str, port: int) -> int:
     sessions = AccountSessions(endpoint)
     sessions.get(None)  # warm: credentials and the first STS call before the first event
 
-    def handle(event: ApiCallEvent) -> None:
-        run_event(env, event, 0, sessions)
+    def handle(events: list[ApiCallEvent]) -> None:
+        run_events(env, events, sessions)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()

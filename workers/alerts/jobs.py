@@ -21,6 +21,14 @@ def handle_alert_event(event_json: str, attempt: int = 0) -> None:
     run_event(environment(), ApiCallEvent.model_validate_json(event_json), attempt)
 
 
+def run_events(
+    env: JobEnvironment, events: list[ApiCallEvent], sessions: AccountSessions | None = None
+) -> None:
+    """Events about the same resources: one re-read answers all; the newest is named."""
+    newest = max(events, key=lambda e: (e.event_time, e.event_id))
+    run_event(env, newest, 0, sessions)
+
+
 def run_event(
     env: JobEnvironment, event: ApiCallEvent, attempt: int, sessions: AccountSessions | None = None
 ) -> None:

@@ -42,7 +42,7 @@ class Outcome:
     result: str  # "handled", "duplicate", "busy", "failed_call", "malformed", "failed"
 
 
-EventHandler = Callable[[ApiCallEvent], None]
+EventHandler = Callable[[list[ApiCallEvent]], None]  # events about the same resources
 
 
 class Listener:
@@ -95,12 +95,34 @@ class Listener:
             return 0
         handles = [m["ReceiptHandle"] for m in messages]
         with self._kept_invisible(handles):
-            outcomes = list(zip(messages, self._pool.map(self.handle, messages), strict=True))
-        done = [m for m, outcome in outcomes if outcome.delete]
-        self._delete(done)
+            outcomes = self.handle_batch(messages)
+        self._delete([m for m, outcome in zip(messages, outcomes, strict=True) if outcome.delete])
         return len(messages)
 
+    def handle_batch(self, messages: list[dict[str, Any]]) -> list[Outcome]:
+        """Admit each message, then handle events about the same resources together: one
+        re-read answers them all (the newest one is named), in parallel across groups."""
+        seen: set[str] = set()
+        admitted = [self._admit(m, seen) for m in messages]
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for index, item in enumerate(admitted):
+            if isinstance(item, ApiCallEvent):
+                key = (item.account, item.region, item.deletes, *sorted(map(str, item.lookups)))
+                groups.setdefault(key, []).append(index)
+        events = [[admitted[i] for i in group] for group in groups.values()]
+        results = list(self._pool.map(self._run_group, events))
+        outcomes: list[Outcome] = [
+            x if isinstance(x, Outcome) else Outcome(False, "") for x in admitted
+        ]
+        for group, ok in zip(groups.values(), results, strict=True):
+            for index in group:
+                outcomes[index] = Outcome(delete=ok, result="handled" if ok else "failed")
+        return outcomes
+
     def handle(self, message: dict[str, Any]) -> Outcome:
+        return self.handle_batch([message])[0]
+
+    def _admit(self, message: dict[str, Any], seen: set[str]) -> Outcome | ApiCallEvent:
         now = self._clock()
         self._metrics.received.inc()
         sent = float((message.get("Attributes") or {}).get("SentTimestamp", now * 1000)) / 1000
@@ -115,27 +137,36 @@ class Listener:
             self._metrics.outcomes.labels(result="failed_call").inc()
             return Outcome(delete=True, result="failed_call")
         self._metrics.lag.observe(max(now - event.event_time.timestamp(), 0.0))
-        claim = self._store.claim_event(event.event_id, self._config.visibility_seconds)
-        if claim != "claimed":  # done: a duplicate; busy: another copy is being handled
-            if claim == "done":
-                self._metrics.deduplicated.inc()
-            self._metrics.outcomes.labels(result="duplicate" if claim == "done" else "busy").inc()
-            return Outcome(
-                delete=claim == "done", result="duplicate" if claim == "done" else "busy"
-            )
+        claim = "done" if event.event_id in seen else "claimed"  # two copies in one batch
+        seen.add(event.event_id)
+        if claim == "claimed":
+            claim = self._store.claim_event(event.event_id, self._config.visibility_seconds)
+        if claim == "claimed":
+            return event
+        if claim == "done":  # a duplicate: handled before, or its twin is in this batch
+            self._metrics.deduplicated.inc()
+            self._metrics.outcomes.labels(result="duplicate").inc()
+            return Outcome(delete=True, result="duplicate")
+        self._metrics.outcomes.labels(result="busy").inc()  # another copy is being handled
+        return Outcome(delete=False, result="busy")
+
+    def _run_group(self, events: list[ApiCallEvent]) -> bool:
         try:
-            self._handler(event)
+            self._handler(events)
         except Exception:
-            log.exception(
-                "alert event failed; it will be redelivered", extra={"event_id": event.event_id}
+            ids = [e.event_id for e in events]
+            log.exception("alert events failed; they will be redelivered", extra={"event_ids": ids})
+            for event in events:
+                self._store.release_event(event.event_id)
+            self._metrics.outcomes.labels(result="failed").inc(len(events))
+            return False
+        for event in events:
+            self._store.finish_event(event.event_id, self._config.dedupe_hours * 3600)
+            self._metrics.handled_after.observe(
+                max(self._clock() - event.event_time.timestamp(), 0.0)
             )
-            self._store.release_event(event.event_id)
-            self._metrics.outcomes.labels(result="failed").inc()
-            return Outcome(delete=False, result="failed")
-        self._store.finish_event(event.event_id, self._config.dedupe_hours * 3600)
-        self._metrics.handled_after.observe(max(self._clock() - event.event_time.timestamp(), 0.0))
-        self._metrics.outcomes.labels(result="handled").inc()
-        return Outcome(delete=True, result="handled")
+        self._metrics.outcomes.labels(result="handled").inc(len(events))
+        return True
 
     def _delete(self, messages: list[dict[str, Any]]) -> None:
         if not messages:

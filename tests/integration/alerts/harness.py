@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -54,7 +54,9 @@ class AlertStack:
             StackOptions(
                 regions=(REGION,),
                 config_extra=alerts_config(aws_port, **alerts),
-                log_dir=Path(os.environ["CW_ALERT_LOGS"]) if os.environ.get("CW_ALERT_LOGS") else None,
+                log_dir=Path(os.environ["CW_ALERT_LOGS"])
+                if os.environ.get("CW_ALERT_LOGS")
+                else None,
             )
         )
         self.stack.aws = FakeAwsServer(aws_port)
@@ -100,14 +102,14 @@ class AlertStack:
     def health(self) -> int:
         try:
             url = f"http://127.0.0.1:{self.listen_port}/healthz"
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=2) as answer:
                 return int(answer.status)
         except OSError as exc:
             return int(getattr(exc, "code", 0) or 0)
 
     def metrics(self) -> str:
         url = f"http://127.0.0.1:{self.listen_port}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=5) as answer:
             return str(answer.read().decode())
 
     def metric(self, name: str) -> float:

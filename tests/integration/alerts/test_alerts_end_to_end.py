@@ -35,7 +35,11 @@ def _break_backups(alerts: AlertStack, group: str, **detail: object) -> dict[str
 
 
 def _new_risks(messages: list[Message], group: str, rule: str) -> list[Message]:
-    return [m for m in messages if "New risk" in text_of(m) and group in text_of(m) and rule in text_of(m)]
+    return [
+        m
+        for m in messages
+        if "New risk" in text_of(m) and group in text_of(m) and rule in text_of(m)
+    ]
 
 
 def test_a_change_alerts_once_in_the_subscribed_channel_naming_the_principal(
@@ -72,14 +76,26 @@ def test_the_alert_button_fixes_it_and_the_bots_own_event_posts_fixed_not_a_new_
         e["value"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]
         if e["action_id"] == "finding_request_fix"
     )  # fmt: skip
-    assert client.click(alert, "finding_request_fix", value, user_id="U_ENGINEER", channel_id=ALERTS).status == 200
+    assert (
+        client.click(
+            alert, "finding_request_fix", value, user_id="U_ENGINEER", channel_id=ALERTS
+        ).status
+        == 200
+    )
 
     def request() -> Message | None:
-        found = [m for m in alerts.stack.emulator.thread(ALERTS, alert["ts"]) if "request: CW-401" in text_of(m)]
+        found = [
+            m
+            for m in alerts.stack.emulator.thread(ALERTS, alert["ts"])
+            if "request: CW-401" in text_of(m)
+        ]
         return found[-1] if found else None
 
     approval = wait_for(request, 40, "the approval request in the alert's thread")
-    assert client.click(approval, "approval_approve", user_id="U_SECURITY", channel_id=ALERTS).status == 200
+    assert (
+        client.click(approval, "approval_approve", user_id="U_SECURITY", channel_id=ALERTS).status
+        == 200
+    )
     wait_for(
         lambda: any("Verified" in str(m.get("text", "")) for m in alerts.stack.emulator.thread(ALERTS, alert["ts"])),
         60, "the verified fix",
@@ -88,8 +104,14 @@ def test_the_alert_button_fixes_it_and_the_bots_own_event_posts_fixed_not_a_new_
     limit = retention["ReplicationGroups"][0]["SnapshotRetentionLimit"]
     assert limit > 0
     before = len(alerts.messages())
-    params = {"replicationGroupId": "billing", "snapshotRetentionLimit": limit, "applyImmediately": True}
-    emit_api_call(alerts.url, api_call_detail("ModifyReplicationGroup", params, region=REGION, principal=BOT))
+    params = {
+        "replicationGroupId": "billing",
+        "snapshotRetentionLimit": limit,
+        "applyImmediately": True,
+    }
+    emit_api_call(
+        alerts.url, api_call_detail("ModifyReplicationGroup", params, region=REGION, principal=BOT)
+    )
     fixed = wait_for(
         lambda: [m for m in alerts.stack.emulator.thread(ALERTS, alert["ts"]) if "Fixed" in text_of(m)],
         30, "the fixed reply",
@@ -116,7 +138,9 @@ def test_duplicate_and_out_of_order_events_give_one_post_per_transition(alerts: 
         emit_api_call(alerts.url, event)
     alerts.settle()
     top = alerts.messages()[before:]
-    replies = [m for m in alerts.stack.emulator.thread(ALERTS, alert["ts"]) if "Fixed" in text_of(m)]
+    replies = [
+        m for m in alerts.stack.emulator.thread(ALERTS, alert["ts"]) if "Fixed" in text_of(m)
+    ]
     assert len(_new_risks(top, "ledger", "CW-401")) == 1
     assert len(top) == 1
     assert len(replies) == 1

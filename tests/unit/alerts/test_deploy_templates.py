@@ -53,7 +53,9 @@ def test_the_queue_has_a_dlq_sse_and_a_policy_scoped_to_the_rules() -> None:
     resources = _template("central")["Resources"]
     queue = resources["AlertQueue"]["Properties"]
     assert queue["SqsManagedSseEnabled"] and queue["ReceiveMessageWaitTimeSeconds"] == 20
-    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["DeadLetterQueue", "Arn"]
+    }
     statement = resources["QueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     rules = [n for n, r in resources.items() if r["Type"] == "AWS::Events::Rule"]
@@ -102,5 +104,7 @@ def test_terraform_validate_when_the_aws_provider_can_be_installed() -> None:
                 pytest.skip("the Terraform registry is not reachable (offline): validate skipped")
             if init.returncode != 0:
                 pytest.skip("the AWS provider could not be installed: validate skipped")
-            valid = subprocess.run([terraform, "validate"], cwd=where, capture_output=True, text=True)
+            valid = subprocess.run(
+                [terraform, "validate"], cwd=where, capture_output=True, text=True
+            )
             assert valid.returncode == 0, valid.stdout + valid.stderr

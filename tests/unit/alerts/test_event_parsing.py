@@ -65,7 +65,9 @@ def test_a_failed_call_changes_nothing_and_is_skipped() -> None:
         envelope("ModifyReplicationGroup", {"replicationGroupId": "x"}, awsRegion="moon-1"),
         envelope("ModifyReplicationGroup", {"replicationGroupId": "x y"}),
         envelope("ModifyReplicationGroup", ["x"]),  # type: ignore[arg-type]
-        envelope("ModifyReplicationGroup", {"replicationGroupId": "x"}, eventSource="s3.amazonaws.com"),
+        envelope(
+            "ModifyReplicationGroup", {"replicationGroupId": "x"}, eventSource="s3.amazonaws.com"
+        ),
         "x" * 300_000,
     ],
 )
@@ -94,7 +96,9 @@ def test_security_group_edits_name_the_group_even_when_ec2_nests_the_request() -
     for body, group in ((flat, "sg-0abc"), (nested, "sg-0def")):
         event = parse_event(body)
         assert event is not None
-        assert [(x.kind, x.resource_id) for x in event.lookups] == [(LookupKind.SECURITY_GROUP, group)]
+        assert [(x.kind, x.resource_id) for x in event.lookups] == [
+            (LookupKind.SECURITY_GROUP, group)
+        ]
 
 
 def test_cluster_calls_bring_their_group_and_tag_calls_read_the_arn() -> None:

@@ -29,7 +29,11 @@ class RecordingQueue:
         batch, self.bodies = self.bodies[:10], self.bodies[10:]
         return {
             "Messages": [
-                {"ReceiptHandle": f"h{n}-{body[:8]}", "Body": body, "Attributes": {"SentTimestamp": "1"}}
+                {
+                    "ReceiptHandle": f"h{n}-{body[:8]}",
+                    "Body": body,
+                    "Attributes": {"SentTimestamp": "1"},
+                }
                 for n, body in enumerate(batch)
             ]
         }
@@ -48,8 +52,9 @@ class RecordingQueue:
         return {"Attributes": {"ApproximateNumberOfMessages": "3"}}
 
 
-def _event(event_id: str) -> str:
-    raw = json.loads(envelope("ModifyReplicationGroup", {"replicationGroupId": "orders"}))
+def _event(event_id: str, group: str | None = None) -> str:
+    group = group or event_id.split("-")[0]
+    raw = json.loads(envelope("ModifyReplicationGroup", {"replicationGroupId": group}))
     raw["detail"]["eventID"] = event_id
     return json.dumps(raw)
 
@@ -57,10 +62,10 @@ def _event(event_id: str) -> str:
 def test_handled_and_duplicate_messages_are_deleted_malformed_and_failed_ones_stay() -> None:
     handled: list[str] = []
 
-    def handler(event: ApiCallEvent) -> None:
-        if event.event_id == "boom-0000-0000":
+    def handler(events: list[ApiCallEvent]) -> None:
+        if events[0].event_id == "boom-0000-0000":
             raise RuntimeError("AWS said no")
-        handled.append(event.event_id)
+        handled.extend(e.event_id for e in events)
 
     queue = RecordingQueue([_event("aaaa-1111-2222"), _event("aaaa-1111-2222"), "{not json",
                             _event("boom-0000-0000")])  # fmt: skip
@@ -75,7 +80,7 @@ def test_handled_and_duplicate_messages_are_deleted_malformed_and_failed_ones_st
     # the failed event's claim is released, so its redelivery runs
     assert connection.get("cw:alerts:event:boom-0000-0000") is None
     assert connection.get("cw:alerts:event:aaaa-1111-2222") == b"done"
-    assert metrics.healthy(metrics._last_poll)  # noqa: SLF001
+    assert metrics.healthy(metrics._last_poll)
 
 
 def test_the_generated_iam_policy_covers_exactly_the_calls_the_listener_makes() -> None:
@@ -88,7 +93,7 @@ def test_the_generated_iam_policy_covers_exactly_the_calls_the_listener_makes() 
     assert actions == set(LISTENER_CALLS.values())
 
 
-def _slow(event: ApiCallEvent) -> None:
+def _slow(events: list[ApiCallEvent]) -> None:
     import time
 
     time.sleep(5.5)  # past half the visibility timeout: the keeper extends it once
@@ -98,4 +103,18 @@ def test_the_queue_region_comes_from_the_url_unless_configured() -> None:
     assert queue_region(CONFIG, "us-east-1") == "eu-west-1"
     local = AlertsConfig(queue_url="http://127.0.0.1:5000/123456789012/q")
     assert queue_region(local, "us-east-1") == "us-east-1"
-    assert queue_region(local.model_copy(update={"queue_region": "ap-south-1"}), "x") == "ap-south-1"
+    assert (
+        queue_region(local.model_copy(update={"queue_region": "ap-south-1"}), "x") == "ap-south-1"
+    )
+
+
+def test_events_about_one_resource_are_handled_together_and_all_deleted() -> None:
+    calls: list[list[str]] = []
+    queue = RecordingQueue([_event("cccc-0001-0000", "orders"), _event("cccc-0002-0000", "orders"),
+                            _event("dddd-0001-0000", "billing")])  # fmt: skip
+    connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    listener = Listener(queue, connection, CONFIG, ListenerMetrics(),
+                        lambda events: calls.append([e.event_id for e in events]), threads=2)  # fmt: skip
+    listener.poll_once()
+    assert sorted(calls) == [["cccc-0001-0000", "cccc-0002-0000"], ["dddd-0001-0000"]]
+    assert len(queue.deleted) == 3

@@ -38,4 +38,6 @@ def test_a_channel_scope_covers_by_account_region_name_engine_and_tags() -> None
     assert not scope_covers(Scope(accounts=("210987654321",)), *args)
     assert not scope_covers(Scope(engines=("valkey",)), *args)
     assert not scope_covers(Scope(tags=(("team", "web"),)), *args)
-    assert scope_covers(Scope(tags=(("team", "web"),)), "123456789012", "eu-west-1", {"x"}, None, None)
+    assert scope_covers(
+        Scope(tags=(("team", "web"),)), "123456789012", "eu-west-1", {"x"}, None, None
+    )
