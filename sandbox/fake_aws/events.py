@@ -48,9 +48,9 @@ def create_alert_plumbing(
     """The queue, its DLQ (RedrivePolicy) and the two rules, as deploy/alerts/ defines them."""
     sqs = _client(url, "sqs", region)
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
     queue_url = sqs.create_queue(
         QueueName=name,
@@ -151,3 +151,22 @@ def queue_depth(url: str, queue_url: str, region: str) -> tuple[int, int]:
     return int(attrs["ApproximateNumberOfMessages"]), int(
         attrs["ApproximateNumberOfMessagesNotVisible"]
     )
+
+
+def emit_api_calls(url: str, details: list[dict[str, Any]]) -> None:
+    """Many events, ten per PutEvents call (the API's limit)."""
+    if not details:
+        return
+    events = _client(url, "events", str(details[0]["awsRegion"]))
+    for start in range(0, len(details), 10):
+        entries = [
+            {
+                "Source": "aws.ec2" if d["eventSource"] == EC2 else "aws.elasticache",
+                "DetailType": DETAIL_TYPE,
+                "Detail": json.dumps(d),
+            }
+            for d in details[start : start + 10]
+        ]
+        answer = events.put_events(Entries=entries)
+        if answer.get("FailedEntryCount"):
+            raise RuntimeError(f"put_events failed: {answer['Entries']}")
