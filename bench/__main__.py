@@ -1,4 +1,4 @@
-"""`python -m bench [scan_cost|prowler|ack_latency|all] [--quick]`.
+"""`python -m bench [scan_cost|prowler|ack_latency|alerts_latency|all] [--quick]`.
 
 Exit status: 0 when every benchmark ran cleanly, else the first non-zero status
 (Prowler being unavailable is reported by the prowler benchmark alone).
@@ -10,12 +10,13 @@ import argparse
 import os
 from collections.abc import Callable
 
-from bench import ack_latency, prowler_compare, scan_cost
+from bench import ack_latency, alerts_latency, prowler_compare, scan_cost
 
 BENCHMARKS: dict[str, Callable[[bool], int]] = {
     "scan_cost": scan_cost.run,
     "prowler": prowler_compare.run,
     "ack_latency": ack_latency.run,
+    "alerts_latency": alerts_latency.run,
 }
 
 

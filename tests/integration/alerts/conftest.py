@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.alerts.harness import ALERTS, OTHER, AlertStack
+from sandbox.alert_stack import ALERTS, OTHER, AlertStack
 
 
 @pytest.fixture(scope="module")

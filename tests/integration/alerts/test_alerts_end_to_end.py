@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sandbox.fake_aws.events import BOT, api_call_detail, emit_api_call
-from tests.integration.alerts.harness import (
+from sandbox.alert_stack import (
     ALERTS,
     OTHER,
     REGION,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.fake_aws.events import api_call_detail, emit_api_calls, queue_depth, send_raw
-from tests.integration.alerts.harness import (
+from sandbox.alert_stack import (
     ALERTS,
     REGION,
     AlertStack,

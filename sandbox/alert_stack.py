@@ -1,4 +1,4 @@
-"""A real stack plus the listener: redis-server, fake AWS with the alert plumbing, the Slack
+"""A real stack plus the alert listener, for tests and the benchmark: redis-server, fake AWS
 emulator, the bot, one RQ worker and `cachewarden listen`, all over loopback HTTP."""
 
 from __future__ import annotations
