@@ -41,13 +41,17 @@ def _latencies(alerts: AlertStack, rounds: int) -> list[float]:
         seen = len(alerts.messages())
         started = _set_backups(alerts, group, 0)
         alert = wait_for(
-            lambda: next((m for m in alerts.messages()[seen:] if "New risk" in text_of(m)), None),
+            lambda seen=seen: next(  # type: ignore[misc]
+                (m for m in alerts.messages()[seen:] if "New risk" in text_of(m)), None
+            ),
             60, f"alert {n}",
         )  # fmt: skip
         samples.append(time.monotonic() - started)
         started = _set_backups(alerts, group, 7)
         wait_for(
-            lambda: any("Fixed" in text_of(m) for m in alerts.stack.emulator.thread(ALERTS, alert["ts"])),
+            lambda ts=alert["ts"]: any(  # type: ignore[misc]
+                "Fixed" in text_of(m) for m in alerts.stack.emulator.thread(ALERTS, ts)
+            ),
             60, f"fixed reply {n}",
         )  # fmt: skip
         samples.append(time.monotonic() - started)

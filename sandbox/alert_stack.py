@@ -1,5 +1,5 @@
 """A real stack plus the alert listener, for tests and the benchmark: redis-server, fake AWS
-emulator, the bot, one RQ worker and `cachewarden listen`, all over loopback HTTP."""
+with the alert plumbing, the Slack emulator, the bot, one RQ worker and `cachewarden listen`."""
 
 from __future__ import annotations
 

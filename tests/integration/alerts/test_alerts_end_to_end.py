@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sandbox.fake_aws.events import BOT, api_call_detail, emit_api_call
 from sandbox.alert_stack import (
     ALERTS,
     OTHER,
@@ -13,6 +12,7 @@ from sandbox.alert_stack import (
     text_of,
     wait_for,
 )
+from sandbox.fake_aws.events import BOT, api_call_detail, emit_api_call
 
 
 def _created(alerts: AlertStack, group: str) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox.fake_aws.events import api_call_detail, emit_api_calls, queue_depth, send_raw
 from sandbox.alert_stack import (
     ALERTS,
     REGION,
@@ -17,6 +16,7 @@ from sandbox.alert_stack import (
     text_of,
     wait_for,
 )
+from sandbox.fake_aws.events import api_call_detail, emit_api_calls, queue_depth, send_raw
 
 GROUPS = ("burst-a", "burst-b", "burst-c")
 MALFORMED = 50
