@@ -158,3 +158,37 @@ def test_a_delete_posts_deleted_by_once(alerts: AlertStack) -> None:
     new = alerts.messages()[before:]
     assert len(new) == 1
     assert "deleted" in text_of(new[0]) and "PlatformAdmin/alice@example.com" in text_of(new[0])
+
+
+def test_opening_a_security_group_alerts_on_the_cache_behind_it(alerts: AlertStack) -> None:
+    ec2 = alerts.ec2()
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    group = ec2.create_security_group(GroupName="cache-sg", Description="cache", VpcId=vpc)[
+        "GroupId"
+    ]
+    healthy_group(alerts.elasticache(), "payments", SecurityGroupIds=[group])
+    emit_api_call(alerts.url, api_call_detail(
+        "CreateReplicationGroup", {"replicationGroupId": "payments"}, region=REGION
+    ))  # fmt: skip
+    alerts.settle()
+    before = len(alerts.messages())
+    world = [
+        {
+            "IpProtocol": "tcp",
+            "FromPort": 6379,
+            "ToPort": 6379,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+        }
+    ]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=world)
+    params = {
+        "groupId": group,
+        "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 6379}]},
+    }
+    emit_api_call(alerts.url, api_call_detail(
+        "AuthorizeSecurityGroupIngress", params, region=REGION, source="ec2.amazonaws.com"
+    ))  # fmt: skip
+    found = wait_for(lambda: _new_risks(alerts.messages(), "payments", "CW-304"), 30, "the alert")
+    assert "AuthorizeSecurityGroupIngress" in text_of(found[0])
+    alerts.settle()
+    assert all("payments" in text_of(m) for m in alerts.messages()[before:])
