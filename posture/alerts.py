@@ -51,7 +51,7 @@ class LookupKind(StrEnum):
     USER = "user"  # the RBAC user, and caches whose user groups hold it
     USER_GROUP = "user_group"  # caches that use this user group
     GLOBAL_DATASTORE = "global_datastore"  # member replication groups in this region
-    REGION = "region"  # a region-wide object (parameter group): every cache in the region
+    PARAMETER_GROUP = "parameter_group"  # caches that use this cache parameter group
 
 
 class Lookup(BaseModel):
@@ -142,9 +142,13 @@ _BY_NAME: Mapping[str, tuple[LookupKind, ResourceKind | None, str]] = {
         )
         for verb in ("Create", "Modify", "Delete")
     },
-    "ModifyCacheParameterGroup": (LookupKind.REGION, None, "cacheParameterGroupName"),
+    "ModifyCacheParameterGroup": (LookupKind.PARAMETER_GROUP, None, "cacheParameterGroupName"),
     "CopySnapshot": (LookupKind.DIRECT, ResourceKind.SNAPSHOT, "targetSnapshotName"),
-    "ExportServerlessCacheSnapshot": (LookupKind.REGION, None, "serverlessCacheSnapshotName"),
+    "ExportServerlessCacheSnapshot": (
+        LookupKind.DIRECT,
+        ResourceKind.SNAPSHOT,
+        "serverlessCacheSnapshotName",
+    ),
 }
 _EC2_NAMES = frozenset(
     {"AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "ModifySecurityGroupRules"}

@@ -132,7 +132,13 @@ def affected_by(lookup: Lookup, inventory: Inventory) -> set[Resource]:
             if g.global_datastore_id == lookup.resource_id
         }
         return {(RG, g) for g in groups} | _members(inventory, groups)
-    return _present(inventory) - {(USER, u.user_id) for u in inventory.users}
+    clusters = [
+        c
+        for c in inventory.cache_clusters
+        if (c.cache_parameter_group or {}).get("CacheParameterGroupName") == lookup.resource_id
+    ]
+    groups = {c.replication_group_id for c in clusters if c.replication_group_id}
+    return {(CC, c.cache_cluster_id) for c in clusters} | {(RG, g) for g in groups}
 
 
 def _members(inventory: Inventory, group_ids: set[str]) -> set[Resource]:

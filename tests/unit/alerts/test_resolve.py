@@ -71,3 +71,18 @@ def test_a_call_naming_a_cache_narrows_the_collection_to_it() -> None:
     assert named is not None and edited is not None
     assert filters_for(named).replication_group_id == "orders"
     assert filters_for(edited).is_empty
+
+
+def test_a_parameter_group_edit_reaches_only_the_caches_that_use_it() -> None:
+    inventory = _inventory()
+    member = inventory.cache_clusters[0].model_copy(
+        update={"cache_parameter_group": {"CacheParameterGroupName": "strict-pg"}}
+    )
+    inventory = inventory.model_copy(
+        update={"cache_clusters": (member, inventory.cache_clusters[1])}
+    )
+    lookup = Lookup(kind=LookupKind.PARAMETER_GROUP, resource_id="strict-pg")
+    assert affected_by(lookup, inventory) == {
+        ("cache_cluster", "orders-001"),
+        ("replication_group", "orders"),
+    }
