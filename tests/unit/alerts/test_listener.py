@@ -118,3 +118,10 @@ def test_events_about_one_resource_are_handled_together_and_all_deleted() -> Non
     listener.poll_once()
     assert sorted(calls) == [["cccc-0001-0000", "cccc-0002-0000"], ["dddd-0001-0000"]]
     assert len(queue.deleted) == 3
+
+
+def test_cli_prints_the_listen_policy(capsys: Any) -> None:
+    from bot.cli import main
+
+    assert main(["iam-policy", "listen"]) == 0
+    assert json.loads(capsys.readouterr().out) == listen_policy()
