@@ -32,6 +32,7 @@ from workers.config import AlertsConfig
 
 log = logging.getLogger(__name__)
 BATCH = 10  # SQS's maximum per ReceiveMessage
+TOP_UPS = 5  # at most this many receives per round while a backlog lasts
 DLQ_CHECK_SECONDS = 30.0
 AWS_FAILURES = (BotoCoreError, ClientError)
 
@@ -79,15 +80,14 @@ class Listener:
                 backoff = min(backoff * 2, 30.0)
 
     def poll_once(self) -> int:
-        """One long poll: handle what arrived, delete what was handled; returns messages seen."""
-        answer = self._sqs.receive_message(
-            QueueUrl=self._config.queue_url,
-            MaxNumberOfMessages=BATCH,
-            WaitTimeSeconds=self._config.wait_seconds,
-            VisibilityTimeout=self._config.visibility_seconds,
-            AttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
-        )
-        messages = answer.get("Messages") or []
+        """One long poll (topped up while the queue is busy): handle what arrived, delete what
+        was handled; returns messages seen."""
+        messages = self._receive(self._config.wait_seconds)
+        while len(messages) >= BATCH and len(messages) < BATCH * TOP_UPS:
+            more = self._receive(0)  # a backlog: a bigger batch shares more re-reads
+            if not more:
+                break
+            messages += more
         self._metrics.polled(self._clock())
         self._check_dlq()
         if not messages:
@@ -98,6 +98,16 @@ class Listener:
             outcomes = self.handle_batch(messages)
         self._delete([m for m, outcome in zip(messages, outcomes, strict=True) if outcome.delete])
         return len(messages)
+
+    def _receive(self, wait_seconds: int) -> list[dict[str, Any]]:
+        answer = self._sqs.receive_message(
+            QueueUrl=self._config.queue_url,
+            MaxNumberOfMessages=BATCH,
+            WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=self._config.visibility_seconds,
+            AttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+        )
+        return list(answer.get("Messages") or [])
 
     def handle_batch(self, messages: list[dict[str, Any]]) -> list[Outcome]:
         """Admit each message, then handle events about the same resources together: one
@@ -171,12 +181,18 @@ class Listener:
     def _delete(self, messages: list[dict[str, Any]]) -> None:
         if not messages:
             return
-        entries = [
-            {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)
-        ]
-        answer = self._sqs.delete_message_batch(QueueUrl=self._config.queue_url, Entries=entries)
-        for failed in answer.get("Failed") or []:
-            log.warning("could not delete a handled message", extra={"code": failed.get("Code")})
+        for start in range(0, len(messages), BATCH):  # ten entries per batch call at most
+            entries = [
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                for n, m in enumerate(messages[start : start + BATCH])
+            ]
+            answer = self._sqs.delete_message_batch(
+                QueueUrl=self._config.queue_url, Entries=entries
+            )
+            for failed in answer.get("Failed") or []:
+                log.warning(
+                    "could not delete a handled message", extra={"code": failed.get("Code")}
+                )
 
     @contextmanager
     def _kept_invisible(self, handles: list[str]) -> Iterator[None]:
@@ -186,17 +202,18 @@ class Listener:
 
         def extend() -> None:
             while not done.wait(timeout / 2):
-                entries = [
-                    {"Id": str(n), "ReceiptHandle": h, "VisibilityTimeout": timeout}
-                    for n, h in enumerate(handles)
-                ]
-                try:
-                    self._sqs.change_message_visibility_batch(
-                        QueueUrl=self._config.queue_url, Entries=entries
-                    )
-                    self._metrics.extensions.inc()
-                except AWS_FAILURES:
-                    log.warning("could not extend message visibility")
+                for start in range(0, len(handles), BATCH):
+                    entries = [
+                        {"Id": str(n), "ReceiptHandle": h, "VisibilityTimeout": timeout}
+                        for n, h in enumerate(handles[start : start + BATCH])
+                    ]
+                    try:
+                        self._sqs.change_message_visibility_batch(
+                            QueueUrl=self._config.queue_url, Entries=entries
+                        )
+                        self._metrics.extensions.inc()
+                    except AWS_FAILURES:
+                        log.warning("could not extend message visibility")
 
         keeper = threading.Thread(target=extend, name="sqs-visibility", daemon=True)
         keeper.start()

@@ -40,6 +40,7 @@ class RecordingQueue:
 
     def delete_message_batch(self, **params: Any) -> dict[str, Any]:
         self.calls.append("delete_message_batch")
+        assert len(params["Entries"]) <= 10
         self.deleted += [e["ReceiptHandle"] for e in params["Entries"]]
         return {"Successful": params["Entries"], "Failed": []}
 
@@ -125,3 +126,15 @@ def test_cli_prints_the_listen_policy(capsys: Any) -> None:
 
     assert main(["iam-policy", "listen"]) == 0
     assert json.loads(capsys.readouterr().out) == listen_policy()
+
+
+def test_a_backlog_is_read_in_several_receives_and_deleted_ten_at_a_time() -> None:
+    queue = RecordingQueue([_event(f"eeee-{n:04d}-0000", "orders") for n in range(35)])
+    connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    seen: list[int] = []
+    listener = Listener(queue, connection, CONFIG, ListenerMetrics(),
+                        lambda events: seen.append(len(events)), threads=2)  # fmt: skip
+    assert listener.poll_once() == 35
+    assert seen == [35]  # one re-read answers every event about the group
+    assert queue.calls.count("receive_message") == 5  # 10, 10, 10, 5, then an empty one
+    assert len(queue.deleted) == 35
