@@ -1,4 +1,4 @@
-"""`python -m bench [scan_cost|prowler|ack_latency|render|thread_size|chat_path|all] [--quick]`.
+"""`python -m bench [scan_cost|prowler|ack_latency|render|thread_size|chat_path|alerts_latency|all] [--quick]`.
 
 Exit status: 0 when every benchmark ran cleanly, else the first non-zero status
 (Prowler being unavailable is reported by the prowler benchmark alone).
@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bench import (
     ack_latency,
+    alerts_latency,
     chat_path,
     prowler_compare,
     render_bench,
@@ -26,6 +27,7 @@ BENCHMARKS: dict[str, Callable[[bool], int]] = {
     "render": render_bench.run,
     "thread_size": thread_size.run,
     "chat_path": chat_path.run,
+    "alerts_latency": alerts_latency.run,
 }
 
 

@@ -10,8 +10,9 @@ from slack_sdk import WebClient
 
 from bot.metrics import BotMetrics
 from bot.settings import Settings, load_settings
+from bot.slack.alert_notifier import SlackAlertNotifier
 from bot.slack.app import BotDeps, create_app
-from bot.slack.notifier import SlackNotifier, make_web_client
+from bot.slack.notifier import make_web_client
 from posture.conversations import Platform
 from workers.platform.config import AppConfig, load_config
 from workers.platform.enqueue import QUEUES
@@ -55,7 +56,7 @@ DEFAULT_PLATFORM = Platform.SLACK  # scans and digests post there
 
 def notifiers(process: Process) -> dict[Platform, Notifier]:
     """The one place that picks each front end's notifier (a Teams one joins here)."""
-    return {Platform.SLACK: SlackNotifier(process.client, process.connection)}
+    return {Platform.SLACK: SlackAlertNotifier(process.client, process.connection)}
 
 
 def job_environment(process: Process) -> JobEnvironment:

@@ -13,7 +13,8 @@ USAGE: dict[str, str] = {
         "Also: /cache-audit log [n] shows the latest audit-log entries (approvers only).\n"
         "Daily digest in this channel:\n"
         "  /cache-audit subscribe daily 09:00 [tz=Europe/Berlin] [scope]\n"
-        "  /cache-audit unsubscribe     /cache-audit subscriptions     /cache-audit digest now"
+        "  /cache-audit unsubscribe     /cache-audit subscriptions     /cache-audit digest now\n"
+        "Real-time alerts in this channel: /cache-audit alerts on [scope]   /cache-audit alerts off"
     ),
     "/cache-explain": (
         "Usage: /cache-explain <rule-id-or-alias>\n"

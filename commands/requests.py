@@ -73,6 +73,27 @@ class DigestNowRequest(_Request):
     scope: Scope | None = None  # None: the channel's subscription scope, else everything
 
 
+class AlertsRequest(_Request):
+    """`/cache-audit alerts on|off [scope]`: real-time alerts in this channel (issue 16)."""
+
+    kind: Literal["alerts"] = "alerts"
+    enabled: bool
+    scope: Scope = Scope()
+
+
+def parse_alerts_words(words: list[str]) -> AlertsRequest:
+    usage = USAGE["/cache-audit"]
+    switch = words[0].lower() if words else ""
+    if switch not in ("on", "off"):
+        raise UsageError("Say `alerts on [scope]` or `alerts off`.", usage)
+    if switch == "off" and len(words) > 1:
+        raise UsageError("`alerts off` takes no other words.", usage)
+    try:
+        return AlertsRequest(enabled=switch == "on", scope=parse_scope(words[1:]))
+    except UsageError as exc:
+        raise UsageError(exc.message, usage) from None
+
+
 SubscriptionRequest = (
     SubscribeRequest | UnsubscribeRequest | SubscriptionsRequest | DigestNowRequest
 )
@@ -137,6 +158,7 @@ Request = (
     | RotateTokenRequest
     | AuditLogRequest
     | SubscriptionRequest
+    | AlertsRequest
 )
 
 
@@ -149,10 +171,14 @@ def split_words(text: str, usage: str) -> list[str]:
     return text.split()
 
 
-def parse_audit(text: str) -> AuditRequest | HelpRequest | AuditLogRequest | SubscriptionRequest:
+def parse_audit(
+    text: str,
+) -> AuditRequest | HelpRequest | AuditLogRequest | SubscriptionRequest | AlertsRequest:
     words = split_words(text, USAGE["/cache-audit"])
     if words and words[0].lower() == "help":
         return HelpRequest(topic="/cache-audit")
+    if words and words[0].lower() == "alerts":
+        return parse_alerts_words(words[1:])
     if words and words[0].lower() == "log":
         return _parse_log(words[1:])
     subscription = parse_subscription_words(words)

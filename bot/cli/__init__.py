@@ -59,15 +59,16 @@ def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _cmd_iam_policy(args: argparse.Namespace) -> int:
+    from posture.alert_iam import render_listen_policy
     from posture.iam import render_policy
 
-    print(render_policy(args.kind))
+    print(render_listen_policy() if args.kind == "listen" else render_policy(args.kind))
     return EXIT_OK
 
 
 def _add_iam_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("iam-policy", help="print a least-privilege IAM policy (generated)")
-    parser.add_argument("kind", choices=("audit", "remediation", "organization"))
+    parser.add_argument("kind", choices=("audit", "remediation", "organization", "listen"))
     parser.set_defaults(handler=_cmd_iam_policy)
 
 
@@ -107,6 +108,12 @@ def _add_serve_teams(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_serve_teams(sub)
 
 
+def _add_listen(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.listen_process import add_listen_command
+
+    add_listen_command(sub)
+
+
 REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_rules,
     _add_explain,
@@ -116,6 +123,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     _add_audit_log,
     _add_digest,
     _add_teams_package,
+    _add_listen,
 ]
 
 
@@ -132,6 +140,7 @@ REGISTRAR_FOR = {
     "digest": _add_digest,
     "cron": _add_digest,
     "teams-package": _add_teams_package,
+    "listen": _add_listen,
 }
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis
 
@@ -213,6 +214,17 @@ class HistoryStore:
         self._redis.set(f"cw:digest:baseline:{channel}", scan_id, ex=self._ttl_seconds())
 
     # writing ---------------------------------------------------------------------------
+    def key_lock(self) -> Any:
+        """The lock `record_scan` holds: alerts read, compare and write key states under it."""
+        return self._redis.lock(_LOCK, timeout=120, blocking_timeout=120)
+
+    def write_states(self, updated: Mapping[FindingKey, KeyHistory]) -> None:
+        """Store key histories outside a scan (real-time alerts); call under `key_lock()`."""
+        if not updated:
+            return
+        ids = self._intern(updated)
+        self._redis.hset(_STATE, mapping={ids[k]: encode_state(k, s) for k, s in updated.items()})
+
     def record_scan(
         self, findings: Iterable[Finding], meta: ScanMeta, at: datetime
     ) -> RecordedScan:

@@ -30,6 +30,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from posture.alert_transitions import parse_quiet_hours
+from posture.base import Severity
 from posture.policy import OrgPolicy, PolicyError, parse_policy
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
@@ -117,12 +119,44 @@ class DigestConfig(_Section):
         return name
 
 
+class AlertsConfig(_Section):
+    """[alerts]: real-time alerts from `cachewarden listen` (see docs/alerts.md)."""
+
+    queue_url: str = ""  # the SQS queue the EventBridge rule feeds
+    dlq_url: str = ""  # its dead-letter queue, for the depth metric
+    queue_region: str = ""  # empty: the region in the queue URL
+    minimum_severity: Severity = Severity.MEDIUM
+    quiet_hours: str = ""  # "22:00-07:00" in quiet_timezone; empty: never quiet
+    quiet_timezone: str = "UTC"
+    quiet_spares: Severity = Severity.HIGH  # at or above this, alerts post even when quiet
+    rate_limit_per_minute: Annotated[int, Field(ge=1, le=600)] = 10
+    dedupe_hours: Annotated[int, Field(ge=1, le=168)] = 24
+    recheck_seconds: Annotated[int, Field(ge=1, le=3600)] = 30  # while a cache is modifying
+    recheck_attempts: Annotated[int, Field(ge=0, le=60)] = 10
+    visibility_seconds: Annotated[int, Field(ge=10, le=43200)] = 120
+    wait_seconds: Annotated[int, Field(ge=0, le=20)] = 20  # SQS long polling maximum is 20
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, text: str) -> str:
+        parse_quiet_hours(text)
+        return text
+
+    @field_validator("quiet_timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        if name not in zoneinfo.available_timezones() and name != "UTC":
+            raise ValueError(f"{name!r} is not an IANA time zone (like Europe/Berlin)")
+        return name
+
+
 class AppConfig(_Section):
     policy: OrgPolicy = OrgPolicy()
     scan: ScanConfig = ScanConfig()
     remediation: RemediationConfig = RemediationConfig()
     bot: BotConfig = BotConfig()
     digest: DigestConfig = DigestConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
 
 def parse_config(text: str, *, source: str = "config") -> AppConfig:
@@ -134,6 +168,7 @@ def parse_config(text: str, *, source: str = "config") -> AppConfig:
             "remediation": data.get("remediation", {}),
             "bot": data.get("bot", {}),
             "digest": data.get("digest", {}),
+            "alerts": data.get("alerts", {}),
         }
         return AppConfig.model_validate(sections).model_copy(update={"policy": policy})
     except tomllib.TOMLDecodeError as exc:

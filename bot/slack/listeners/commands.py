@@ -23,6 +23,7 @@ from bot.slack.render.blocks import render_explain
 from commands.errors import UsageError
 from commands.help import help_text
 from commands.requests import (
+    AlertsRequest,
     AuditLogRequest,
     AuditRequest,
     ExplainRequest,
@@ -35,6 +36,7 @@ from commands.requests import (
 from commands.scope_check import ScopeProblem
 from posture.catalog import resolve
 from posture.explain import explain_document
+from workers.alerts.subscriptions import switch_alerts
 from workers.audit.flows import request_audit
 from workers.platform.context import NOT_ENABLED, FlowContext, channel_allowed
 from workers.platform.telemetry import correlation, new_correlation_id
@@ -64,6 +66,9 @@ def answer_request(
         return answer_audit_log(request, actor, ctx)
     if isinstance(request, SubscriptionRequest):  # subscribe, unsubscribe, subscriptions, digest
         return answer_subscription(request, actor, ctx)
+    if isinstance(request, AlertsRequest):  # real-time alerts (issue 16)
+        notice = switch_alerts(ctx.connection, ctx.config.alerts, actor.channel, request)
+        return notice_payload(notice.text, detail=notice.detail)
     return notice_payload("That request is not supported.")
 
 
