@@ -17,6 +17,7 @@ from bot.teams.cards.notices import render_help_card, render_notice_card
 from bot.teams.commands import teams_wording
 from commands.help import help_text
 from commands.requests import (
+    AlertsRequest,
     AuditLogRequest,
     AuditRequest,
     DigestNowRequest,
@@ -70,6 +71,7 @@ WAITING_FOR_FLOWS: Mapping[type, str] = MappingProxyType(
         UnsubscribeRequest: "unsubscribe",
         SubscriptionsRequest: "subscriptions",
         DigestNowRequest: "digest now",
+        AlertsRequest: "alerts",
     }
 )
 

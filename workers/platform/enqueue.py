@@ -86,6 +86,18 @@ def _approved(path: str) -> JobSpec:
 
 JOBS: Mapping[str, JobSpec] = MappingProxyType(
     {
+        # Real-time alerts (issue 16): a delayed re-check while a cache is modifying, and
+        # the per-channel roll-up. Retries: Slack or AWS hiccups; the alert marks keep it once.
+        "handle_alert_event": JobSpec(
+            "workers.alerts.jobs.handle_alert_event",
+            SCANS_QUEUE,
+            timeout=300,
+            failure_ttl=DAY,
+            retries=3,
+        ),
+        "post_alert_rollup": JobSpec(
+            "workers.alerts.jobs.post_alert_rollup", SCANS_QUEUE, failure_ttl=DAY
+        ),
         "start_audit": JobSpec(
             "workers.audit.jobs.start_audit",
             SCANS_QUEUE,
@@ -398,3 +410,29 @@ def digest_tick_options(tick_seconds: int = 0) -> dict[str, Any]:
         "name": "cachewarden-digest-tick",
         **timing,
     }
+
+
+# Real-time alerts
+
+
+def enqueue_alert_event(
+    connection: redis.Redis, payload: str, attempt: int, job_id: str, delay: timedelta | None
+) -> bool:
+    """One event's handling (later, for a re-check); False when it is already queued."""
+    return _put(
+        connection, "handle_alert_event", payload, attempt, job_id=job_id, meta=_meta(), after=delay
+    )
+
+
+def enqueue_alert_rollup(
+    connection: redis.Redis, channel: str, window: int, delay: timedelta
+) -> bool:
+    return _put(
+        connection,
+        "post_alert_rollup",
+        channel,
+        window,
+        job_id=f"alert-rollup-{channel}-{window}",
+        meta=_meta(),
+        after=max(delay, timedelta(seconds=1)),
+    )

@@ -46,11 +46,12 @@ def test_the_alert_names_the_failure_the_caller_the_time_and_carries_the_finding
     for needle in ("Traffic to the cache is not encrypted", "2026-05-04 10:11:12 UTC",
                    "198.51.100.7", "role/PlatformAdmin", "transitEncryptionEnabled=false"):  # fmt: skip
         assert needle in body
-    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert {(b["action_id"], b["value"]) for b in buttons} == {
-        ("finding_explain", "abc123"),
-        ("finding_request_fix", "abc123"),
-        ("finding_accept_risk", "abc123"),
+    (menu,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert menu["type"] == "overflow" and menu["action_id"] == "finding_menu"
+    assert {o["value"] for o in menu["options"]} == {
+        "finding_explain:abc123",
+        "finding_request_fix:abc123",
+        "finding_accept_risk:abc123",
     }
 
 
