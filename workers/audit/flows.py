@@ -8,7 +8,8 @@ from commands.requests import AuditRequest
 from posture.conversations import Actor
 from posture.messages import Notice
 from workers.platform.context import FlowContext, command_refusal
-from workers.queueing import AlreadyQueued, enqueue_audit, workers_alive
+from workers.platform.limits import hit, in_words, scans_in_flight
+from workers.queueing import AlreadyQueued, audit_queue, enqueue_audit, workers_alive
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 def request_audit(
     ctx: FlowContext, actor: Actor, request: AuditRequest, correlation_id: str
 ) -> Notice:
-    refused = command_refusal(ctx, actor)
+    refused = command_refusal(ctx, actor) or _over_limit(ctx, actor)
     if refused:
         return Notice(text=refused)
     try:
@@ -47,3 +48,53 @@ def request_audit(
         f"(scope: {request.scope.describe()}). Results will be posted in this channel.{waiting}",
         detail=f"correlation id {correlation_id}",
     )
+
+
+def queued_scans(ctx: FlowContext) -> int:
+    queue = audit_queue(ctx.connection)
+    return scans_in_flight(queue.get_job_ids() + queue.started_job_registry.get_job_ids())
+
+
+def _over_limit(ctx: FlowContext, actor: Actor) -> str | None:
+    """Per-user and per-channel rate limits, then the cap on scans queued at once."""
+    limits, now = ctx.config.limits, ctx.clock()
+    window = limits.audit_window_seconds
+    mine = hit(
+        ctx.connection,
+        "audit-user",
+        actor.user,
+        limit=limits.audits_per_user,
+        seconds=window,
+        now=now,
+    )
+    if not mine.allowed:
+        log.info("audit refused: user rate limit", extra={"count": mine.count})
+        return (
+            f"You have asked for {limits.audits_per_user} audits in the last "
+            f"{in_words(window)}, which is as many as cachewarden takes from one person. "
+            f"Please try again in {in_words(mine.retry_after)}; the audits you asked for "
+            "still run."
+        )
+    here = hit(
+        ctx.connection,
+        "audit-channel",
+        actor.channel,
+        limit=limits.audits_per_channel,
+        seconds=window,
+        now=now,
+    )
+    if not here.allowed:
+        log.info("audit refused: channel rate limit", extra={"count": here.count})
+        return (
+            f"This channel has asked for {limits.audits_per_channel} audits in the last "
+            f"{in_words(window)}. Please try again in {in_words(here.retry_after)}."
+        )
+    in_flight = queued_scans(ctx)
+    if in_flight >= limits.max_queued_scans:
+        log.info("audit refused: scan queue full", extra={"count": in_flight})
+        return (
+            f"{in_flight} scans are queued or running, the most cachewarden runs at once. "
+            "Please try again in a few minutes, when some have finished (the cap keeps the "
+            "queue short, so approved fixes never wait behind a flood of scans)."
+        )
+    return None
