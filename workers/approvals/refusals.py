@@ -60,7 +60,7 @@ def record_refusal(
     """Count one refused click; True (and an `event` entry) for the first in its window."""
     stamp = int(now.timestamp())
     start = stamp - stamp % window_seconds
-    subject = f"{event}|{fields.get('request_id', fields.get('rotation_id', ''))}|{actor}|{reason}"
+    subject = json.dumps([event, actor, reason, fields], sort_keys=True)
     key = f"cw:refusal:{hashlib.sha256(subject.encode()).hexdigest()[:24]}:{start}"
     entry = {**fields, "event": event, "actor": actor, "reason": reason, "since": str(start)}
     count = int(
