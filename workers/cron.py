@@ -1,7 +1,10 @@
 """The schedule for `cachewarden cron`, on RQ 3's built-in cron.
 
-One job is scheduled: a tick that finds the subscriptions due now and queues their
-digests (`workers.jobs.digest.dispatch_due_digests`). Subscriptions carry their own
+Three jobs are scheduled: a tick that finds the subscriptions due now and queues their
+digests (`workers.jobs.digest.dispatch_due_digests`), the janitor's sweep every five
+minutes (`workers.jobs.janitor.sweep_stuck`: stuck fixes fail with a message, stalled
+rotations resume, collapsed refusals are written) and the audit log's retention once a
+day (`workers.jobs.janitor.trim_audit_log`). Subscriptions carry their own
 time zones, so the tick runs every minute and the process's TZ only decides how
 RQ reads the cron string; `cachewarden cron` still sets TZ explicitly.
 
@@ -28,11 +31,14 @@ from rq.cron import CronJob, CronScheduler, register
 from rq.serializers import JSONSerializer
 
 from workers.jobs.digest import dispatch_due_digests
+from workers.jobs.janitor import sweep_stuck, trim_audit_log
 from workers.queueing import AUDIT_QUEUE
 
 log = logging.getLogger(__name__)
 EVERY_MINUTE = "* * * * *"
 TICK_TTL_SECONDS = 300  # a tick not started within 5 minutes is dropped; the next catches up
+JANITOR_EVERY = "*/5 * * * *"
+RETENTION_AT = "17 3 * * *"  # daily, off the hour
 
 
 def tick_options(tick_seconds: int = 0) -> dict[str, Any]:
@@ -51,8 +57,37 @@ def tick_options(tick_seconds: int = 0) -> dict[str, Any]:
     }
 
 
+def janitor_options(every_seconds: int = 0) -> dict[str, Any]:
+    timing: dict[str, Any] = (
+        {"interval": every_seconds} if every_seconds > 0 else {"cron": JANITOR_EVERY}
+    )
+    return {
+        "queue_name": AUDIT_QUEUE,
+        "job_timeout": 300,
+        "result_ttl": 0,
+        "ttl": TICK_TTL_SECONDS,
+        "failure_ttl": 24 * 3600,
+        "name": "cachewarden-janitor",
+        **timing,
+    }
+
+
+def retention_options() -> dict[str, Any]:
+    return {
+        "queue_name": AUDIT_QUEUE,
+        "job_timeout": 1800,
+        "result_ttl": 0,
+        "ttl": 3600,
+        "failure_ttl": 7 * 24 * 3600,
+        "name": "cachewarden-audit-log-retention",
+        "cron": RETENTION_AT,
+    }
+
+
 # The config-module registration that `cachewarden cron` loads (RQ's registry, not ours).
 register(dispatch_due_digests, **tick_options())
+register(sweep_stuck, **janitor_options())
+register(trim_audit_log, **retention_options())
 
 
 class JsonCronJob(CronJob):
@@ -86,10 +121,11 @@ class JsonCronScheduler(CronScheduler):
 
 
 def build_scheduler(connection: redis.Redis, *, tick_seconds: int = 0) -> JsonCronScheduler:
-    """The scheduler `cachewarden cron` runs: this module's schedule, or a fast tick for tests."""
+    """The scheduler `cachewarden cron` runs: this module's schedule, or fast ticks for tests."""
     scheduler = JsonCronScheduler(connection=connection, logging_level="WARNING")
     if tick_seconds > 0:
         scheduler.register(dispatch_due_digests, **tick_options(tick_seconds))
+        scheduler.register(sweep_stuck, **janitor_options(tick_seconds))
     else:
         scheduler.load_config_from_file(__name__)
     return scheduler

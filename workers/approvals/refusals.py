@@ -64,7 +64,7 @@ def record_refusal(
     key = f"cw:refusal:{hashlib.sha256(subject.encode()).hexdigest()[:24]}:{start}"
     entry = {**fields, "event": event, "actor": actor, "reason": reason, "since": str(start)}
     count = int(
-        connection.eval(  # type: ignore[no-untyped-call]
+        connection.eval(
             _COUNT, 2, key, OPEN, json.dumps(entry), start + window_seconds, _KEEP_SECONDS
         )
     )
@@ -81,7 +81,7 @@ def flush_refusals(connection: redis.Redis, now: datetime) -> int:
     log = AuditLog(connection)
     for raw_key in connection.zrangebyscore(OPEN, "-inf", now.timestamp()):
         key = _text(raw_key)
-        count, fields = connection.eval(_TAKE, 2, key, OPEN)  # type: ignore[no-untyped-call]
+        count, fields = connection.eval(_TAKE, 2, key, OPEN)
         if not fields or int(_text(count) or 0) < 2:
             continue
         entry = json.loads(_text(fields))

@@ -46,7 +46,7 @@ def hit(
     stamp = int(now.timestamp())
     start = stamp - stamp % seconds
     counter = f"cw:limit:{name}:{_safe(key)}:{start}"
-    count = int(connection.eval(_HIT, 1, counter, seconds + 5))  # type: ignore[no-untyped-call]
+    count = int(connection.eval(_HIT, 1, counter, seconds + 5))
     if count <= limit:
         return Verdict(allowed=True, count=count, retry_after=0)
     return Verdict(allowed=False, count=count, retry_after=max(start + seconds - stamp, 1))
@@ -79,7 +79,7 @@ def peek(
     stamp = int(now.timestamp())
     start = stamp - stamp % seconds
     raw = connection.get(f"cw:limit:{name}:{_safe(key)}:{start}")
-    count = int(raw or 0)  # type: ignore[arg-type]
+    count = int(raw or 0)
     if count < limit:
         return Verdict(allowed=True, count=count, retry_after=0)
     return Verdict(allowed=False, count=count, retry_after=max(start + seconds - stamp, 1))

@@ -1,0 +1,234 @@
+"""Nothing stuck: the janitor's sweep over approved work whose job is gone.
+
+A fix (or accept-risk) request that is approved or running must have a live RQ job
+(`approved-<request id>`). When that job is missing, failed, stopped or canceled, or has
+been running longer than `[limits] stuck_after_minutes`, the request becomes `failed` with
+a message on the request (both copies), a line in its thread, and an audit entry by
+`cachewarden-janitor`. The message says what the fix record knows: nothing changed yet,
+possibly changed, or changed but not verified.
+
+Rotations are never failed by the janitor: their state is in Redis and their credentials in
+Secrets Manager, and every step is safe to run again. A live rotation that is not waiting
+for people, holds no lock and has no continuation job queued gets one again (the same job
+that a step schedules, with the same seq, so it does nothing if the rotation moved on).
+After `MAX_RESUMES` resumes at the same seq the rotation is marked for attention in its
+thread and in the audit log, once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from posture.approvals import ApprovalRequest, RequestKind, State, Transition, finish, start
+from posture.messages import Notice
+from posture.rotation import FINAL_PHASES, WAITING_FOR_PEOPLE, Phase, Rotation, state_words
+from workers.approval_flow import ApprovalFlow, enqueue_approved, request_fields
+from workers.fix_store import FixStore
+from workers.fix_store import Phase as FixPhase
+from workers.jobs.rotation import schedule_continuation
+from workers.notifier import NotifyError
+from workers.rotation_store import RotationStore
+from workers.runtime import JobEnvironment
+
+log = logging.getLogger(__name__)
+ACTOR = "cachewarden-janitor"
+GRACE_SECONDS = 120  # the job of a fresh approval is enqueued right after the click
+MAX_RESUMES = 3
+ROTATION_KINDS = frozenset({RequestKind.ROTATE, RequestKind.FINALIZE})
+GONE = frozenset({JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED})
+WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+
+
+@dataclass
+class SweepReport:
+    failed: list[str] = field(default_factory=list)  # request ids turned `failed`
+    requeued: list[str] = field(default_factory=list)  # rotation requests whose job came back
+    resumed: list[str] = field(default_factory=list)  # rotation ids given a continuation
+    attention: list[str] = field(default_factory=list)  # rotation ids marked for attention
+
+
+def job_status(connection: redis.Redis, job_id: str) -> JobStatus | None:
+    try:
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return None
+    return job.get_status(refresh=False)
+
+
+def fix_job_problem(
+    status: JobStatus | None, state: State, seconds_active: float, bound: int
+) -> str:
+    """Why an approved or running fix will never finish on its own, or ''."""
+    if status is None:
+        return "its job is no longer in the queue"
+    if status in GONE:
+        return f"its job ended as {status} after its retries"
+    if status is JobStatus.FINISHED:
+        return "its job ended without reporting a result"
+    if status is JobStatus.STARTED and seconds_active > bound:
+        return f"it has been running for over {bound // 60} minutes"
+    if status in WAITING or status is JobStatus.STARTED:
+        return ""
+    return f"its job is in an unexpected state ({status})"
+
+
+def what_changed(connection: redis.Redis, request: ApprovalRequest) -> str:
+    if request.kind is not RequestKind.FIX:
+        return "Nothing was recorded as accepted."
+    phase = FixStore(connection).phase(request.request_id)
+    if phase is FixPhase.PLANNED:
+        return "AWS was not changed."
+    if phase is FixPhase.APPLIED:
+        return "The change was sent to AWS but not verified: check the resource."
+    return "AWS may or may not have been changed: check the resource."
+
+
+class Janitor:
+    def __init__(self, env: JobEnvironment) -> None:
+        self.env = env
+        self.connection = env.connection
+        self.flow = ApprovalFlow(
+            env.connection,
+            env.notifiers,
+            security_channel=env.config.bot.security_channel,
+            clock=env.clock,
+        )
+        self.rotations = RotationStore(env.connection)
+        self.report = SweepReport()
+
+    def sweep(self) -> SweepReport:
+        server_now = float(self.connection.time()[0])
+        bound = self.env.config.limits.stuck_after_minutes * 60
+        for request, since in self.flow.store.active(entered_before=server_now - GRACE_SECONDS):
+            if request.kind in ROTATION_KINDS:
+                self._rotation_request(request)
+                continue
+            status = job_status(self.connection, f"approved-{request.request_id}")
+            problem = fix_job_problem(status, request.state, server_now - since, bound)
+            if problem:
+                self.fail_request(request, problem)
+        self._rotations()
+        return self.report
+
+    def fail_request(self, request: ApprovalRequest, problem: str) -> None:
+        begun = start(request) if request.state is State.APPROVED else None
+        if isinstance(begun, Transition):
+            request = self.flow.apply(request, begun, actor=ACTOR)[1] or request
+        outcome = (
+            f"Stopped by cachewarden: {problem}. {what_changed(self.connection, request)} "
+            f"(correlation id {request.correlation_id or '-'})"
+        )
+        transition = finish(request, ok=False, outcome=outcome)
+        if not isinstance(transition, Transition):
+            return
+        won, current = self.flow.apply(request, transition, actor=ACTOR)
+        if not won or current is None:
+            return
+        self.report.failed.append(request.request_id)
+        log.warning("stuck request failed", extra={"request_id": request.request_id})
+        with contextlib.suppress(NotifyError):
+            where = current.origin
+            self.env.notifiers.to(where).say(where, Notice(text=f"Request failed. {outcome}"))
+
+    def _rotation_request(self, request: ApprovalRequest) -> None:
+        """A ROTATE or FINALIZE request follows its rotation; its own job only starts it."""
+        rotation = (
+            self.rotations.get(request.request_id)
+            if request.kind is RequestKind.ROTATE
+            else self.rotations.by_finalize(request.request_id)
+        )
+        if rotation is None:
+            self.fail_request(request, "its rotation record is gone")
+            return
+        if request.state is State.APPROVED:
+            status = job_status(self.connection, f"approved-{request.request_id}")
+            if status is None or status in GONE or status is JobStatus.FINISHED:
+                if status is not None:
+                    Job.fetch(
+                        f"approved-{request.request_id}",
+                        connection=self.connection,
+                        serializer=JSONSerializer,
+                    ).delete()
+                if enqueue_approved(self.connection, request):
+                    self.report.requeued.append(request.request_id)
+                    self.flow.audit.append(
+                        "janitor.requeued", actor=ACTOR, **request_fields(request)
+                    )
+            return
+        if rotation.phase in FINAL_PHASES or (
+            request.kind is RequestKind.ROTATE
+            and rotation.phase in (Phase.BOTH_VALID, Phase.FINALIZE_REQUESTED)
+        ):
+            ok = rotation.phase is not Phase.FAILED and rotation.phase is not Phase.ENDED
+            self.flow.finish(request, ok=ok, outcome=state_words(rotation))
+
+    def _rotations(self) -> None:
+        for claim in self.connection.scan_iter(match="cw:rotation:active:*", count=500):
+            raw = self.connection.get(claim)
+            rotation_id = raw.decode() if isinstance(raw, bytes) else str(raw or "")
+            rotation = self.rotations.get(rotation_id) if rotation_id else None
+            if rotation is not None and self._needs_a_push(rotation):
+                self._resume(rotation)
+
+    def _needs_a_push(self, rotation: Rotation) -> bool:
+        if rotation.is_final or rotation.phase in WAITING_FOR_PEOPLE:
+            return False
+        if self.connection.exists(f"cw:rotation:lock:{rotation.rotation_id}"):
+            return False  # a runner is on it right now
+        age = (self.env.clock() - rotation.updated_at).total_seconds()
+        if age < GRACE_SECONDS:
+            return False
+        for job_id in (
+            f"rotation-{rotation.rotation_id}-{rotation.seq}",
+            f"rotation-cancel-{rotation.rotation_id}",
+            f"approved-{rotation.finalize_request_id or rotation.rotation_id}",
+        ):
+            status = job_status(self.connection, job_id)
+            if status in WAITING or status is JobStatus.STARTED:
+                return False
+        return True
+
+    def _resume(self, rotation: Rotation) -> None:
+        counter = f"cw:janitor:resumes:{rotation.rotation_id}:{rotation.seq}"
+        tries = int(self.connection.incr(counter))
+        self.connection.expire(counter, 7 * 24 * 3600)
+        if tries <= MAX_RESUMES:
+            schedule_continuation(
+                self.connection, rotation.rotation_id, rotation.seq, 1, 100 + tries
+            )
+            self.report.resumed.append(rotation.rotation_id)
+            self.flow.audit.append(
+                "rotation.resumed",
+                actor=ACTOR,
+                rotation_id=rotation.rotation_id,
+                phase=str(rotation.phase),
+                target=f"replication_group/{rotation.group_id}",
+            )
+            return
+        flag = f"cw:janitor:attention:{rotation.rotation_id}:{rotation.seq}"
+        if not self.connection.set(flag, "1", nx=True, ex=30 * 24 * 3600):
+            return
+        self.report.attention.append(rotation.rotation_id)
+        self.flow.audit.append(
+            "rotation.needs_attention",
+            actor=ACTOR,
+            rotation_id=rotation.rotation_id,
+            phase=str(rotation.phase),
+            target=f"replication_group/{rotation.group_id}",
+        )
+        text = (
+            f"This rotation has not moved from its step ({state_words(rotation)}) after "
+            f"{MAX_RESUMES} restarts, so cachewarden stopped retrying. Nothing was lost: the "
+            "state is kept and the tokens stay in Secrets Manager. Check the workers and the "
+            f"audit log (correlation id {rotation.correlation_id or '-'})."
+        )
+        with contextlib.suppress(NotifyError):
+            where = rotation.conversation
+            self.env.notifiers.to(where).say(where, Notice(text=text))
