@@ -34,6 +34,7 @@ from workers.fix_store import FixStore
 from workers.fix_store import Phase as FixPhase
 from workers.jobs.rotation import schedule_continuation
 from workers.notifier import NotifyError
+from workers.queueing import audit_queue
 from workers.rotation_store import RotationStore
 from workers.runtime import JobEnvironment
 
@@ -69,14 +70,14 @@ def fix_job_problem(
     if status is None:
         return "its job is no longer in the queue"
     if status in GONE:
-        return f"its job ended as {status} after its retries"
+        return f"its job ended as {status.value} after its retries"
     if status is JobStatus.FINISHED:
         return "its job ended without reporting a result"
     if status is JobStatus.STARTED and seconds_active > bound:
         return f"it has been running for over {bound // 60} minutes"
     if status in WAITING or status is JobStatus.STARTED:
         return ""
-    return f"its job is in an unexpected state ({status})"
+    return f"its job is in an unexpected state ({status.value})"
 
 
 def what_changed(connection: redis.Redis, request: ApprovalRequest) -> str:
@@ -91,8 +92,9 @@ def what_changed(connection: redis.Redis, request: ApprovalRequest) -> str:
 
 
 class Janitor:
-    def __init__(self, env: JobEnvironment) -> None:
+    def __init__(self, env: JobEnvironment, *, grace_seconds: int = GRACE_SECONDS) -> None:
         self.env = env
+        self.grace = grace_seconds
         self.connection = env.connection
         self.flow = ApprovalFlow(
             env.connection,
@@ -102,11 +104,12 @@ class Janitor:
         )
         self.rotations = RotationStore(env.connection)
         self.report = SweepReport()
+        self._live: set[str] | None = None
 
     def sweep(self) -> SweepReport:
         server_now = float(self.connection.time()[0])
         bound = self.env.config.limits.stuck_after_minutes * 60
-        for request, since in self.flow.store.active(entered_before=server_now - GRACE_SECONDS):
+        for request, since in self.flow.store.active(entered_before=server_now - self.grace):
             if request.kind in ROTATION_KINDS:
                 self._rotation_request(request)
                 continue
@@ -183,17 +186,30 @@ class Janitor:
         if self.connection.exists(f"cw:rotation:lock:{rotation.rotation_id}"):
             return False  # a runner is on it right now
         age = (self.env.clock() - rotation.updated_at).total_seconds()
-        if age < GRACE_SECONDS:
+        if age < self.grace:
             return False
-        for job_id in (
-            f"rotation-{rotation.rotation_id}-{rotation.seq}",
+        continuation = f"rotation-{rotation.rotation_id}-{rotation.seq}"
+        others = (
             f"rotation-cancel-{rotation.rotation_id}",
             f"approved-{rotation.finalize_request_id or rotation.rotation_id}",
-        ):
-            status = job_status(self.connection, job_id)
-            if status in WAITING or status is JobStatus.STARTED:
-                return False
-        return True
+        )
+        return not any(
+            job_id == continuation or job_id.startswith(continuation + "-r") or job_id in others
+            for job_id in self._live_job_ids()
+        )
+
+    def _live_job_ids(self) -> set[str]:
+        """Ids of jobs queued, scheduled, deferred or running (read once per sweep)."""
+        if self._live is None:
+            queue = audit_queue(self.connection)
+            self._live = set(queue.get_job_ids())
+            for registry in (
+                queue.scheduled_job_registry,
+                queue.started_job_registry,  # its members are `<job id>:<execution id>`
+                queue.deferred_job_registry,
+            ):
+                self._live.update(member.partition(":")[0] for member in registry.get_job_ids())
+        return self._live
 
     def _resume(self, rotation: Rotation) -> None:
         counter = f"cw:janitor:resumes:{rotation.rotation_id}:{rotation.seq}"

@@ -63,7 +63,8 @@ def scans_in_flight(job_ids: list[str]) -> int:
     """Scans queued or running, from the ids of queued and started jobs: a scan is its
     `audit-*` start job until it fans out, then its `part-<run>-*` and `finish-<run>` jobs."""
     runs: set[str] = set()
-    for job_id in job_ids:
+    for member in job_ids:
+        job_id = member.partition(":")[0]  # started-registry members add `:<execution id>`
         kind, _, rest = job_id.partition("-")
         if kind == "audit":
             runs.add(job_id)
