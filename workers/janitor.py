@@ -1,8 +1,10 @@
 """Nothing stuck: the janitor's sweep over approved work whose job is gone.
 
-A fix (or accept-risk) request that is approved or running must have a live RQ job
-(`approved-<request id>`). When that job is missing, failed, stopped or canceled, or has
-been running longer than `[limits] stuck_after_minutes`, the request becomes `failed` with
+A fix (or accept-risk) request that is approved or running must have a live RQ job: its
+`approved-<request id>` job, or a `check-<request id>-<n>` job waiting for AWS. When none
+is queued, scheduled or running (the last one failed, stopped, was canceled or vanished),
+or the only ones have been running longer than `[limits] stuck_after_minutes` (a dead
+worker RQ has not noticed yet), the request becomes `failed` with
 a message on the request (both copies), a line in its thread, and an audit entry by
 `cachewarden-janitor`. The message says what the fix record knows: nothing changed yet,
 possibly changed, or changed but not verified.
@@ -55,28 +57,26 @@ class SweepReport:
     attention: list[str] = field(default_factory=list)  # rotation ids marked for attention
 
 
-def job_status(connection: redis.Redis, job_id: str) -> JobStatus | None:
+def _fetch(connection: redis.Redis, job_id: str) -> Job | None:
     try:
-        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+        return Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
     except NoSuchJobError:
         return None
-    return job.get_status(refresh=False)
 
 
-def fix_job_problem(
-    status: JobStatus | None, state: State, seconds_active: float, bound: int
-) -> str:
-    """Why an approved or running fix will never finish on its own, or ''."""
+def job_status(connection: redis.Redis, job_id: str) -> JobStatus | None:
+    job = _fetch(connection, job_id)
+    return job.get_status(refresh=False) if job is not None else None
+
+
+def fix_job_problem(status: JobStatus | None) -> str:
+    """Why a fix with no live job will never finish on its own, from its last job's status."""
     if status is None:
-        return "its job is no longer in the queue"
+        return "none of its jobs is queued or running any more"
     if status in GONE:
         return f"its job ended as {status.value} after its retries"
     if status is JobStatus.FINISHED:
         return "its job ended without reporting a result"
-    if status is JobStatus.STARTED and seconds_active > bound:
-        return f"it has been running for over {bound // 60} minutes"
-    if status in WAITING or status is JobStatus.STARTED:
-        return ""
     return f"its job is in an unexpected state ({status.value})"
 
 
@@ -109,16 +109,33 @@ class Janitor:
     def sweep(self) -> SweepReport:
         server_now = float(self.connection.time()[0])
         bound = self.env.config.limits.stuck_after_minutes * 60
-        for request, since in self.flow.store.active(entered_before=server_now - self.grace):
+        for request, _since in self.flow.store.active(entered_before=server_now - self.grace):
             if request.kind in ROTATION_KINDS:
                 self._rotation_request(request)
                 continue
-            status = job_status(self.connection, f"approved-{request.request_id}")
-            problem = fix_job_problem(status, request.state, server_now - since, bound)
+            problem = self._fix_problem(request, server_now, bound)
             if problem:
                 self.fail_request(request, problem)
         self._rotations()
         return self.report
+
+    def _fix_problem(self, request: ApprovalRequest, server_now: float, bound: int) -> str:
+        """'' while the fix has a live job: its `approved-` job, or a `check-` job that
+        waits for AWS (those go on for up to MAX_CHECKS looks), unless every live job is
+        one that started more than `bound` seconds ago (its worker died unnoticed)."""
+        approved = f"approved-{request.request_id}"
+        checks = f"check-{request.request_id}-"
+        live = [j for j in self._live_job_ids() if j == approved or j.startswith(checks)]
+        if not live:
+            return fix_job_problem(job_status(self.connection, approved))
+        for job_id in live:
+            job = _fetch(self.connection, job_id)
+            started = job.started_at if job is not None else None
+            if job is None or job.get_status(refresh=False) is not JobStatus.STARTED:
+                return ""
+            if started is None or server_now - started.timestamp() <= bound:
+                return ""
+        return f"its job has been running for over {bound // 60} minutes"
 
     def fail_request(self, request: ApprovalRequest, problem: str) -> None:
         begun = start(request) if request.state is State.APPROVED else None

@@ -63,7 +63,10 @@ def test_a_fix_whose_job_vanished_fails_with_a_message_and_an_audit_entry(world:
     report = Janitor(_env(world), grace_seconds=0).sweep()
     assert report.failed == [REQUEST] and _state(world) is State.FAILED
     redrawn = [request for _, request in world.notifier.updated]
-    assert redrawn[-1].state is State.FAILED and "no longer in the queue" in redrawn[-1].outcome
+    assert (
+        redrawn[-1].state is State.FAILED
+        and "none of its jobs is queued or running" in redrawn[-1].outcome
+    )
     assert "AWS was not changed" in redrawn[-1].outcome  # the fix never started applying
     said = [what[0].text for kind, where, what in world.notifier.posted if kind == "notice"]
     assert said and said[-1].startswith("Request failed.")
@@ -76,17 +79,22 @@ def test_a_fix_whose_job_vanished_fails_with_a_message_and_an_audit_entry(world:
 def test_a_fix_killed_mid_call_after_its_retries_says_aws_may_have_changed(world: World) -> None:
     job = _approved(world)
     FixStore(world.connection).mark(REQUEST, FixPhase.APPLYING)
-    job.set_status(JobStatus.FAILED)  # what RQ leaves when work horses die past the retries
+    audit_queue(world.connection).remove(job)  # what RQ leaves when work horses die past
+    job.set_status(JobStatus.FAILED)  # the retries: a failed job, in no queue
     Janitor(_env(world), grace_seconds=0).sweep()
     request = approval_flow(world.ctx()).store.get(REQUEST)
     assert request is not None and request.state is State.FAILED
     assert "ended as failed" in request.outcome and "may or may not" in request.outcome
 
 
-def test_a_queued_or_running_fix_is_left_alone(world: World) -> None:
+def test_a_queued_fix_or_one_waiting_for_aws_is_left_alone(world: World) -> None:
     job = _approved(world)
     assert Janitor(_env(world), grace_seconds=0).sweep().failed == []
-    job.set_status(JobStatus.STARTED)
+    job.delete()  # run_fix finished; a check job now waits for AWS to read `available`
+    audit_queue(world.connection).enqueue_in(
+        timedelta(minutes=5), "workers.jobs.remediation.check_fix", REQUEST, 3,
+        job_id=f"check-{REQUEST}-3",
+    )  # fmt: skip
     assert Janitor(_env(world), grace_seconds=0).sweep().failed == []
     assert _state(world) is State.APPROVED
 
