@@ -15,6 +15,7 @@ from bot.runtime_setup import boot, bot_app, job_environment
 from bot.settings import SettingsError
 from bot.web import build_wsgi
 from workers.config import ConfigError
+from workers.platform.worker_loop import work_until_stopped
 from workers.queueing import QUEUES, audit_queue
 from workers.runtime import use_environment
 from workers.telemetry import correlation
@@ -84,11 +85,14 @@ def run_worker(burst: bool, with_scheduler: bool) -> int:
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
     queue = audit_queue(process.connection)
-    worker = CorrelatedWorker(
-        [queue, *QUEUES[1:]], connection=process.connection, serializer=JSONSerializer
-    )
+
+    def make_worker() -> Worker:
+        return CorrelatedWorker(
+            [queue, *QUEUES[1:]], connection=process.connection, serializer=JSONSerializer
+        )
+
     with use_environment(job_environment(process)):
-        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+        work_until_stopped(make_worker, burst=burst, with_scheduler=with_scheduler)
     return 0
 
 
