@@ -125,7 +125,7 @@ def build_scheduler(connection: redis.Redis, *, tick_seconds: int = 0) -> JsonCr
     scheduler = JsonCronScheduler(connection=connection, logging_level="WARNING")
     if tick_seconds > 0:
         scheduler.register(dispatch_due_digests, **tick_options(tick_seconds))
-        scheduler.register(sweep_stuck, **janitor_options(tick_seconds))
+        scheduler.register(sweep_stuck, **janitor_options())  # every 5 minutes in tests too
     else:
         scheduler.load_config_from_file(__name__)
     return scheduler
