@@ -81,6 +81,8 @@ def fix_job_problem(status: JobStatus | None) -> str:
 
 
 def what_changed(connection: redis.Redis, request: ApprovalRequest) -> str:
+    if request.kind in ROTATION_KINDS:
+        return "The rotation's state is kept and its tokens stay in Secrets Manager."
     if request.kind is not RequestKind.FIX:
         return "Nothing was recorded as accepted."
     phase = FixStore(connection).phase(request.request_id)
@@ -168,19 +170,7 @@ class Janitor:
             self.fail_request(request, "its rotation record is gone")
             return
         if request.state is State.APPROVED:
-            status = job_status(self.connection, f"approved-{request.request_id}")
-            if status is None or status in GONE or status is JobStatus.FINISHED:
-                if status is not None:
-                    Job.fetch(
-                        f"approved-{request.request_id}",
-                        connection=self.connection,
-                        serializer=JSONSerializer,
-                    ).delete()
-                if enqueue_approved(self.connection, request):
-                    self.report.requeued.append(request.request_id)
-                    self.flow.audit.append(
-                        "janitor.requeued", actor=ACTOR, **request_fields(request)
-                    )
+            self._requeue_rotation_job(request)
             return
         if rotation.phase in FINAL_PHASES or (
             request.kind is RequestKind.ROTATE
@@ -188,6 +178,26 @@ class Janitor:
         ):
             ok = rotation.phase is not Phase.FAILED and rotation.phase is not Phase.ENDED
             self.flow.finish(request, ok=ok, outcome=state_words(rotation))
+
+    def _requeue_rotation_job(self, request: ApprovalRequest) -> None:
+        """An approved ROTATE or FINALIZE whose job is gone is queued again (its job only
+        starts the rotation, and does nothing twice); after MAX_RESUMES tries it fails."""
+        job_id = f"approved-{request.request_id}"
+        status = job_status(self.connection, job_id)
+        if status is not None and status not in GONE and status is not JobStatus.FINISHED:
+            return
+        counter = f"cw:janitor:requeues:{request.request_id}"
+        tries = int(self.connection.incr(counter))
+        self.connection.expire(counter, 7 * 24 * 3600)
+        if tries > MAX_RESUMES:
+            self.fail_request(request, f"its job did not start the rotation in {MAX_RESUMES} tries")
+            return
+        job = _fetch(self.connection, job_id)
+        if job is not None:
+            job.delete()
+        if enqueue_approved(self.connection, request):
+            self.report.requeued.append(request.request_id)
+            self.flow.audit.append("janitor.requeued", actor=ACTOR, **request_fields(request))
 
     def _rotations(self) -> None:
         for claim in self.connection.scan_iter(match="cw:rotation:active:*", count=500):

@@ -10,7 +10,7 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
-from posture.approvals import Decision, State
+from posture.approvals import Decision, RequestKind, State
 from posture.rotation import Phase, Rotation, RotationMode, SecretRef
 from tests.integration.flows.conftest import (
     APPROVER,
@@ -144,3 +144,29 @@ def test_a_rotation_waiting_for_people_needs_no_job(world: World) -> None:
     )
     world.now[0] = NOW + timedelta(hours=5)
     assert Janitor(_env(world)).sweep().resumed == []
+
+
+def test_an_approved_rotation_whose_job_vanished_is_queued_again_then_failed(
+    world: World,
+) -> None:
+    rotation = _stalled_rotation(world)
+    RotationStore(world.connection).replace(
+        rotation, rotation.model_copy(update={"phase": Phase.REQUESTED, "seq": 5})
+    )
+    request = fix_request(rotation.rotation_id, kind=RequestKind.ROTATE)
+    opened = approval_flow(world.ctx()).open(request)
+    assert opened.posted is not None
+    decide_request(
+        world.ctx(), actor(APPROVER), rotation.rotation_id, Decision.APPROVE, opened.posted
+    )
+    job_id = f"approved-{rotation.rotation_id}"
+    for _ in range(MAX_RESUMES):
+        Job.fetch(job_id, connection=world.connection, serializer=JSONSerializer).delete()
+        assert Janitor(_env(world), grace_seconds=0).sweep().requeued == [rotation.rotation_id]
+        assert [j.id for j in world.jobs()] == [job_id]  # queued again, once
+    Job.fetch(job_id, connection=world.connection, serializer=JSONSerializer).delete()
+    assert Janitor(_env(world), grace_seconds=0).sweep().failed == [rotation.rotation_id]
+    failed = approval_flow(world.ctx()).store.get(rotation.rotation_id)
+    assert failed is not None and "tokens stay in Secrets Manager" in failed.outcome
+    kept = RotationStore(world.connection).get(rotation.rotation_id)
+    assert kept is not None and kept.phase is Phase.REQUESTED  # the rotation itself is kept
