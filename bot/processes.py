@@ -8,6 +8,7 @@ import sys
 import threading
 from dataclasses import dataclass, replace
 
+from rq import Worker
 from rq.serializers import JSONSerializer
 from slack_bolt import App
 
@@ -20,6 +21,7 @@ from workers.platform.config import ConfigError
 from workers.platform.enqueue import worker_queues
 from workers.platform.runtime import use_environment
 from workers.platform.worker import CachewardenWorker, preload
+from workers.platform.worker_loop import work_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -134,14 +136,19 @@ def run_worker(burst: bool, with_scheduler: bool) -> int:
         process = boot()
     except (SettingsError, ConfigError) as exc:
         return _fail_start(exc)
+
     # Approved actions first: RQ serves the queues in the order given.
-    worker = CachewardenWorker(
-        worker_queues(process.connection), connection=process.connection, serializer=JSONSerializer
-    )
+    def make_worker() -> Worker:
+        return CachewardenWorker(
+            worker_queues(process.connection),
+            connection=process.connection,
+            serializer=JSONSerializer,
+        )
+
     sessions = SessionCache()
     preload(sessions)  # before the first fork: horses inherit the imports and parsed models
     with use_environment(replace(job_environment(process), sessions=sessions)):
-        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+        work_until_stopped(make_worker, burst=burst, with_scheduler=with_scheduler)
     return 0
 
 

@@ -134,7 +134,7 @@ class OrgPolicy(_Section):
     reserved: ReservedPolicy = ReservedPolicy()
 
 
-NON_POLICY_SECTIONS = frozenset({"bot", "scan", "remediation", "digest", "alerts"})
+NON_POLICY_SECTIONS = frozenset({"bot", "scan", "remediation", "digest", "alerts", "limits"})
 
 
 def _describe(error: ValidationError) -> str:

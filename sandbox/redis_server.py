@@ -72,9 +72,12 @@ def _write_self_signed(directory: Path) -> tuple[Path, Path]:
 class RedisServer:
     """Starts `redis-server` in a temporary directory; `url` is ready to hand to clients."""
 
-    def __init__(self, *, tls: bool = False, password: str | None = None) -> None:
+    def __init__(
+        self, *, tls: bool = False, password: str | None = None, appendonly: bool = False
+    ) -> None:
         self.tls = tls
         self.password = password
+        self.appendonly = appendonly  # durable across `restart()`, as production runs it
         self.port = 0
         self.ca_file: str | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
@@ -87,7 +90,9 @@ class RedisServer:
         return f"{scheme}://{auth}127.0.0.1:{self.port}/0"
 
     def _arguments(self, directory: Path) -> list[str]:
-        args = ["--bind", "127.0.0.1", "--dir", str(directory), "--save", "", "--appendonly", "no"]
+        durable = ["--appendonly", "yes", "--appendfsync", "always"] if self.appendonly else []
+        args = ["--bind", "127.0.0.1", "--dir", str(directory), "--save", ""]
+        args += durable or ["--appendonly", "no"]
         if self.password:
             args += ["--requirepass", self.password]
         if self.tls:
@@ -118,6 +123,42 @@ class RedisServer:
             if self._process.poll() is None:  # ours is alive, so the port is ours
                 return self
         raise RedisUnavailable(f"redis-server did not stay up on 127.0.0.1:{self.port}")
+
+    def restart(self, down_seconds: float = 0.5) -> None:
+        """Stop the server (SIGTERM: it finishes its append-only file) and start it again on
+        the same port and data directory, as an operator's restart or a failover would."""
+        binary = shutil.which("redis-server")
+        if self._process is None or self._dir is None or binary is None:
+            raise RedisUnavailable("restart() needs a started server")
+        self._process.terminate()
+        self._process.wait(timeout=10)
+        time.sleep(down_seconds)
+        self._process = subprocess.Popen(
+            [binary, *self._arguments(Path(self._dir.name))],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        self._wait_loaded()
+
+    def _wait_loaded(self, timeout: float = 10.0) -> None:
+        """Until the append-only file is loaded, Redis answers LOADING to every command."""
+        import redis
+
+        client = (
+            redis.Redis.from_url(self.url, ssl_ca_certs=self.ca_file)
+            if self.tls
+            else (redis.Redis.from_url(self.url))
+        )
+        deadline = time.monotonic() + timeout
+        with client:
+            while time.monotonic() < deadline:
+                try:
+                    client.ping()
+                    return
+                except redis.exceptions.BusyLoadingError:
+                    time.sleep(0.05)
+        raise RedisUnavailable("redis-server did not finish loading its data")
 
     def stop(self) -> None:
         if self._process is not None:

@@ -52,6 +52,7 @@ class StackOptions:
     cron: bool = False  # run `cachewarden cron` (digest schedules)
     cron_tick_seconds: int = 1  # 0: every minute, as in production
     mode: str = "http"  # "socket": the bot runs `serve --socket` against the emulated endpoint
+    redis_appendonly: bool = False  # durable Redis, for the restart tests of the fault matrix
 
 
 def _toml_list(values: tuple[str, ...]) -> str:
@@ -61,7 +62,7 @@ def _toml_list(values: tuple[str, ...]) -> str:
 class Stack:
     def __init__(self, options: StackOptions | None = None) -> None:
         self.options = options or StackOptions()
-        self.redis = RedisServer()
+        self.redis = RedisServer(appendonly=self.options.redis_appendonly)
         self.aws = FakeAwsServer()
         self.emulator = SlackEmulator(port=self.options.emulator_port)
         self.web_port = self.options.web_port or free_port()

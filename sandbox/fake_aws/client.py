@@ -29,11 +29,17 @@ def inject_fault(
     status: int = 400,
     count: int | None = 1,
     message: str | None = None,
+    rate: float | None = None,
+    seed: int = 0,
 ) -> int:
-    """Make matching calls fail with `code` (count=None: until cleared); returns the id."""
+    """Make matching calls fail with `code` (count=None: until cleared); returns the id.
+
+    `service="*"` matches every service; `rate` fails only that share of the matching
+    calls, drawn from a generator seeded with `seed`."""
     spec = {
         "service": service, "operation": operation, "region": region, "account": account,
         "code": code, "status": status, "count": count, "message": message,
+        "rate": rate, "seed": seed,
     }  # fmt: skip
     return int(_call(url, "POST", "/_fake/faults", spec)["id"])
 

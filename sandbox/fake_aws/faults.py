@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import random
 import threading
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -36,6 +37,10 @@ class Fault:
     region: str | None = None
     account: str | None = None
     remaining: int | None = 1
+    rate: float | None = None  # fail only this share of matching calls (seeded, repeatable)
+    seen: int = 0
+    fired: int = 0
+    rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def matches(self, request: RequestIdentity) -> bool:
         wanted = (
@@ -43,9 +48,8 @@ class Fault:
             (self.region, request.region),
             (self.account, request.account),
         )
-        return self.signing_name == request.signing_name and all(
-            want is None or want == got for want, got in wanted
-        )
+        service_ok = self.service == "*" or self.signing_name == request.signing_name
+        return service_ok and all(want is None or want == got for want, got in wanted)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class FaultBook:
         fault = Fault(
             fault_id=next(self.ids),
             service=str(spec["service"]),
-            signing_name=signing_name_of(str(spec["service"])),
+            signing_name="*" if spec["service"] == "*" else signing_name_of(str(spec["service"])),
             code=code,
             status=int(spec.get("status") or 400),
             message=str(spec.get("message") or DEFAULT_MESSAGES.get(code, f"{code} (injected).")),
@@ -92,7 +96,11 @@ class FaultBook:
             region=spec.get("region"),
             account=spec.get("account"),
             remaining=None if count is None else int(count),
+            rate=None if spec.get("rate") is None else float(spec["rate"]),
+            rng=random.Random(int(spec.get("seed") or 0)),
         )
+        if fault.rate is not None and not 0 < fault.rate <= 1:
+            raise ValueError("rate must be in (0, 1]")
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -103,13 +111,17 @@ class FaultBook:
 
     def listing(self) -> list[dict[str, Any]]:
         with self.lock:
-            return [asdict(fault) for fault in self.faults]
+            return [{k: v for k, v in asdict(fault).items() if k != "rng"} for fault in self.faults]
 
     def take(self, request: RequestIdentity) -> Fault | None:
         """The first matching fault, used up once its count reaches zero."""
         with self.lock:
             for fault in self.faults:
                 if fault.matches(request):
+                    fault.seen += 1
+                    if fault.rate is not None and fault.rng.random() >= fault.rate:
+                        continue
+                    fault.fired += 1
                     if fault.remaining is not None:
                         fault.remaining -= 1
                         if fault.remaining <= 0:
@@ -173,6 +185,10 @@ def identify(environ: dict[str, Any]) -> RequestIdentity | None:
     )
 
 
+# Signing names that differ from the service name botocore loads models by.
+_SERVICE_OF_SIGNING_NAME = {"monitoring": "cloudwatch", "tagging": "resourcegroupstaggingapi"}
+
+
 def error_response(fault: Fault, request: RequestIdentity) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body of the error, in the protocol of the request."""
     from botocore.model import OperationModel
@@ -180,7 +196,10 @@ def error_response(fault: Fault, request: RequestIdentity) -> tuple[int, dict[st
     from moto.core.serialize import XFormedAttributePicker, get_serializer_class
     from moto.core.utils import get_service_model
 
-    service_model = get_service_model(fault.service)
+    service = fault.service
+    if service == "*":  # a fault on every service answers in the protocol of the one called
+        service = _SERVICE_OF_SIGNING_NAME.get(request.signing_name, request.signing_name)
+    service_model = get_service_model(service)
     try:
         operation_model = service_model.operation_model(request.operation or "")
     except Exception:  # operation unknown to the model: serialize with an empty one

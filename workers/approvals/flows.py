@@ -24,6 +24,7 @@ from posture.messages import Notice
 from posture.remediation import Asked
 from posture.suppressions import accept_risk_request
 from workers.approvals.flow import ApprovalFlow, request_fields, subject_of
+from workers.approvals.refusals import record_refusal
 from workers.audit.store import AuditStore
 from workers.platform.context import (
     NOT_ENABLED,
@@ -35,6 +36,7 @@ from workers.platform.context import (
     workspace_refusal,
 )
 from workers.platform.enqueue import enqueue_approved, enqueue_prepare_fix
+from workers.platform.limits import hit, in_words, peek
 from workers.platform.telemetry import current_correlation_id
 
 log = logging.getLogger(__name__)
@@ -87,12 +89,68 @@ def _on_request_message(ctx: FlowContext, request: ApprovalRequest, clicked: Mes
     return in_origin or (in_security and not where.thread)
 
 
+SLOW_DOWN = "too many refused clicks"
+
+
+def too_many_refusals(ctx: FlowContext, actor: Actor) -> str | None:
+    """A user whose clicks keep being refused is asked to wait, and costs nothing meanwhile."""
+    limits = ctx.config.limits
+    seen = peek(
+        ctx.connection,
+        "refused-click",
+        actor.user,
+        limit=limits.refused_clicks_per_user,
+        seconds=limits.refused_click_window_seconds,
+        now=ctx.clock(),
+    )
+    if seen.allowed:
+        return None
+    return (
+        f"Your last {seen.count} clicks were refused, so cachewarden is ignoring your clicks "
+        f"for {in_words(seen.retry_after)}. Nothing was changed."
+    )
+
+
+def note_refusal(
+    ctx: FlowContext,
+    actor: Actor,
+    reason: str,
+    fields: dict[str, str],
+    *,
+    event: str = "decision.refused",
+    **extra: str,
+) -> None:
+    """Count a refused click against the user, and log it once per request, actor and reason."""
+    limits = ctx.config.limits
+    hit(
+        ctx.connection,
+        "refused-click",
+        actor.user,
+        limit=limits.refused_clicks_per_user,
+        seconds=limits.refused_click_window_seconds,
+        now=ctx.clock(),
+    )
+    record_refusal(
+        ctx.connection,
+        actor=actor.user,
+        reason=reason,
+        fields={**fields, **extra},
+        now=ctx.clock(),
+        window_seconds=limits.refusal_log_window_seconds,
+        event=event,
+    )
+
+
 def decide_request(
     ctx: FlowContext, actor: Actor, request_id: str, decision: Decision, clicked: MessageRef
 ) -> DecisionOutcome:
     """Approve or deny one request by compare-and-set; only the winner starts a job."""
     if not REQUEST_ID.match(request_id):
         return _refused(NOT_OURS)
+    slow_down = too_many_refusals(ctx, actor)
+    if slow_down:
+        note_refusal(ctx, actor, SLOW_DOWN, {"request_id": request_id}, decision=str(decision))
+        return _refused(slow_down)
     flow = approval_flow(ctx)
     request = flow.store.get(request_id)
     if request is None:
@@ -107,13 +165,7 @@ def decide_request(
     )
     if isinstance(outcome, Refusal):
         log.info("decision refused", extra={"request_id": request_id, "reason": outcome.message})
-        flow.audit.append(
-            "decision.refused",
-            actor=actor.user,
-            **request_fields(request),
-            decision=str(decision),
-            reason=outcome.message,
-        )
+        note_refusal(ctx, actor, outcome.message, request_fields(request), decision=str(decision))
         if outcome.expire is not None:
             flow.apply(request, outcome.expire)
         return _refused(outcome.message)

@@ -2,6 +2,8 @@
 
     cw:approval:<id>        string  the request as JSON (state inside)
     cw:approvals:pending    zset    ids of pending requests by expiry time
+    cw:approvals:active     zset    ids of approved or running requests by when they got
+                                    there (the janitor's list of jobs that must not vanish)
     cw:suppressions         hash    finding key -> accepted-risk record (JSON), see suppressions.py
 
 A transition is a Lua script that rewrites the JSON only when its state is still the
@@ -21,8 +23,10 @@ from posture.approvals import ApprovalRequest, State, Transition
 
 RETENTION_SECONDS = 90 * 24 * 3600
 _PENDING = "cw:approvals:pending"
+_ACTIVE = "cw:approvals:active"
 
-# KEYS[1] request key, KEYS[2] pending zset; ARGV: expected, to, decided_by, decided_at, outcome, id, ttl
+# KEYS[1] request key, KEYS[2] pending zset, KEYS[3] active zset;
+# ARGV: expected, to, decided_by, decided_at, outcome, id, ttl
 _CAS = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, ''} end
@@ -35,6 +39,11 @@ if ARGV[5] ~= '' then doc['outcome'] = ARGV[5] end
 local encoded = cjson.encode(doc)
 redis.call('SET', KEYS[1], encoded, 'EX', tonumber(ARGV[7]))
 if ARGV[2] ~= 'pending' then redis.call('ZREM', KEYS[2], ARGV[6]) end
+if ARGV[2] == 'approved' or ARGV[2] == 'running' then
+  redis.call('ZADD', KEYS[3], tonumber(redis.call('TIME')[1]), ARGV[6])
+else
+  redis.call('ZREM', KEYS[3], ARGV[6])
+end
 return {1, encoded}
 """
 
@@ -61,7 +70,7 @@ class ApprovalStore:
     def apply(self, request_id: str, transition: Transition) -> tuple[bool, ApprovalRequest | None]:
         """(True, new) when this caller's transition won; (False, current) otherwise."""
         won, raw = self._cas(
-            keys=[_key(request_id), _PENDING],
+            keys=[_key(request_id), _PENDING, _ACTIVE],
             args=[
                 str(transition.expected),
                 str(transition.to),
@@ -101,6 +110,22 @@ class ApprovalStore:
             m.decode() if isinstance(m, bytes) else str(m)
             for m in self._redis.zrange(_PENDING, 0, -1)
         ]
+
+    def active(self, entered_before: float) -> list[tuple[ApprovalRequest, float]]:
+        """Approved or running requests that got there before `entered_before` (epoch s),
+        with when; ids whose request has expired from Redis are forgotten."""
+        found: list[tuple[ApprovalRequest, float]] = []
+        rows: list[tuple[Any, float]] = self._redis.zrangebyscore(  # type: ignore[assignment]
+            _ACTIVE, "-inf", entered_before, withscores=True
+        )
+        for member, score in rows:
+            request_id = member.decode() if isinstance(member, bytes) else str(member)
+            request = self.get(request_id)
+            if request is None or request.is_final:
+                self._redis.zrem(_ACTIVE, request_id)
+                continue
+            found.append((request, float(score)))
+        return found
 
     def pending(self) -> list[ApprovalRequest]:
         found = (self.get(request_id) for request_id in self.pending_ids())

@@ -2,10 +2,17 @@
 
 Subscribing only writes Redis, and `digest now` only enqueues: the digest itself is
 built by a worker.
+
+Who may change a subscription: anyone in an allowed channel may start one where none
+exists; replacing or removing it takes an approver or the person who created it; in the
+security channel only approvers may subscribe or unsubscribe at all. Every change is
+announced in the channel (a public message) and written to the audit log; refusals are
+logged too, collapsed like refused clicks.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 
@@ -19,17 +26,64 @@ from commands.requests import (
 from posture.conversations import Actor
 from posture.digest import ScheduleNote
 from posture.messages import Notice
+from workers.approvals.refusals import record_refusal
 from workers.digest.subscriptions import Subscription, SubscriptionStore, next_run
 from workers.platform.context import FlowContext, command_refusal
 from workers.platform.enqueue import enqueue_digest
+from workers.platform.notifier import NotifyError
+from workers.trail.log import AuditLog
+
+log = logging.getLogger(__name__)
 
 
 def _local(moment: datetime, subscription: Subscription) -> str:
     return moment.astimezone(subscription.zone).strftime("%Y-%m-%d %H:%M ") + subscription.timezone
 
 
+def change_refusal(ctx: FlowContext, actor: Actor, current: Subscription | None) -> str | None:
+    """Why `actor` may not subscribe or unsubscribe this channel now, or None."""
+    if ctx.directory.approvers().allows(actor.user):
+        return None
+    if ctx.bot.security_channel and actor.channel == ctx.bot.security_channel:
+        return (
+            "Only approvers can change the security channel's digest subscription; nothing changed."
+        )
+    if current is not None and current.created_by != actor.user:
+        return (
+            "This channel's digest subscription can be changed only by the person who set it "
+            f"up ({current.created_by or 'unknown'}) or an approver; nothing changed."
+        )
+    return None
+
+
+def _refuse(ctx: FlowContext, actor: Actor, change: str, reason: str) -> Notice:
+    record_refusal(
+        ctx.connection,
+        actor=actor.user,
+        reason=reason,
+        fields={"channel": actor.channel, "change": change},
+        now=ctx.clock(),
+        window_seconds=ctx.config.limits.refusal_log_window_seconds,
+        event="subscription.refused",
+    )
+    return Notice(text=reason)
+
+
+def _announce(ctx: FlowContext, actor: Actor, text: str) -> None:
+    """Everyone in the channel sees who changed its digest (never only the changer)."""
+    where = actor.conversation.top_level()
+    try:
+        ctx.notifiers.to(where).say(where, Notice(text=text))
+    except NotifyError:  # the change stands and is in the audit log; the answer says so
+        log.warning("could not announce a subscription change", extra={"channel": where.channel})
+
+
 def subscribe(ctx: FlowContext, actor: Actor, request: SubscribeRequest) -> Notice:
     now = ctx.clock()
+    store = SubscriptionStore(ctx.connection)
+    refused = change_refusal(ctx, actor, store.get(actor.channel))
+    if refused:
+        return _refuse(ctx, actor, "subscribe", refused)
     subscription = Subscription(
         channel=actor.channel,
         at=request.at,
@@ -39,20 +93,52 @@ def subscribe(ctx: FlowContext, actor: Actor, request: SubscribeRequest) -> Noti
         created_by=actor.user,
         created_at=now,
     )
-    previous = SubscriptionStore(ctx.connection).subscribe(subscription)
+    previous = store.subscribe(subscription)
+    AuditLog(ctx.connection).append(
+        "subscription.replaced" if previous else "subscription.created",
+        actor=actor.user,
+        channel=actor.channel,
+        schedule=subscription.describe(),
+        scope=subscription.scope_text,
+        previous=f"{previous.describe()}, {previous.scope_text}" if previous else None,
+        previous_owner=previous.created_by if previous else None,
+    )
     text = (
         f"Subscribed: a digest of {subscription.scope_text} will be posted here daily at "
         f"{subscription.at} {subscription.timezone}. Next: {_local(next_run(subscription, now), subscription)}."
     )
     if previous is not None:
         text += f" This replaces the previous subscription ({previous.describe()}, {previous.scope_text})."
+    _announce(
+        ctx,
+        actor,
+        f"{actor.user} subscribed this channel to a daily digest of {subscription.scope_text} "
+        f"at {subscription.at} {subscription.timezone}"
+        + (f" (replacing {previous.describe()})." if previous else "."),
+    )
     return Notice(text=text)
 
 
 def unsubscribe(ctx: FlowContext, actor: Actor) -> Notice:
-    removed = SubscriptionStore(ctx.connection).unsubscribe(actor.channel)
-    if removed is None:
+    store = SubscriptionStore(ctx.connection)
+    current = store.get(actor.channel)
+    if current is None:
         return Notice(text="This channel has no digest subscription; nothing changed.")
+    refused = change_refusal(ctx, actor, current)
+    if refused:
+        return _refuse(ctx, actor, "unsubscribe", refused)
+    removed = store.unsubscribe(actor.channel) or current
+    AuditLog(ctx.connection).append(
+        "subscription.removed",
+        actor=actor.user,
+        channel=actor.channel,
+        schedule=removed.describe(),
+        scope=removed.scope_text,
+        previous_owner=removed.created_by,
+    )
+    _announce(
+        ctx, actor, f"{actor.user} removed this channel's daily digest ({removed.describe()})."
+    )
     return Notice(text=f"Unsubscribed: no more daily digests here (was {removed.describe()}).")
 
 

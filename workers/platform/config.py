@@ -16,6 +16,14 @@ approver_users = ["U012ABC"]
 approver_groups = ["S0SECURITY"]
 security_channel = "C0SECURITY"
 
+[limits]                                  # fairness and retention, see the README's security section
+audits_per_user = 5                       # audit requests per user per window
+audits_per_channel = 10                   # audit requests per channel per window
+audit_window_seconds = 60
+max_queued_scans = 20                     # scans queued or running at once, all users together
+refused_clicks_per_user = 10              # refused clicks per user per minute before "slow down"
+refusal_log_window_seconds = 600          # one `decision.refused` entry per request, actor, reason
+
 [backups]                                 # ...and every policy section of posture.policy
 minimum_retention_days = 7
 """
@@ -150,6 +158,26 @@ class AlertsConfig(_Section):
         return name
 
 
+class LimitsConfig(_Section):
+    """[limits]: per-user and per-channel rate limits, the scan cap, audit-log retention.
+
+    Audit-log retention: approvals, AWS calls and every other entry are kept for
+    `audit_log_keep_days` (default about 13 months, above the 12 months PCI DSS 10.5.1 asks
+    for); refused clicks, the one kind anybody can produce in bulk, for `refusals_keep_days`.
+    """
+
+    audits_per_user: Annotated[int, Field(ge=1, le=1000)] = 5
+    audits_per_channel: Annotated[int, Field(ge=1, le=1000)] = 10
+    audit_window_seconds: Annotated[int, Field(ge=1, le=86400)] = 60
+    max_queued_scans: Annotated[int, Field(ge=1, le=10000)] = 20
+    refused_clicks_per_user: Annotated[int, Field(ge=1, le=1000)] = 10
+    refused_click_window_seconds: Annotated[int, Field(ge=1, le=3600)] = 60
+    refusal_log_window_seconds: Annotated[int, Field(ge=1, le=86400)] = 600
+    audit_log_keep_days: Annotated[int, Field(ge=30, le=3650)] = 400
+    refusals_keep_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    stuck_after_minutes: Annotated[int, Field(ge=5, le=1440)] = 45
+
+
 class AppConfig(_Section):
     policy: OrgPolicy = OrgPolicy()
     scan: ScanConfig = ScanConfig()
@@ -157,6 +185,7 @@ class AppConfig(_Section):
     bot: BotConfig = BotConfig()
     digest: DigestConfig = DigestConfig()
     alerts: AlertsConfig = AlertsConfig()
+    limits: LimitsConfig = LimitsConfig()
 
 
 def parse_config(text: str, *, source: str = "config") -> AppConfig:
@@ -169,6 +198,7 @@ def parse_config(text: str, *, source: str = "config") -> AppConfig:
             "bot": data.get("bot", {}),
             "digest": data.get("digest", {}),
             "alerts": data.get("alerts", {}),
+            "limits": data.get("limits", {}),
         }
         return AppConfig.model_validate(sections).model_copy(update={"policy": policy})
     except tomllib.TOMLDecodeError as exc:

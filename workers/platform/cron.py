@@ -1,7 +1,10 @@
 """The schedule for `cachewarden cron`, on RQ 3's built-in cron.
 
-One job is scheduled: a tick that finds the subscriptions due now and queues their
-digests (`workers.digest.jobs.dispatch_due_digests`). Subscriptions carry their own
+Three jobs are scheduled: a tick that finds the subscriptions due now and queues their
+digests (`workers.digest.jobs.dispatch_due_digests`), the janitor's sweep every five
+minutes (`workers.platform.janitor_jobs.sweep_stuck`: stuck fixes fail with a message, stalled
+rotations resume, collapsed refusals are written) and the audit log's retention once a
+day (`workers.platform.janitor_jobs.trim_audit_log`). Subscriptions carry their own
 time zones, so the tick runs every minute and the process's TZ only decides how
 RQ reads the cron string; `cachewarden cron` still sets TZ explicitly.
 
@@ -28,13 +31,16 @@ from rq.cron import CronJob, CronScheduler, register
 from rq.serializers import JSONSerializer
 
 from workers.digest.jobs import dispatch_due_digests
-from workers.platform.enqueue import digest_tick_options
+from workers.platform.enqueue import digest_tick_options, janitor_options, retention_options
+from workers.platform.janitor_jobs import sweep_stuck, trim_audit_log
 
 log = logging.getLogger(__name__)
 
 
 # The config-module registration that `cachewarden cron` loads (RQ's registry, not ours).
 register(dispatch_due_digests, **digest_tick_options())
+register(sweep_stuck, **janitor_options())
+register(trim_audit_log, **retention_options())
 
 
 class JsonCronJob(CronJob):
@@ -68,10 +74,11 @@ class JsonCronScheduler(CronScheduler):
 
 
 def build_scheduler(connection: redis.Redis, *, tick_seconds: int = 0) -> JsonCronScheduler:
-    """The scheduler `cachewarden cron` runs: this module's schedule, or a fast tick for tests."""
+    """The scheduler `cachewarden cron` runs: this module's schedule, or fast ticks for tests."""
     scheduler = JsonCronScheduler(connection=connection, logging_level="WARNING")
     if tick_seconds > 0:
         scheduler.register(dispatch_due_digests, **digest_tick_options(tick_seconds))
+        scheduler.register(sweep_stuck, **janitor_options())  # every 5 minutes in tests too
     else:
         scheduler.load_config_from_file(__name__)
     return scheduler

@@ -86,6 +86,17 @@ def _approved(path: str) -> JobSpec:
 
 JOBS: Mapping[str, JobSpec] = MappingProxyType(
     {
+        # The janitor (issue 14): stuck fixes fail with a message, stalled rotations resume;
+        # and the audit log's retention once a day.
+        "sweep_stuck": JobSpec(
+            "workers.platform.janitor_jobs.sweep_stuck", SCANS_QUEUE, timeout=300, failure_ttl=DAY
+        ),
+        "trim_audit_log": JobSpec(
+            "workers.platform.janitor_jobs.trim_audit_log",
+            SCANS_QUEUE,
+            timeout=1800,
+            failure_ttl=7 * DAY,
+        ),
         # Real-time alerts (issue 16): a delayed re-check while a cache is modifying, and
         # the per-channel roll-up. Retries: Slack or AWS hiccups; the alert marks keep it once.
         "handle_alert_event": JobSpec(
@@ -395,21 +406,39 @@ def enqueue_digest(
     )
 
 
-def digest_tick_options(tick_seconds: int = 0) -> dict[str, Any]:
-    """RQ cron options for the digest tick: every minute, or every `tick_seconds` (tests, demos)."""
-    spec = JOBS["dispatch_due_digests"]
-    timing: dict[str, Any] = (
-        {"interval": tick_seconds} if tick_seconds > 0 else {"cron": "* * * * *"}
-    )
+def cron_options(
+    job: str, name: str, cron: str, *, every_seconds: int = 0, ttl: int = TICK_TTL_SECONDS
+) -> dict[str, Any]:
+    """RQ cron options for a scheduled job: `cron`, or every `every_seconds` (tests, demos)."""
+    spec = JOBS[job]
+    timing: dict[str, Any] = {"interval": every_seconds} if every_seconds > 0 else {"cron": cron}
     return {
         "queue_name": spec.queue,
         "job_timeout": spec.timeout,
         "result_ttl": spec.result_ttl,
-        "ttl": TICK_TTL_SECONDS,
+        "ttl": ttl,
         "failure_ttl": spec.failure_ttl,
-        "name": "cachewarden-digest-tick",
+        "name": name,
         **timing,
     }
+
+
+def digest_tick_options(tick_seconds: int = 0) -> dict[str, Any]:
+    """The digest tick: every minute, or every `tick_seconds` (tests and demos)."""
+    return cron_options(
+        "dispatch_due_digests", "cachewarden-digest-tick", "* * * * *", every_seconds=tick_seconds
+    )
+
+
+def janitor_options(every_seconds: int = 0) -> dict[str, Any]:
+    return cron_options(
+        "sweep_stuck", "cachewarden-janitor", "*/5 * * * *", every_seconds=every_seconds
+    )
+
+
+def retention_options() -> dict[str, Any]:
+    # daily, off the hour
+    return cron_options("trim_audit_log", "cachewarden-audit-log-retention", "17 3 * * *", ttl=HOUR)
 
 
 # Real-time alerts

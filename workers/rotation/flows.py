@@ -43,7 +43,7 @@ from posture.rotation import (
 )
 from posture.rotation_plan import finalize_texts
 from workers.approvals.flow import ApprovalFlow
-from workers.approvals.flows import approval_flow
+from workers.approvals.flows import approval_flow, note_refusal, too_many_refusals
 from workers.platform.context import NOT_THIS_MESSAGE, FlowContext, click_refusal, command_refusal
 from workers.platform.enqueue import enqueue_rotation_cancel, enqueue_rotation_check
 from workers.rotation.store import RotationIntake, RotationStore
@@ -124,6 +124,9 @@ def rotation_click(
         refused = NOT_THIS_MESSAGE
     if refused:
         return RotationClickOutcome(text=refused)
+    slow_down = too_many_refusals(ctx, actor)
+    if slow_down:
+        return RotationClickOutcome(text=slow_down)
     approvers = ctx.directory.approvers()
     if not may_act(rotation, actor.user, approvers):
         return RotationClickOutcome(
@@ -134,11 +137,15 @@ def rotation_click(
         return finalize_rotation(ctx, rotation, actor, flow)
     cancel_refused = cancel_refusal(rotation, actor.user, approvers)
     if cancel_refused:
-        flow.audit.append(
-            "rotation.cancel_refused",
-            actor=actor.user,
-            rotation_id=rotation.rotation_id,
-            target=f"replication_group/{rotation.group_id}",
+        note_refusal(
+            ctx,
+            actor,
+            cancel_refused,
+            {
+                "rotation_id": rotation.rotation_id,
+                "target": f"replication_group/{rotation.group_id}",
+            },
+            event="rotation.cancel_refused",
         )
         return RotationClickOutcome(text=cancel_refused)
     return cancel_rotation(ctx, rotation, actor, flow)
