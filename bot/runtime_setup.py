@@ -12,6 +12,7 @@ from bot.app import BotDeps, create_app
 from bot.metrics import BotMetrics
 from bot.settings import Settings, load_settings
 from bot.slack_notifier import SlackNotifier, make_web_client
+from bot.teams.runtime import teams_notifier
 from posture.conversations import Platform
 from workers.config import AppConfig, load_config
 from workers.notifier import Notifier
@@ -54,8 +55,15 @@ DEFAULT_PLATFORM = Platform.SLACK  # scans and digests post there
 
 
 def notifiers(process: Process) -> dict[Platform, Notifier]:
-    """The one place that picks each front end's notifier (a Teams one joins here)."""
-    return {Platform.SLACK: SlackNotifier(process.client, process.connection)}
+    """The one place that picks each front end's notifier: Slack always, Teams when configured
+    (bot.teams.runtime says when; a half-configured Teams raises TeamsSettingsError)."""
+    by_platform: dict[Platform, Notifier] = {
+        Platform.SLACK: SlackNotifier(process.client, process.connection)
+    }
+    teams = teams_notifier(process.connection)
+    if teams is not None:
+        by_platform[Platform.TEAMS] = teams
+    return by_platform
 
 
 def job_environment(process: Process) -> JobEnvironment:

@@ -32,8 +32,9 @@ from bot.teams.cards.notices import render_notice_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.summary import render_summary_card
 from bot.teams.connector import ConnectorClient
-from bot.teams.references import ConversationRef, ConversationStore, thread_conversation_id
+from bot.teams.references import ConversationStore, TeamsReference, thread_conversation_id
 from posture.approvals import ApprovalRequest
+from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
@@ -73,7 +74,7 @@ class TeamsNotifier:
         self._ledger_ttl = ledger_ttl
 
     # --- plumbing ---------------------------------------------------------------------------
-    def _ref(self, channel: str) -> ConversationRef:
+    def _ref(self, channel: str) -> TeamsReference:
         ref = self._store.get(channel)
         if ref is None:
             raise NotifyError(
@@ -82,7 +83,7 @@ class TeamsNotifier:
             )
         return ref
 
-    def _target(self, ref: ConversationRef, thread_ts: str | None) -> str:
+    def _target(self, ref: TeamsReference, thread_ts: str | None) -> str:
         if thread_ts and ref.threaded:
             return thread_conversation_id(ref.conversation_id, thread_ts)
         return ref.conversation_id
@@ -180,24 +181,33 @@ class TeamsNotifier:
             return ts
         return self._post(channel, card)
 
-    def post_approval(
-        self, channel: str, request: ApprovalRequest, *, thread_ts: str | None = None
-    ) -> str:
-        return self._post(channel, render_approval_card(request), thread_ts=thread_ts)
+    def say(self, where: ConversationRef, notice: Notice, *, user: str | None = None) -> None:
+        self.post_notice(where.channel, notice, thread_ts=where.thread or None, user=user)
 
-    def update_approval(self, channel: str, ts: str, request: ApprovalRequest) -> None:
-        self._update(channel, ts, render_approval_card(request))
+    def _post_at(self, where: ConversationRef, card: Card) -> MessageRef:
+        activity_id = self._post(where.channel, card, thread_ts=where.thread or None)
+        return MessageRef(conversation=where, message_id=activity_id)
 
-    def post_plan(self, channel: str, thread_ts: str, plan: FixPlan) -> str:
-        return self._post(channel, render_plan_card(plan), thread_ts=thread_ts)
+    def post_approval(self, where: ConversationRef, request: ApprovalRequest) -> MessageRef:
+        return self._post_at(where, render_approval_card(request))
 
-    def post_fix_result(self, channel: str, thread_ts: str, result: FixResult) -> str:
-        return self._post(channel, render_fix_result_card(result), thread_ts=thread_ts)
+    def update_approval(self, message: MessageRef, request: ApprovalRequest) -> None:
+        self._update(
+            message.conversation.channel, message.message_id, render_approval_card(request)
+        )
 
-    def post_rotation(
-        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
-    ) -> str:
-        return self._post(channel, render_rotation_card(update), thread_ts=thread_ts)
+    def update_card(self, message: MessageRef, card: Card) -> None:
+        """Replace any posted card (a rotation step, a finding reply) for everyone."""
+        self._update(message.conversation.channel, message.message_id, card)
+
+    def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
+        return self._post_at(where, render_plan_card(plan))
+
+    def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
+        return self._post_at(where, render_fix_result_card(result))
+
+    def post_rotation(self, where: ConversationRef, update: RotationUpdate) -> MessageRef:
+        return self._post_at(where, render_rotation_card(update))
 
 
 def as_notifier(notifier: TeamsNotifier) -> Notifier:
