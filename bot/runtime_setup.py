@@ -15,7 +15,8 @@ from bot.slack_notifier import SlackNotifier, make_web_client
 from bot.teams.runtime import teams_notifier
 from posture.conversations import Platform
 from workers.config import AppConfig, load_config
-from workers.notifier import Notifier
+from workers.notifier import Notifier, Notifiers
+from workers.platform.routing import routed
 from workers.queueing import QUEUES
 from workers.redis_connection import connect
 from workers.runtime import JobEnvironment
@@ -70,7 +71,8 @@ def job_environment(process: Process) -> JobEnvironment:
     by_platform = notifiers(process)
     return JobEnvironment(
         connection=process.connection,
-        notifier=by_platform[DEFAULT_PLATFORM],
+        # scans and digests name a bare channel: each goes to the front end that owns it
+        notifier=routed(Notifiers(by_platform)),
         config=process.config,
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         default_platform=DEFAULT_PLATFORM,

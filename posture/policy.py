@@ -108,7 +108,7 @@ class OrgPolicy(_Section):
     reserved: ReservedPolicy = ReservedPolicy()
 
 
-NON_POLICY_SECTIONS = frozenset({"bot", "scan", "digest"})
+NON_POLICY_SECTIONS = frozenset({"bot", "scan", "digest", "teams"})
 
 
 def _describe(error: ValidationError) -> str:

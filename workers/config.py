@@ -12,6 +12,10 @@ approver_users = ["U012ABC"]
 approver_groups = ["S0SECURITY"]
 security_channel = "C0SECURITY"
 
+[teams]                                   # Microsoft Teams approvers (Entra ids)
+approver_users = ["6f1c0c3e-..."]         # user object ids
+approver_groups = ["0b6e2d4a-..."]        # group object ids (members resolved via Graph)
+
 [backups]                                 # ...and every policy section of posture.policy
 minimum_retention_days = 7
 """
@@ -94,11 +98,30 @@ class DigestConfig(_Section):
         return name
 
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class TeamsConfig(_Section):
+    """[teams]: who may decide from Teams (Entra object ids of users, ids of Entra groups)."""
+
+    approver_users: tuple[str, ...] = ()
+    approver_groups: tuple[str, ...] = ()
+
+    @field_validator("approver_users", "approver_groups")
+    @classmethod
+    def _guids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        for entra_id in ids:
+            if not _GUID.match(entra_id):
+                raise ValueError(f"{entra_id!r} is not an Entra object id (a GUID)")
+        return tuple(entra_id.lower() for entra_id in ids)
+
+
 class AppConfig(_Section):
     policy: OrgPolicy = OrgPolicy()
     scan: ScanConfig = ScanConfig()
     bot: BotConfig = BotConfig()
     digest: DigestConfig = DigestConfig()
+    teams: TeamsConfig = TeamsConfig()
 
 
 def parse_config(text: str, *, source: str = "config") -> AppConfig:
@@ -109,6 +132,7 @@ def parse_config(text: str, *, source: str = "config") -> AppConfig:
             "scan": data.get("scan", {}),
             "bot": data.get("bot", {}),
             "digest": data.get("digest", {}),
+            "teams": data.get("teams", {}),
         }
         return AppConfig.model_validate(sections).model_copy(update={"policy": policy})
     except tomllib.TOMLDecodeError as exc:
