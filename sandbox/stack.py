@@ -21,6 +21,8 @@ from sandbox.fake_aws import FakeAwsServer
 from sandbox.fake_aws import reset as reset_fake_aws
 from sandbox.redis_server import RedisServer, free_port
 from sandbox.slack_emulator import SignedClient, SlackEmulator
+from sandbox.teams_connector.client import TeamsClient
+from sandbox.teams_connector.server import ConnectorEmulator
 
 DEMO_CONFIG = """
 [scan]
@@ -50,6 +52,9 @@ class StackOptions:
     config_extra: str = ""  # more TOML sections, e.g. '[auth]\nallowed_user_groups = [...]'
     cron: bool = False  # run `cachewarden cron` (digest schedules)
     cron_tick_seconds: int = 1  # 0: every minute, as in production
+    teams: bool = False  # also run the Bot Connector emulator and `serve --teams`
+    teams_port: int = 0
+    teams_approvers: tuple[str, ...] = ()  # Entra object ids for [teams] approver_users
 
 
 def _toml_list(values: tuple[str, ...]) -> str:
@@ -69,6 +74,11 @@ class Stack:
         self._web: subprocess.Popen[bytes] | None = None
         self._workers: list[subprocess.Popen[bytes]] = []
         self._cron: subprocess.Popen[bytes] | None = None
+        self._teams_web: subprocess.Popen[bytes] | None = None
+        self.teams: ConnectorEmulator | None = None
+        self.teams_port = self.options.teams_port or free_port()
+        if self.options.teams:  # production auth: MSAL and JWTs against the emulator
+            self.teams = ConnectorEmulator(Path(self._tmp.name))
 
     @property
     def bot_url(self) -> str:
@@ -82,6 +92,11 @@ class Stack:
                 bot_extra=self.options.bot_extra,
             )
             + self.options.config_extra
+            + (
+                f"\n[teams]\napprover_users = {_toml_list(self.options.teams_approvers)}\n"
+                if self.options.teams_approvers
+                else ""
+            )
         )
 
     def environment(self) -> dict[str, str]:
@@ -101,6 +116,8 @@ class Stack:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        if self.teams is not None:
+            env.update(self.teams.bot_environment())
         env.update(self.options.extra_env)
         return env
 
@@ -124,12 +141,29 @@ class Stack:
         self._web = self._spawn(
             "web", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.web_port)
         )
+        if self.teams is not None:
+            self.teams.start()
+            self._teams_web = self._spawn(
+                "teams", "serve", "--teams", "--host", "127.0.0.1", "--port", str(self.teams_port)
+            )
         for index in range(self.options.workers):
             self.start_worker(index)
         if self.options.cron:
             self.start_cron()
         self._wait_healthy()
+        if self._teams_web is not None:
+            self._wait_healthy(url=self.teams_url, process=self._teams_web, name="teams")
         return self
+
+    @property
+    def teams_url(self) -> str:
+        return f"http://127.0.0.1:{self.teams_port}"
+
+    def teams_client(self) -> TeamsClient:
+        """Signs activities as the Bot Connector would and posts them to `serve --teams`."""
+        if self.teams is None:
+            raise RuntimeError("this stack runs without Teams (StackOptions.teams)")
+        return TeamsClient(self.teams_url, self.teams.service_url, self.teams.app_id, self.teams.key)
 
     def start_cron(self) -> subprocess.Popen[bytes]:
         """The one scheduler process; call stop_cron() first to restart it."""
@@ -164,18 +198,26 @@ class Stack:
     def workers(self) -> list[subprocess.Popen[bytes]]:
         return self._workers
 
-    def _wait_healthy(self, timeout: float = 30.0) -> None:
+    def _wait_healthy(
+        self,
+        timeout: float = 30.0,
+        *,
+        url: str | None = None,
+        process: subprocess.Popen[bytes] | None = None,
+        name: str = "web",
+    ) -> None:
+        url, process = url or self.bot_url, process or self._web
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._web is not None and self._web.poll() is not None:
-                raise RuntimeError(f"the bot exited at start; see {self.log_dir / 'web.log'}")
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"the bot exited at start; see {self.log_dir / f'{name}.log'}")
             try:
-                with urllib.request.urlopen(f"{self.bot_url}/healthz", timeout=1) as answer:  # noqa: S310
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
                     if answer.status == 200:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise TimeoutError(f"the bot did not become healthy; see {self.log_dir / 'web.log'}")
+        raise TimeoutError(f"the bot did not become healthy; see {self.log_dir / f'{name}.log'}")
 
     def signed_client(self) -> SignedClient:
         return SignedClient(self.bot_url, self.emulator.signing_secret, self.emulator)
@@ -185,10 +227,11 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_cron()
-        for process in [*self._workers, self._web]:
+        processes = [*self._workers, self._web, self._teams_web]
+        for process in processes:
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in [*self._workers, self._web]:
+        for process in processes:
             if process is None:
                 continue
             try:
@@ -196,7 +239,9 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self._workers.clear()
-        self._web = None
+        self._web = self._teams_web = None
+        if self.teams is not None:
+            self.teams.stop()
         self.emulator.stop()
         self.aws.stop()
         self.redis.stop()
