@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -64,6 +65,7 @@ class Button:
 
 class FrontEnd(Protocol):
     name: str
+    broadcast: tuple[str, ...]  # text that would notify people if it came back live
 
     def ask(self, text: str, user: str = "engineer") -> str:
         """Send a command as typed in Teams ("audit", "explain CW-101"); the answer's text."""
@@ -83,6 +85,10 @@ class FrontEnd(Protocol):
         """The clicker's answer (WON for a decision that changed the request)."""
         ...
 
+    def click_at_once(self, button: Button, users: list[str]) -> list[str]:
+        """Everyone clicks at the same moment; every clicker's answer (order not kept)."""
+        ...
+
     def approval(self, parent: Any, resource: str, rule: str) -> tuple[str, Button, Button]:
         """The request id and its Approve and Deny buttons, once posted in the thread."""
         ...
@@ -96,6 +102,7 @@ class FrontEnd(Protocol):
 
 class SlackFrontEnd:
     name = "slack"
+    broadcast = ("<!channel>", "<!here>", "<@U")
     _SLASH = {"audit": "/cache-audit", "explain": "/cache-explain", "rotate-token": "/cache-rotate-token", "help": "/cache-help"}  # fmt: skip
     _ACTIONS = {"explain": "finding_explain", "request_fix": "finding_request_fix", "accept_risk": "finding_accept_risk"}  # fmt: skip
 
@@ -172,8 +179,35 @@ class SlackFrontEnd:
             ],
             what="the answer to the click",
         )
-        text = plain(responses[0].payload)
+        return self._answer(responses[0].payload)
+
+    @staticmethod
+    def _answer(payload: Any) -> str:
+        text = plain(payload)
         return WON if re.search(r'"text": "(Approved|Denied)\. ', text) else text
+
+    def click_at_once(self, button: Button, users: list[str]) -> list[str]:
+        """Slack answers through response URLs, so the answers are read after all clicks."""
+        before = len(self.stack.emulator.responses())
+        client = self.stack.signed_client()
+
+        def one(user: str) -> int:
+            value = button.value.get("value")
+            return client.click(
+                button.message,
+                button.action,
+                value,
+                user_id=SLACK_USERS[user],
+                channel_id=SLACK_CHANNEL,
+            ).status
+
+        with ThreadPoolExecutor(max_workers=len(users)) as pool:
+            assert list(pool.map(one, users)) == [200] * len(users)
+        responses = wait_for(
+            lambda: (r := self.stack.emulator.responses()[before:]) and len(r) >= len(users) and r,
+            what="every clicker's answer",
+        )
+        return [self._answer(r.payload) for r in responses]
 
     def approval(self, parent: Any, resource: str, rule: str) -> tuple[str, Button, Button]:
         def find() -> Any:
@@ -194,6 +228,7 @@ class SlackFrontEnd:
 
 class TeamsFrontEnd:
     name = "teams"
+    broadcast = ("<at>",)
     _VERBS = {"explain": Verb.EXPLAIN, "request_fix": Verb.REQUEST_FIX, "accept_risk": Verb.ACCEPT_RISK}  # fmt: skip
     _KINDS = ("Replication group ", "Cache cluster ", "Serverless cache ")
 
@@ -292,6 +327,11 @@ class TeamsFrontEnd:
         if body["type"] == "application/vnd.microsoft.card.adaptive":
             return WON if button.action in (Verb.APPROVE, Verb.DENY) else plain(body["value"])
         return str(body["value"])
+
+    def click_at_once(self, button: Button, users: list[str]) -> list[str]:
+        """Each invoke is answered in its own HTTP response."""
+        with ThreadPoolExecutor(max_workers=len(users)) as pool:
+            return list(pool.map(lambda user: self.click(button, user), users))
 
     def approval(self, parent: Any, resource: str, rule: str) -> tuple[str, Button, Button]:
         def find() -> Any:

@@ -3,7 +3,6 @@ the same commands, the same answers to bad input, the same approval rules."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -58,7 +57,8 @@ def test_bad_input_gets_the_usage_and_starts_nothing(
     before = runs(stack)
     answer = front.ask(text)
     assert "Usage:" in answer
-    assert "Traceback" not in answer and "<!channel>" not in answer
+    assert "Traceback" not in answer
+    assert not any(token in answer for token in front.broadcast)
     assert runs(stack) == before
 
 
@@ -96,8 +96,8 @@ def test_twenty_simultaneous_approvals_start_one_job_and_one_aws_call(
     front.click(front.finding_button(parent, group, "CW-401", "request_fix"), "engineer")
     request_id, approve, _ = front.approval(parent, group, "CW-401")
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(lambda user: front.click(approve, user), ["security", "security2"] * 10))  # fmt: skip
+    answers = front.click_at_once(approve, ["security", "security2"] * 10)
+    assert len(answers) == 20
     wait_state(stack, request_id, "done")
     logged = events(stack, request_id)
     assert logged.count("request.approved") == 1 and logged.count("job.started") == 1
