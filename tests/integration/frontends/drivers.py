@@ -99,6 +99,10 @@ class FrontEnd(Protocol):
 
     def reply_count(self, parent: Any) -> int: ...
 
+    def top_level(self) -> list[str]:
+        """The texts of the channel's top-level posts, oldest first."""
+        ...
+
 
 class SlackFrontEnd:
     name = "slack"
@@ -144,6 +148,12 @@ class SlackFrontEnd:
 
     def reply_count(self, parent: Any) -> int:
         return len(self._thread(parent))
+
+    def top_level(self) -> list[str]:
+        return [
+            plain(m.get("blocks") or m.get("text"))
+            for m in self.stack.emulator.messages(SLACK_CHANNEL)
+        ]
 
     def thread_after(self, parent: Any, count: int) -> list[str]:
         return [plain(m.get("blocks") or m.get("text")) for m in self._thread(parent)[count:]]
@@ -286,6 +296,13 @@ class TeamsFrontEnd:
 
     def reply_count(self, parent: Any) -> int:
         return len(self._replies(parent))
+
+    def top_level(self) -> list[str]:
+        return [
+            plain(self._card(p))
+            for p in self._posted()
+            if p["conversation"] == TEAMS_CHANNEL and p["root"] is None
+        ]
 
     def thread_after(self, parent: Any, count: int) -> list[str]:
         return [plain(self._card(p)) for p in self._replies(parent)[count:]]

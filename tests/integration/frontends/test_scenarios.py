@@ -109,5 +109,12 @@ def test_twenty_simultaneous_approvals_start_one_job_and_one_aws_call(
 
 
 def test_digest_now_posts_the_digest_where_it_was_asked(front: FrontEnd) -> None:
+    before = len(front.top_level())
     answer = front.ask("digest now")
-    assert "Building today's digest" in answer or "already being built" in answer
+    assert "Building today's digest" in answer
+    posted = wait_for(
+        lambda: [t for t in front.top_level()[before:] if "ElastiCache digest ·" in t],
+        what="the digest in the channel it was asked in",
+    )
+    assert len(posted) == 1
+    assert "orders-prod" in posted[0] or "critical" in posted[0].lower()
