@@ -163,7 +163,9 @@ class Stack:
         """Signs activities as the Bot Connector would and posts them to `serve --teams`."""
         if self.teams is None:
             raise RuntimeError("this stack runs without Teams (StackOptions.teams)")
-        return TeamsClient(self.teams_url, self.teams.service_url, self.teams.app_id, self.teams.key)
+        return TeamsClient(
+            self.teams_url, self.teams.service_url, self.teams.app_id, self.teams.key
+        )
 
     def start_cron(self) -> subprocess.Popen[bytes]:
         """The one scheduler process; call stop_cron() first to restart it."""
