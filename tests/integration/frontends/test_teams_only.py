@@ -3,16 +3,28 @@ modal for it), and the form replaced for everyone once it is sent."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from posture.rotation import Phase
 from sandbox.stack import Stack
+from sandbox.teams_connector.client import CHANNEL as TEAMS_CHANNEL
 from tests.integration.frontends.conftest import _PARENTS
-from tests.integration.frontends.drivers import WON, Button, TeamsFrontEnd, wait_for
+from tests.integration.frontends.drivers import WON, Button, TeamsFrontEnd, plain, wait_for
 from tests.integration.remediation.flow import events, wait_state
+from tests.integration.rotation.flow import (
+    create_auth_group,
+    secret_value,
+    tokens_in_aws,
+    unique,
+    wait_phase,
+)
+from tests.integration.rotation.leaks import places_holding
 from tests.unit.teams.card_checks import walk
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("frontends-stack")]
@@ -60,3 +72,54 @@ def test_accept_risk_form_opens_a_request_that_an_approver_decides(
     done = wait_state(stack, request_id, "done")
     assert done.kind == "accept_risk" and done.origin.platform == "teams"
     assert "request.approved" in events(stack, request_id)
+
+
+def _card_with_verb(
+    teams: TeamsFrontEnd, verb: str, *, text: str = "", root: str | None = None
+) -> Any:
+    """The newest post (top level when root is None, else a reply under root) with a `verb` button."""
+
+    def found() -> Any:
+        for posted in reversed(teams._posted()):
+            if posted["conversation"] != TEAMS_CHANNEL or posted["root"] != root:
+                continue
+            card = teams._card(posted)
+            buttons = [a for a in walk(card) if a.get("verb") == verb]
+            if buttons and text in plain(card):
+                return posted, buttons[0]
+        return None
+
+    return wait_for(found, what=f"a {verb} button")
+
+
+def test_rotation_from_teams_with_no_trace_of_either_token(
+    teams: TeamsFrontEnd, stack: Stack
+) -> None:
+    group, old = unique("teams-rot"), f"Start-{uuid.uuid4().hex}"
+    create_auth_group(stack, group, old)
+    assert "Checking" in teams.ask(f"rotate-token {group}")
+
+    posted, approve = _card_with_verb(teams, Verb.APPROVE, text=group)
+    rotation_id = approve["data"]["request_id"]
+    assert teams.click(Button(posted, Verb.APPROVE, approve["data"]), "security") == WON
+    rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
+    assert rotation.phase is Phase.BOTH_VALID, rotation.problem
+    assert (
+        rotation.conversation.platform == "teams" and rotation.conversation.thread == posted["id"]
+    )
+    new = secret_value(stack, rotation.secrets[0].name, "AWSPENDING")
+    assert new is not None and tokens_in_aws(stack, group) == [old, new]
+
+    both, finalize = _card_with_verb(teams, Verb.FINALIZE, root=posted["id"])
+    answer = teams.click(Button(both, Verb.FINALIZE, finalize["data"]), "engineer")
+    assert "Finalize" in answer or "approv" in answer.lower()
+    request, approve_set = _card_with_verb(teams, Verb.APPROVE, root=posted["id"])
+    assert teams.click(Button(request, Verb.APPROVE, approve_set["data"]), "security") == WON
+    done = wait_phase(stack, rotation_id, Phase.DONE, Phase.FAILED)
+    assert done.phase is Phase.DONE, done.problem
+    assert tokens_in_aws(stack, group) == [new]
+
+    assert places_holding(stack, [old, new]) == []
+    assert stack.teams is not None
+    connector = json.dumps(stack.teams.snapshot())
+    assert old not in connector and new not in connector
