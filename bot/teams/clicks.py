@@ -19,6 +19,7 @@ from bot.teams.cards.elements import Card
 from bot.teams.cards.explain import render_explain_card
 from bot.teams.cards.notices import render_notice_card
 from bot.teams.cards.rotation import render_rotation_card
+from bot.teams.cards.words import kind_label
 from bot.teams.dispatch import TeamsActor
 from bot.teams.references import bare_conversation_id
 from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
@@ -138,7 +139,7 @@ def accept_risk(ctx: FlowContext, click: Click) -> ClickAnswer:
     if isinstance(found, Notice):
         return ClickAnswer(message=found.text)
     subject = _Subject(finding_id=finding_id, rule_id=found.rule_id, title=found.title)
-    resource = f"{found.resource_kind} {found.resource_id} · {found.region}"
+    resource = f"{kind_label(found.resource_kind)} {found.resource_id} · {found.region}"
     form = render_accept_risk_form(subject, resource, ctx.clock().date())
     return ClickAnswer(message="Fill in the form posted in this thread.", reply=form)
 

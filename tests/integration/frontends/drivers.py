@@ -326,7 +326,8 @@ class TeamsFrontEnd:
                     and current_rule == rule
                 ):
                     return Button(posted, str(node["verb"]), dict(node["data"]))
-        raise AssertionError(f"no {rule} finding on {resource} in the Teams thread")
+        shown = self.thread_text(parent)[:3000]
+        raise AssertionError(f"no {rule} finding on {resource} in the Teams thread: {shown}")
 
     def click(self, button: Button, user: str) -> str:
         posted = button.message

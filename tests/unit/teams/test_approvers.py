@@ -58,7 +58,8 @@ def test_config_takes_guids_only_and_lowercases_them() -> None:
 
 class FakeGraph:
     def __init__(self, pages: list[dict[str, Any]], status: int = 200) -> None:
-        self.pages, self.status, self.urls = pages, status, []  # type: list[dict[str, Any]], int, list[str]
+        self.pages, self.status = pages, status
+        self.urls: list[str] = []
 
     def get(self, url: str, headers: dict[str, str], timeout: float) -> Any:
         self.urls.append(url)
