@@ -13,11 +13,13 @@ from bot.settings import Settings, load_settings
 from bot.slack.alert_notifier import SlackAlertNotifier
 from bot.slack.app import BotDeps, create_app
 from bot.slack.notifier import make_web_client
+from bot.teams.runtime import teams_notifier
 from posture.conversations import Platform
 from workers.platform.config import AppConfig, load_config
 from workers.platform.enqueue import QUEUES
-from workers.platform.notifier import Notifier
+from workers.platform.notifier import Notifier, Notifiers
 from workers.platform.redis_connection import connect
+from workers.platform.routing import routed
 from workers.platform.runtime import JobEnvironment
 from workers.platform.telemetry import configure_logging
 
@@ -55,15 +57,23 @@ DEFAULT_PLATFORM = Platform.SLACK  # scans and digests post there
 
 
 def notifiers(process: Process) -> dict[Platform, Notifier]:
-    """The one place that picks each front end's notifier (a Teams one joins here)."""
-    return {Platform.SLACK: SlackAlertNotifier(process.client, process.connection)}
+    """The one place that picks each front end's notifier: Slack always, Teams when configured
+    (bot.teams.runtime says when; a half-configured Teams raises TeamsSettingsError)."""
+    by_platform: dict[Platform, Notifier] = {
+        Platform.SLACK: SlackAlertNotifier(process.client, process.connection)
+    }
+    teams = teams_notifier(process.connection)
+    if teams is not None:
+        by_platform[Platform.TEAMS] = teams
+    return by_platform
 
 
 def job_environment(process: Process) -> JobEnvironment:
     by_platform = notifiers(process)
     return JobEnvironment(
         connection=process.connection,
-        notifier=by_platform[DEFAULT_PLATFORM],
+        # scans and digests name a bare channel: each goes to the front end that owns it
+        notifier=routed(Notifiers(by_platform)),
         config=process.config,
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         default_platform=DEFAULT_PLATFORM,

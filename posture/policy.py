@@ -134,7 +134,9 @@ class OrgPolicy(_Section):
     reserved: ReservedPolicy = ReservedPolicy()
 
 
-NON_POLICY_SECTIONS = frozenset({"bot", "scan", "remediation", "digest", "alerts", "limits"})
+NON_POLICY_SECTIONS = frozenset(
+    {"bot", "scan", "remediation", "digest", "alerts", "limits", "teams"}
+)
 
 
 def _describe(error: ValidationError) -> str:

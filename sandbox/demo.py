@@ -1,8 +1,8 @@
 """`make demo`: the whole bot on this machine, no Slack workspace and no AWS account.
 
 Starts a real redis-server, the fake AWS seeded with a two-account, two-region fleet,
-the Slack emulator with its demo page, the bot in HTTP mode and an RQ worker, then
-prints one URL. Ctrl-C stops everything it started.
+the Slack emulator with its demo page, the bot in HTTP mode and an RQ worker, and (unless
+--no-teams) the Bot Connector emulator with `cachewarden serve --teams`, then prints one URL. Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sandbox.stack import Stack, StackOptions
 DEFAULT_PORT = 8765
 
 
-def demo_options(port: int, log_dir: Path | None) -> StackOptions:
+def demo_options(port: int, log_dir: Path | None, *, teams: bool = False) -> StackOptions:
     spec = demo_fleet_spec()
     # Every account through its audit role, as a multi-account deployment would be set up.
     roles = tuple(f"arn:aws:iam::{acct}:role/{spec.role_name}" for acct in spec.accounts)
@@ -35,11 +35,12 @@ def demo_options(port: int, log_dir: Path | None) -> StackOptions:
         log_dir=log_dir,
         cron=True,  # digest subscriptions post on schedule; `/cache-audit digest now` on demand
         cron_tick_seconds=10,
+        teams=teams,  # the Bot Connector emulator and `serve --teams`, beside Slack
     )
 
 
-def start_demo(port: int, log_dir: Path | None = None) -> Stack:
-    stack = Stack(demo_options(port, log_dir)).start()
+def start_demo(port: int, log_dir: Path | None = None, *, teams: bool = False) -> Stack:
+    stack = Stack(demo_options(port, log_dir, teams=teams)).start()
     seed_fleet(stack.aws.url, demo_fleet_spec())
     return stack
 
@@ -51,9 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--exit-after", type=float, default=None, help="stop after N seconds (tests)"
     )
+    parser.add_argument("--no-teams", action="store_true", help="do not start the Teams front end")
     args = parser.parse_args(argv)
     print("Starting redis-server, fake AWS, Slack emulator, bot and worker ...", flush=True)
-    stack = start_demo(args.port, args.logs)
+    stack = start_demo(args.port, args.logs, teams=not args.no_teams)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"\n  cachewarden demo: {stack.emulator.base_url}\n", flush=True)
@@ -65,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         "  Daily digest: /cache-audit subscribe daily 09:00, or /cache-audit digest now.",
         flush=True,
     )
+    if stack.teams is not None:
+        print(
+            f"  Teams: `serve --teams` at {stack.teams_url}/api/messages, Bot Connector emulator "
+            f"at {stack.teams.service_url} (no Teams view in the page yet).",
+            flush=True,
+        )
     print(f"  Logs: {args.logs}/   Ctrl-C stops everything.\n", flush=True)
     try:
         deadline = time.monotonic() + args.exit_after if args.exit_after else None

@@ -22,6 +22,8 @@ from sandbox.fake_aws import reset as reset_fake_aws
 from sandbox.redis_server import RedisServer, free_port
 from sandbox.slack_emulator import SignedClient, SlackEmulator
 from sandbox.socket_mode import SocketModeDriver, SocketModeServer
+from sandbox.teams_connector.client import TeamsClient
+from sandbox.teams_connector.server import ConnectorEmulator
 
 DEMO_CONFIG = """
 [scan]
@@ -53,6 +55,9 @@ class StackOptions:
     cron_tick_seconds: int = 1  # 0: every minute, as in production
     mode: str = "http"  # "socket": the bot runs `serve --socket` against the emulated endpoint
     redis_appendonly: bool = False  # durable Redis, for the restart tests of the fault matrix
+    teams: bool = False  # also run the Bot Connector emulator and `serve --teams`
+    teams_port: int = 0
+    teams_approvers: tuple[str, ...] = ()  # Entra object ids for [teams] approver_users
 
 
 def _toml_list(values: tuple[str, ...]) -> str:
@@ -75,6 +80,11 @@ class Stack:
         self.socket_mode: SocketModeServer | None = None
         if self.options.mode == "socket":
             self.socket_mode = SocketModeServer(self.emulator.app_token)
+        self._teams_web: subprocess.Popen[bytes] | None = None
+        self.teams: ConnectorEmulator | None = None
+        self.teams_port = self.options.teams_port or free_port()
+        if self.options.teams:  # production auth: MSAL and JWTs against the emulator
+            self.teams = ConnectorEmulator(Path(self._tmp.name))
 
     @property
     def bot_url(self) -> str:
@@ -88,6 +98,11 @@ class Stack:
                 bot_extra=self.options.bot_extra,
             )
             + self.options.config_extra
+            + (
+                f"\n[teams]\napprover_users = {_toml_list(self.options.teams_approvers)}\n"
+                if self.options.teams_approvers
+                else ""
+            )
         )
 
     def environment(self) -> dict[str, str]:
@@ -110,6 +125,8 @@ class Stack:
         )
         if self.options.mode == "socket":  # /healthz and /metrics on the ops listener
             env["METRICS_PORT"] = str(self.web_port)
+        if self.teams is not None:
+            env.update(self.teams.bot_environment())
         env.update(self.options.extra_env)
         return env
 
@@ -137,6 +154,11 @@ class Stack:
             self._web = self._spawn(
                 "web", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.web_port)
             )
+        if self.teams is not None:
+            self.teams.start()
+            self._teams_web = self._spawn(
+                "teams", "serve", "--teams", "--host", "127.0.0.1", "--port", str(self.teams_port)
+            )
         for index in range(self.options.workers):
             self.start_worker(index)
         if self.options.cron:
@@ -144,7 +166,21 @@ class Stack:
         if self.socket_mode is not None:
             self.socket_mode.wait_connected()
         self._wait_healthy()
+        if self._teams_web is not None:
+            self._wait_healthy(url=self.teams_url, process=self._teams_web, name="teams")
         return self
+
+    @property
+    def teams_url(self) -> str:
+        return f"http://127.0.0.1:{self.teams_port}"
+
+    def teams_client(self) -> TeamsClient:
+        """Signs activities as the Bot Connector would and posts them to `serve --teams`."""
+        if self.teams is None:
+            raise RuntimeError("this stack runs without Teams (StackOptions.teams)")
+        return TeamsClient(
+            self.teams_url, self.teams.service_url, self.teams.app_id, self.teams.key
+        )
 
     def start_cron(self) -> subprocess.Popen[bytes]:
         """The one scheduler process; call stop_cron() first to restart it."""
@@ -179,18 +215,26 @@ class Stack:
     def workers(self) -> list[subprocess.Popen[bytes]]:
         return self._workers
 
-    def _wait_healthy(self, timeout: float = 30.0) -> None:
+    def _wait_healthy(
+        self,
+        timeout: float = 30.0,
+        *,
+        url: str | None = None,
+        process: subprocess.Popen[bytes] | None = None,
+        name: str = "web",
+    ) -> None:
+        url, process = url or self.bot_url, process or self._web
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._web is not None and self._web.poll() is not None:
-                raise RuntimeError(f"the bot exited at start; see {self.log_dir / 'web.log'}")
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"the bot exited at start; see {self.log_dir / f'{name}.log'}")
             try:
-                with urllib.request.urlopen(f"{self.bot_url}/healthz", timeout=1) as answer:  # noqa: S310
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
                     if answer.status == 200:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise TimeoutError(f"the bot did not become healthy; see {self.log_dir / 'web.log'}")
+        raise TimeoutError(f"the bot did not become healthy; see {self.log_dir / f'{name}.log'}")
 
     def signed_client(self) -> SignedClient:
         """What Slack sends the bot: signed HTTP posts, or envelopes in Socket Mode."""
@@ -203,10 +247,11 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_cron()
-        for process in [*self._workers, self._web]:
+        processes = [*self._workers, self._web, self._teams_web]
+        for process in processes:
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in [*self._workers, self._web]:
+        for process in processes:
             if process is None:
                 continue
             try:
@@ -214,9 +259,11 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self._workers.clear()
-        self._web = None
+        self._web = self._teams_web = None
         if self.socket_mode is not None:
             self.socket_mode.stop()
+        if self.teams is not None:
+            self.teams.stop()
         self.emulator.stop()
         self.aws.stop()
         self.redis.stop()

@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any
 
+import redis
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from microsoft_agents.hosting.core import (
     AgentApplication,
@@ -27,12 +28,18 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.app.adaptive_card import factory as card_factory
 
 from bot.teams.cards.elements import CARD_CONTENT_TYPE, Card
-from bot.teams.cards.notices import render_error_card, render_usage_card
+from bot.teams.cards.notices import render_error_card, render_notice_card, render_usage_card
+from bot.teams.clicks import Click, ClickAnswer, answer_click, clicked_message
 from bot.teams.commands import parse_teams_text
+from bot.teams.context import TeamsDeps
 from bot.teams.credentials import AppTokenSource
 from bot.teams.dispatch import TeamsActor, answer
 from bot.teams.references import ConversationStore, bare_conversation_id, reference_from_activity
 from commands.errors import UsageError
+from commands.requests import Request
+from posture.messages import Notice
+from workers.platform.context import NOT_ENABLED, channel_allowed
+from workers.platform.telemetry import correlation, new_correlation_id
 
 log = logging.getLogger(__name__)
 CONNECTION = "SERVICE_CONNECTION"
@@ -95,7 +102,33 @@ def actor_from(activity: Activity) -> TeamsActor:
     )
 
 
-def build_agent(store: ConversationStore, conn: ConnectionManager) -> AgentApplication[TurnState]:
+STORE_DOWN = "The bot's store is not reachable, so nothing was done; try again in a minute."
+
+
+def answer_text(deps: TeamsDeps, text: str, actor: TeamsActor) -> Card:
+    """One message to the bot -> its answer card (bad input gets the usage, as on Slack)."""
+    with correlation(new_correlation_id()) as cid:
+        if not channel_allowed(deps.config.bot, actor.conversation_id):
+            return render_notice_card(Notice(text=NOT_ENABLED))
+        try:
+            request: Request = parse_teams_text(text)
+        except UsageError as exc:
+            return render_usage_card(exc)
+        return answer(request, actor, deps.flow_context(), cid)
+
+
+def run_click(deps: TeamsDeps, click: Click) -> ClickAnswer:
+    with correlation(new_correlation_id()):
+        try:
+            return answer_click(deps.flow_context(), click)
+        except redis.RedisError:
+            log.exception("click failed: redis")
+            return ClickAnswer(message=STORE_DOWN)
+
+
+def build_agent(
+    store: ConversationStore, conn: ConnectionManager, deps: TeamsDeps
+) -> AgentApplication[TurnState]:
     agent = AgentApplication[TurnState](
         storage=MemoryStorage(), connection_manager=conn, start_typing_timer=False
     )
@@ -110,21 +143,33 @@ def build_agent(store: ConversationStore, conn: ConnectionManager) -> AgentAppli
 
     @agent.adaptive_card.action_execute(re.compile(r".+"))
     async def on_card_action(ctx: TurnContext, state: TurnState, data: Any) -> Any:
-        # Phase 2: dispatch by verb (bot.teams.verbs) to the approval, fix and rotation flows,
-        # answer with the redrawn card and update_activity(reply_to_id) for everyone.
-        return card_factory.message(
-            "This button is not wired to Teams yet, so nothing was done. "
-            "Use Slack or the cachewarden command line for now."
+        activity = ctx.activity
+        action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else {}
+        verb = str((action or {}).get("verb") or "")
+        actor = actor_from(activity)
+        reply_to = str(activity.reply_to_id or "")
+        raw_conversation = str(getattr(activity.conversation, "id", "") or "")
+        click = Click(
+            verb=verb,
+            data=data if isinstance(data, dict) else {},
+            actor=actor,
+            clicked=clicked_message(actor, raw_conversation, reply_to),
         )
+        result = await asyncio.to_thread(run_click, deps, click)
+        if result.reply is not None:
+            await ctx.send_activity(card_activity(result.reply))
+        if result.replace is not None and reply_to:
+            replacement = card_activity(result.replace)
+            replacement.id = reply_to
+            await ctx.update_activity(replacement)  # the card changes for everyone
+        if result.card is not None:
+            return card_factory.adaptive_card(result.card)  # type: ignore[arg-type]  # value: object
+        return card_factory.message(result.message)
 
     @agent.message()  # no selector: ranks last, after any specific route
     async def on_message(ctx: TurnContext, state: TurnState) -> None:
-        try:
-            request = parse_teams_text(ctx.activity.text or "")
-        except UsageError as exc:
-            await ctx.send_activity(card_activity(render_usage_card(exc)))
-            return
-        card = await asyncio.to_thread(answer, request, actor_from(ctx.activity))
+        actor = actor_from(ctx.activity)
+        card = await asyncio.to_thread(answer_text, deps, ctx.activity.text or "", actor)
         await ctx.send_activity(card_activity(card))
 
     @agent.error

@@ -51,7 +51,13 @@ def strip_mentions(text: str) -> str:
 def parse_teams_text(text: str) -> Request:
     """Parse one message to the bot; raises UsageError worded for Teams."""
     try:
-        words = split_words(strip_mentions(text), USAGE["/cache-help"])
+        cleaned = strip_mentions(text)
+        word, _, after = cleaned.partition(" ")
+        if word.lower() in AUDIT_WORDS:  # the slash command's own parser checks the rest
+            return parse_command("/cache-audit", cleaned)
+        if word.lower() in COMMAND_WORDS and word.lower() != "help":
+            return parse_command(COMMAND_WORDS[word.lower()], after)
+        words = split_words(cleaned, USAGE["/cache-help"])
         first = words[0].lower() if words else "help"
         rest = " ".join(words[1:])
         if first in AUDIT_WORDS:

@@ -32,13 +32,14 @@ from bot.teams.cards.notices import render_notice_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.summary import render_summary_card
 from bot.teams.connector import ConnectorClient
-from bot.teams.references import ConversationRef, ConversationStore, thread_conversation_id
+from bot.teams.references import ConversationStore, TeamsReference, thread_conversation_id
 from posture.approvals import ApprovalRequest
+from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
-from workers.platform.notifier import Notifier, NotifyError, ReportFile
+from workers.platform.notifier import Notifier, NotifyError, PostedReply, ReportFile
 
 _LEDGER = "cw:teams:posted:"
 _WHERE = "cw:teams:activity:"
@@ -73,7 +74,7 @@ class TeamsNotifier:
         self._ledger_ttl = ledger_ttl
 
     # --- plumbing ---------------------------------------------------------------------------
-    def _ref(self, channel: str) -> ConversationRef:
+    def _ref(self, channel: str) -> TeamsReference:
         ref = self._store.get(channel)
         if ref is None:
             raise NotifyError(
@@ -82,7 +83,7 @@ class TeamsNotifier:
             )
         return ref
 
-    def _target(self, ref: ConversationRef, thread_ts: str | None) -> str:
+    def _target(self, ref: TeamsReference, thread_ts: str | None) -> str:
         if thread_ts and ref.threaded:
             return thread_conversation_id(ref.conversation_id, thread_ts)
         return ref.conversation_id
@@ -131,7 +132,10 @@ class TeamsNotifier:
             return ts
         return self._post(channel, card)
 
-    def post_thread(self, channel: str, thread_ts: str, thread: FindingsThread) -> int:
+    def post_thread(
+        self, channel: str, thread_ts: str, thread: FindingsThread
+    ) -> list[PostedReply]:
+        """Post the findings pages; Teams pages are not redrawn later, so none is returned."""
         cards = render_findings_cards(thread)
         if len(cards) > self._max_replies:
             hidden = len(cards) - self._max_replies + 1
@@ -142,7 +146,11 @@ class TeamsNotifier:
             cards = [*cards[: self._max_replies - 1], render_notice_card(note)]
         for card in cards:
             self._post(channel, card, thread_ts=thread_ts)
-        return len(cards)
+        return []
+
+    def update_thread_reply(self, channel: str, reply: PostedReply, thread: FindingsThread) -> None:
+        """Never called on Teams: post_thread returns no replies to redraw (see its docstring)."""
+        return None
 
     def post_notice(
         self, channel: str, notice: Notice, *, thread_ts: str | None = None, user: str | None = None
@@ -180,24 +188,38 @@ class TeamsNotifier:
             return ts
         return self._post(channel, card)
 
-    def post_approval(
-        self, channel: str, request: ApprovalRequest, *, thread_ts: str | None = None
-    ) -> str:
-        return self._post(channel, render_approval_card(request), thread_ts=thread_ts)
+    def say(self, where: ConversationRef, notice: Notice, *, user: str | None = None) -> None:
+        self.post_notice(where.channel, notice, thread_ts=where.thread or None, user=user)
 
-    def update_approval(self, channel: str, ts: str, request: ApprovalRequest) -> None:
-        self._update(channel, ts, render_approval_card(request))
+    def _post_at(self, where: ConversationRef, card: Card) -> MessageRef:
+        activity_id = self._post(where.channel, card, thread_ts=where.thread or None)
+        return MessageRef(conversation=where, message_id=activity_id)
 
-    def post_plan(self, channel: str, thread_ts: str, plan: FixPlan) -> str:
-        return self._post(channel, render_plan_card(plan), thread_ts=thread_ts)
+    def post_approval(self, where: ConversationRef, request: ApprovalRequest) -> MessageRef:
+        return self._post_at(where, render_approval_card(request))
 
-    def post_fix_result(self, channel: str, thread_ts: str, result: FixResult) -> str:
-        return self._post(channel, render_fix_result_card(result), thread_ts=thread_ts)
+    def update_approval(self, message: MessageRef, request: ApprovalRequest) -> None:
+        self._update(
+            message.conversation.channel, message.message_id, render_approval_card(request)
+        )
+
+    def update_card(self, message: MessageRef, card: Card) -> None:
+        """Replace any posted card (a rotation step, a finding reply) for everyone."""
+        self._update(message.conversation.channel, message.message_id, card)
+
+    def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
+        return self._post_at(where, render_plan_card(plan))
+
+    def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
+        return self._post_at(where, render_fix_result_card(result))
 
     def post_rotation(
-        self, channel: str, update: RotationUpdate, *, thread_ts: str | None = None
-    ) -> str:
-        return self._post(channel, render_rotation_card(update), thread_ts=thread_ts)
+        self, where: ConversationRef, update: RotationUpdate, *, card: MessageRef | None = None
+    ) -> MessageRef:
+        if card is not None:  # one card per rotation, replaced for everyone as it moves
+            self.update_card(card, render_rotation_card(update))
+            return card
+        return self._post_at(where, render_rotation_card(update))
 
 
 def as_notifier(notifier: TeamsNotifier) -> Notifier:

@@ -18,7 +18,7 @@ _KEY = "cw:teams:conversation:"
 _THREAD_MARK = ";messageid="
 
 
-class ConversationRef(BaseModel):
+class TeamsReference(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     conversation_id: str  # bare: a channel or chat, never a thread
@@ -45,7 +45,7 @@ def thread_conversation_id(conversation_id: str, root_id: str) -> str:
     return f"{bare_conversation_id(conversation_id)}{_THREAD_MARK}{root_id}"
 
 
-def reference_from_activity(activity: dict[str, Any]) -> ConversationRef | None:
+def reference_from_activity(activity: dict[str, Any]) -> TeamsReference | None:
     """The reference of an inbound activity (already authenticated), or None if incomplete."""
     conversation = activity.get("conversation") or {}
     service_url = str(activity.get("serviceUrl") or "")
@@ -54,7 +54,7 @@ def reference_from_activity(activity: dict[str, Any]) -> ConversationRef | None:
         return None
     channel_data = activity.get("channelData") or {}
     recipient = activity.get("recipient") or {}
-    return ConversationRef(
+    return TeamsReference(
         conversation_id=bare_conversation_id(conversation_id),
         service_url=service_url,
         tenant_id=str(
@@ -80,7 +80,7 @@ class ConversationStore:
     def __init__(self, connection: redis.Redis) -> None:
         self._redis = connection
 
-    def remember(self, ref: ConversationRef) -> bool:
+    def remember(self, ref: TeamsReference) -> bool:
         """Store the reference if it is new or changed; True when something was written."""
         data = ref.model_dump_json()
         key = _key(ref.conversation_id)
@@ -90,8 +90,8 @@ class ConversationStore:
         self._redis.set(key, data)
         return True
 
-    def get(self, conversation_id: str) -> ConversationRef | None:
+    def get(self, conversation_id: str) -> TeamsReference | None:
         raw = self._redis.get(_key(conversation_id))
         if raw is None:
             return None
-        return ConversationRef.model_validate(json.loads(_text(raw)))
+        return TeamsReference.model_validate(json.loads(_text(raw)))

@@ -68,6 +68,7 @@ class TeamsSettings(BaseSettings):
         SecretStr("redis://127.0.0.1:6379/0"), validation_alias="REDIS_URL"
     )
     redis_ca_file: str | None = Field(None, validation_alias="REDIS_CA_FILE")
+    cachewarden_config: str | None = Field(None, validation_alias="CACHEWARDEN_CONFIG")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
     @field_validator("issuers", mode="before")

@@ -23,6 +23,9 @@ audit_window_seconds = 60
 max_queued_scans = 20                     # scans queued or running at once, all users together
 refused_clicks_per_user = 10              # refused clicks per user per minute before "slow down"
 refusal_log_window_seconds = 600          # one `decision.refused` entry per request, actor, reason
+[teams]                                   # Microsoft Teams approvers (Entra ids)
+approver_users = ["6f1c0c3e-..."]         # user object ids
+approver_groups = ["0b6e2d4a-..."]        # group object ids (members resolved via Graph)
 
 [backups]                                 # ...and every policy section of posture.policy
 minimum_retention_days = 7
@@ -178,6 +181,24 @@ class LimitsConfig(_Section):
     stuck_after_minutes: Annotated[int, Field(ge=5, le=1440)] = 45
 
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class TeamsConfig(_Section):
+    """[teams]: who may decide from Teams (Entra object ids of users, ids of Entra groups)."""
+
+    approver_users: tuple[str, ...] = ()
+    approver_groups: tuple[str, ...] = ()
+
+    @field_validator("approver_users", "approver_groups")
+    @classmethod
+    def _guids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        for entra_id in ids:
+            if not _GUID.match(entra_id):
+                raise ValueError(f"{entra_id!r} is not an Entra object id (a GUID)")
+        return tuple(entra_id.lower() for entra_id in ids)
+
+
 class AppConfig(_Section):
     policy: OrgPolicy = OrgPolicy()
     scan: ScanConfig = ScanConfig()
@@ -186,6 +207,7 @@ class AppConfig(_Section):
     digest: DigestConfig = DigestConfig()
     alerts: AlertsConfig = AlertsConfig()
     limits: LimitsConfig = LimitsConfig()
+    teams: TeamsConfig = TeamsConfig()
 
 
 def parse_config(text: str, *, source: str = "config") -> AppConfig:
@@ -199,6 +221,7 @@ def parse_config(text: str, *, source: str = "config") -> AppConfig:
             "digest": data.get("digest", {}),
             "alerts": data.get("alerts", {}),
             "limits": data.get("limits", {}),
+            "teams": data.get("teams", {}),
         }
         return AppConfig.model_validate(sections).model_copy(update={"policy": policy})
     except tomllib.TOMLDecodeError as exc:

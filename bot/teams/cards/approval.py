@@ -8,6 +8,7 @@ update_activity. Their data is only the request id.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Protocol
 
 from bot.teams.cards.elements import (
     Card,
@@ -24,7 +25,6 @@ from bot.teams.cards.elements import (
 from bot.teams.cards.words import kind_label, when
 from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
 from posture.approvals import ApprovalRequest, RequestKind, State
-from posture.messages import FindingLine
 from posture.remediation import FixPlan, FixResult, PlanKind
 
 KIND_TITLES = {
@@ -128,7 +128,18 @@ def render_approval_card(request: ApprovalRequest) -> Card:
     )
 
 
-def render_accept_risk_form(line: FindingLine, resource: str, today: date) -> Card:
+class RiskSubject(Protocol):
+    """What the accept-risk form names: a `FindingLine`, or a finding reloaded for a click."""
+
+    @property
+    def finding_id(self) -> str: ...
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+def render_accept_risk_form(line: RiskSubject, resource: str, today: date) -> Card:
     """Asks why the risk is acceptable and until which day (at most a year ahead)."""
     default_until = today + timedelta(days=90)
     latest = today + timedelta(days=MAX_ACCEPT_DAYS)

@@ -4,22 +4,32 @@ checked against the emulator's signing keys)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from aiohttp import web
 
+from bot.teams.approvers import static_fetcher
+from bot.teams.context import TeamsDeps
+from bot.teams.references import ConversationStore
+from bot.teams.server import build_web_app, teams_deps
+from bot.teams.settings import TeamsSettings
 from sandbox.redis_server import RedisServer, free_port, wait_for_port
 from sandbox.teams_connector.client import TeamsClient
 from sandbox.teams_connector.server import ConnectorEmulator
+from workers.platform.config import AppConfig
 
 pytestmark = pytest.mark.integration
 
@@ -115,6 +125,43 @@ def running_stack(state: Path, *, anonymous: bool = False) -> Iterator[TeamsStac
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@contextlib.contextmanager
+def serving(app: web.Application) -> Iterator[str]:
+    """An aiohttp app on a free loopback port in a thread of this process; yields its URL."""
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+
+    def serve() -> None:
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+def in_process_bot(
+    teams: TeamsStack, config: AppConfig, groups: dict[str, frozenset[str]] | None = None
+) -> tuple[web.Application, TeamsDeps]:
+    """The Teams web app as `serve --teams` builds it, with the config and Entra groups given
+    (a static directory instead of Microsoft Graph). Needs the emulator's environment set."""
+    settings = TeamsSettings()
+    connection = redis.Redis.from_url(teams.redis.url)
+    store = ConversationStore(connection)
+    deps = replace(
+        teams_deps(settings, store, connection, config), fetch_group=static_fetcher(groups or {})
+    )
+    return build_web_app(settings, store, deps), deps
 
 
 @pytest.fixture(scope="module")

@@ -113,16 +113,21 @@ def test_bad_input_gets_the_usage_answer(teams: TeamsStack) -> None:
     assert "Usage: explain <rule-id-or-alias>" in text
 
 
-def test_audit_is_understood_but_honestly_not_started(teams: TeamsStack) -> None:
+def test_audit_is_queued_for_this_conversation(teams: TeamsStack) -> None:
     activity = teams.client.message_activity("audit orders-prod")
     teams.client.send(activity)
     text = all_text(_card(_reply_to(teams, activity)))
-    assert "not wired to Teams yet, so nothing was started" in text
+    assert "queued for" in text and "Results will be posted in this channel" in text
     connection = redis.Redis.from_url(teams.redis.url)
-    assert not [k for k in connection.scan_iter("rq:queue:*")]  # no job was queued
+    runs = [
+        connection.hgetall(k)
+        for k in connection.scan_iter("cw:run:*")
+        if connection.type(k) == b"hash"
+    ]
+    assert any(run.get(b"channel") == CHANNEL.encode() for run in runs)
 
 
-def test_card_buttons_get_an_honest_invoke_answer(teams: TeamsStack) -> None:
+def test_a_click_on_an_unknown_request_changes_nothing(teams: TeamsStack) -> None:
     before = len(teams.posted())
     activity = teams.client.invoke_activity(
         "approval.approve", {"request_id": "req12345"}, reply_to_id="17"
@@ -132,8 +137,14 @@ def test_card_buttons_get_an_honest_invoke_answer(teams: TeamsStack) -> None:
     body = response.json()
     assert body["statusCode"] == 200
     assert body["type"] == "application/vnd.microsoft.activity.message"
-    assert "not wired to Teams yet" in body["value"]
+    assert body["value"] == "This request is no longer known; ask for a new one."
     assert len(teams.posted()) == before
+
+
+def test_an_unknown_verb_is_not_ours(teams: TeamsStack) -> None:
+    activity = teams.client.invoke_activity("launch.missiles", {}, reply_to_id="17")
+    body = teams.client.send(activity).json()
+    assert body["value"] == "That button is not one of ours."
 
 
 def test_the_first_turn_stores_the_conversation_reference(teams: TeamsStack) -> None:

@@ -16,6 +16,7 @@ from bot.teams.notifier import TeamsNotifier
 from bot.teams.references import ConversationStore
 from bot.teams.settings import TeamsSettings
 from posture.approvals import ApprovalRequest, RequestKind, State
+from posture.conversations import ConversationRef, Platform
 from posture.messages import AuditState, AuditSummary, FindingsThread, Notice, SeverityCounts
 from posture.report import build_findings_thread
 from sandbox.teams_connector.client import CHANNEL
@@ -134,18 +135,24 @@ def test_approval_is_posted_in_a_thread_and_redrawn(
         change="turn on automatic backups",
         api_call="elasticache.ModifyReplicationGroup(SnapshotRetentionLimit=7)",
     )
-    message = notifier.post_approval(CHANNEL, request, thread_ts=root)
+    where = ConversationRef(platform=Platform.TEAMS, channel=CHANNEL, thread=root)
+    message = notifier.post_approval(where, request)
+    assert message.conversation == where
     decided = request.model_copy(
         update={"state": State.DENIED, "decided_by": "Bob", "decided_at": NOW}
     )
-    notifier.update_approval(CHANNEL, message, decided)
-    (posted,) = [p for p in teams.posted() if p["id"] == message]
+    notifier.update_approval(message, decided)
+    (posted,) = [p for p in teams.posted() if p["id"] == message.message_id]
     assert posted["root"] == root and posted["versions"] == 2
     card = posted["activity"]["attachments"][0]["content"]
     assert "Denied by Bob" in all_text(card)
     assert "actions" not in card
-    put = [r for r in teams.requests() if r["method"] == "PUT" and r["raw_path"].endswith(message)]
-    assert f";messageid={root}/activities/{message}" in put[-1]["raw_path"]
+    put = [
+        r
+        for r in teams.requests()
+        if r["method"] == "PUT" and r["raw_path"].endswith(message.message_id)
+    ]
+    assert f";messageid={root}/activities/{message.message_id}" in put[-1]["raw_path"]
 
 
 def test_an_unknown_conversation_is_refused_in_words(notifier: TeamsNotifier) -> None:

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import fakeredis
+import pytest
 
 from bot.teams.notifier import TeamsNotifier
-from bot.teams.references import ConversationRef, ConversationStore
+from bot.teams.references import ConversationStore, TeamsReference
 from posture.approvals import ApprovalRequest, RequestKind
+from posture.conversations import ConversationRef, Platform
 from posture.messages import Notice
 from posture.report import build_findings_thread
 from tests.unit.render.slack_checks import make_finding
@@ -36,7 +38,7 @@ def notifier(conversation_type: str, **options: int) -> tuple[TeamsNotifier, Rec
     store = ConversationStore(connection)
     for cid in ("19:chan@thread.tacv2", "a:chat-1"):
         store.remember(
-            ConversationRef(
+            TeamsReference(
                 conversation_id=cid,
                 service_url="https://smba.trafficmanager.net/emea/",
                 conversation_type="personal" if cid.startswith("a:") else conversation_type,
@@ -63,7 +65,8 @@ def test_long_threads_are_capped_with_a_closing_note() -> None:
         for i in range(400)
     ]
     thread = build_findings_thread("run-1", findings, fixable_rules=frozenset())
-    assert made.post_thread("19:chan@thread.tacv2", "1001", thread) == 3
+    assert made.post_thread("19:chan@thread.tacv2", "1001", thread) == []
+    assert len(connector.sent) == 3
     last = connector.sent[-1][1]["attachments"][0]["content"]
     assert "more pages of findings are not posted here" in all_text(last)
 
@@ -93,6 +96,36 @@ def test_updates_use_the_conversation_the_post_went_to() -> None:
         change="x",
         api_call="y",
     )
-    message = made.post_approval("19:chan@thread.tacv2", request, thread_ts="1001")
-    made.update_approval("19:chan@thread.tacv2", message, request)
-    assert connector.updated == [("19:chan@thread.tacv2;messageid=1001", message)]
+    where = ConversationRef(platform=Platform.TEAMS, channel="19:chan@thread.tacv2", thread="1001")
+    message = made.post_approval(where, request)
+    made.update_approval(message, request)
+    assert connector.updated == [("19:chan@thread.tacv2;messageid=1001", message.message_id)]
+
+
+def test_say_goes_into_the_thread_of_the_reference() -> None:
+    made, connector = notifier("channel")
+    where = ConversationRef(platform=Platform.TEAMS, channel="19:chan@thread.tacv2", thread="77")
+    made.say(where, Notice(text="hello"))
+    made.say(where.top_level(), Notice(text="hello"))
+    assert [cid for cid, _ in connector.sent] == [
+        "19:chan@thread.tacv2;messageid=77",
+        "19:chan@thread.tacv2",
+    ]
+
+
+def test_teams_notifier_exists_only_when_teams_is_configured(monkeypatch: Any) -> None:
+    from bot.teams.runtime import teams_notifier
+    from bot.teams.settings import TeamsSettingsError
+
+    for name in ("CACHEWARDEN_TEAMS_APP_ID", "CACHEWARDEN_TEAMS_ANONYMOUS"):
+        monkeypatch.delenv(name, raising=False)
+    connection = fakeredis.FakeRedis()
+    assert teams_notifier(connection) is None
+    monkeypatch.setenv("CACHEWARDEN_TEAMS_ANONYMOUS", "false")
+    assert teams_notifier(connection) is None
+    monkeypatch.setenv("CACHEWARDEN_TEAMS_APP_ID", "00000000-0000-0000-0000-000000000001")
+    with pytest.raises(TeamsSettingsError, match="CACHEWARDEN_TEAMS_CLIENT_SECRET"):
+        teams_notifier(connection)
+    monkeypatch.delenv("CACHEWARDEN_TEAMS_APP_ID")
+    monkeypatch.setenv("CACHEWARDEN_TEAMS_ANONYMOUS", "true")
+    assert isinstance(teams_notifier(connection), TeamsNotifier)

@@ -1,0 +1,209 @@
+"""Action.Execute clicks: read the verb and ids, call the same flow as the Slack button,
+and say what Teams should do with the answer.
+
+A `ClickAnswer` names at most three things: the card the clicker sees in the invoke
+response (`card`) or a short line instead (`message`); a card that replaces the clicked
+one for everyone (`replace`, sent with update_activity); and a new card posted into the
+clicked card's thread (`reply`). Flows redraw approval requests themselves (through the
+TeamsNotifier's PUT), so an approval click only answers the clicker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.teams.cards.approval import render_accept_risk_form, render_approval_card
+from bot.teams.cards.elements import Card
+from bot.teams.cards.explain import render_explain_card
+from bot.teams.cards.notices import render_notice_card
+from bot.teams.cards.rotation import render_rotation_card
+from bot.teams.cards.words import kind_label
+from bot.teams.dispatch import TeamsActor
+from bot.teams.references import bare_conversation_id
+from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from posture.approvals import Decision
+from posture.catalog import get_rule
+from posture.conversations import ConversationRef, MessageRef, Platform
+from posture.explain import explain_document
+from posture.messages import Notice
+from posture.rotation import RotationAction
+from posture.suppressions import read_acceptance
+from workers.approvals.flows import (
+    AcceptRiskInput,
+    DecisionOutcome,
+    DecisionResult,
+    decide_request,
+    finding_for_click,
+    request_accept_risk,
+    request_fix,
+)
+from workers.approvals.store import ApprovalStore
+from workers.platform.context import FlowContext
+from workers.rotation.flows import rotation_click
+
+_THREAD_MARK = ";messageid="
+
+
+@dataclass(frozen=True)
+class Click:
+    verb: str
+    data: Mapping[str, Any]
+    actor: TeamsActor
+    clicked: MessageRef  # the card the button is on
+
+    def value(self, name: str) -> str:
+        raw = self.data.get(name)
+        return raw if isinstance(raw, str) else ""
+
+    @property
+    def thread(self) -> ConversationRef:
+        """Where answers about the clicked card go: its thread, or its chat."""
+        return self.clicked.as_thread if self.clicked.message_id else self.clicked.conversation
+
+
+@dataclass(frozen=True)
+class ClickAnswer:
+    message: str = ""
+    card: Card | None = None
+    replace: Card | None = None
+    reply: Card | None = None
+
+
+def clicked_message(actor: TeamsActor, raw_conversation_id: str, reply_to_id: str) -> MessageRef:
+    """The clicked card: its conversation (with the thread root in a channel) and its id."""
+    thread = ""
+    if _THREAD_MARK in raw_conversation_id:
+        thread = raw_conversation_id.split(_THREAD_MARK, 1)[1]
+    conversation = ConversationRef(
+        platform=Platform.TEAMS,
+        workspace=actor.tenant_id,
+        channel=bare_conversation_id(raw_conversation_id),
+        thread=thread,
+    )
+    return MessageRef(conversation=conversation, message_id=reply_to_id)
+
+
+def decision_line(outcome: DecisionOutcome) -> str:
+    if outcome.result is not DecisionResult.LOST or outcome.state is None:
+        return outcome.text
+    who = f" by {outcome.decided_by}" if outcome.decided_by else ""
+    return f"{outcome.text[:-1]}: the request is {outcome.state}{who}. Nothing more was changed."
+
+
+def _decide(ctx: FlowContext, click: Click, decision: Decision) -> ClickAnswer:
+    request_id = click.value("request_id")
+    outcome = decide_request(ctx, click.actor.neutral(), request_id, decision, click.clicked)
+    if outcome.result in (DecisionResult.APPROVED, DecisionResult.DENIED):
+        current = ApprovalStore(ctx.connection).get(request_id)
+        if current is not None:  # the flow already redrew it for everyone
+            return ClickAnswer(message=outcome.text, card=render_approval_card(current))
+    return ClickAnswer(message=decision_line(outcome))
+
+
+def approve(ctx: FlowContext, click: Click) -> ClickAnswer:
+    return _decide(ctx, click, Decision.APPROVE)
+
+
+def deny(ctx: FlowContext, click: Click) -> ClickAnswer:
+    return _decide(ctx, click, Decision.DENY)
+
+
+def explain(ctx: FlowContext, click: Click) -> ClickAnswer:
+    found = finding_for_click(ctx, click.actor.neutral(), click.value("finding_id"))
+    if isinstance(found, Notice):
+        return ClickAnswer(message=found.text)
+    document = explain_document(get_rule(found.rule_id))
+    return ClickAnswer(
+        message=f"The explanation of {found.rule_id} is posted in this thread.",
+        reply=render_explain_card(document),
+    )
+
+
+def fix(ctx: FlowContext, click: Click) -> ClickAnswer:
+    notice = request_fix(ctx, click.actor.neutral(), click.value("finding_id"), click.thread)
+    return ClickAnswer(message=notice.text)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    finding_id: str
+    rule_id: str
+    title: str
+
+
+def accept_risk(ctx: FlowContext, click: Click) -> ClickAnswer:
+    finding_id = click.value("finding_id")
+    found = finding_for_click(ctx, click.actor.neutral(), finding_id)
+    if isinstance(found, Notice):
+        return ClickAnswer(message=found.text)
+    subject = _Subject(finding_id=finding_id, rule_id=found.rule_id, title=found.title)
+    resource = f"{kind_label(found.resource_kind)} {found.resource_id} · {found.region}"
+    form = render_accept_risk_form(subject, resource, ctx.clock().date())
+    return ClickAnswer(message="Fill in the form posted in this thread.", reply=form)
+
+
+def submit_risk(ctx: FlowContext, click: Click) -> ClickAnswer:
+    """The form's submit: the same checks as the Slack modal, then the approval request."""
+    read = read_acceptance(click.value(REASON_INPUT), click.value(UNTIL_INPUT), ctx.clock())
+    if isinstance(read, dict):
+        return ClickAnswer(message=" ".join(read.values()))
+    reason, until = read
+    form = AcceptRiskInput(
+        finding_id=click.value("finding_id"),
+        where=click.clicked.conversation,  # the form is a reply in the finding's thread
+        reason=reason,
+        until=until,
+    )
+    problem = request_accept_risk(ctx, click.actor.neutral(), form)
+    if problem is not None:
+        return ClickAnswer(message=problem.text)
+    done = render_notice_card(
+        Notice(
+            text=f"Accept-risk request sent by {click.actor.user_name or 'someone'}; "
+            "an approver decides on the request posted in this thread."
+        )
+    )
+    return ClickAnswer(message="Sent for approval.", card=done, replace=done)
+
+
+def _rotation(ctx: FlowContext, click: Click, action: RotationAction) -> ClickAnswer:
+    answer = rotation_click(
+        ctx, click.actor.neutral(), action, click.value("rotation_id"), click.clicked
+    )
+    if answer.closed is None:
+        return ClickAnswer(message=answer.text)
+    closed = render_rotation_card(
+        answer.closed,
+        closed_by=click.actor.user_name or click.actor.user_aad_id,
+        closed_what=answer.closed_label,
+    )
+    return ClickAnswer(message=answer.text, card=closed, replace=closed)
+
+
+def finalize(ctx: FlowContext, click: Click) -> ClickAnswer:
+    return _rotation(ctx, click, RotationAction.FINALIZE)
+
+
+def cancel(ctx: FlowContext, click: Click) -> ClickAnswer:
+    return _rotation(ctx, click, RotationAction.CANCEL)
+
+
+CLICKS: Mapping[str, Callable[[FlowContext, Click], ClickAnswer]] = {
+    Verb.APPROVE: approve,
+    Verb.DENY: deny,
+    Verb.EXPLAIN: explain,
+    Verb.REQUEST_FIX: fix,
+    Verb.ACCEPT_RISK: accept_risk,
+    Verb.SUBMIT_RISK: submit_risk,
+    Verb.FINALIZE: finalize,
+    Verb.CANCEL: cancel,
+}
+
+
+def answer_click(ctx: FlowContext, click: Click) -> ClickAnswer:
+    handler = CLICKS.get(click.verb)
+    if handler is None:
+        return ClickAnswer(message="That button is not one of ours.")
+    return handler(ctx, click)
