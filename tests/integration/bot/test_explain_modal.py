@@ -20,21 +20,22 @@ def _thread_with_explain(stack: Stack, after: int) -> list[dict[str, Any]]:
         if "(done)" not in json.dumps(parent.get("blocks")):
             continue
         replies = stack.emulator.thread(CHANNEL, parent["ts"])
-        found = [m for m in replies if '"finding_explain"' in json.dumps(m.get("blocks"))]
+        found = [m for m in replies if "finding_explain:" in json.dumps(m.get("blocks"))]
         if found:
             return found
     return []
 
 
 def _explain_value(message: dict[str, Any], resource: str) -> str | None:
-    """The Explain button's value in the block group that names `resource`."""
+    """The Explain option of the first finding menu after the heading that names `resource`."""
     seen = False
     for block in message.get("blocks") or []:
-        text = json.dumps(block)
-        seen = seen or resource in text
-        for element in block.get("elements") or []:
-            if seen and element.get("action_id") == "finding_explain":
-                return str(element["value"])
+        seen = seen or resource in json.dumps(block)
+        menu = block.get("accessory") or {}
+        if seen and menu.get("type") == "overflow":
+            for choice in menu["options"]:
+                if choice["value"].startswith("finding_explain:"):
+                    return str(choice["value"])
     return None
 
 
@@ -47,7 +48,7 @@ def test_explain_opens_a_modal_with_the_resources_own_commands(stack: Stack) -> 
     assert value is not None
     posted_before = len(stack.emulator.thread(CHANNEL, message.get("thread_ts") or message["ts"]))
     ephemerals_before = len(stack.emulator.ephemerals(CHANNEL, USER))
-    client.click(message, "finding_explain", value, user_id=USER, channel_id=CHANNEL)
+    client.click(message, "finding_menu", value, user_id=USER, channel_id=CHANNEL)
     opened = wait_for(lambda: stack.emulator.modals(USER), what="the explain modal")
     view = opened[-1].view
     text = json.dumps(view["blocks"])

@@ -20,7 +20,7 @@ from tests.integration.bot.test_audit_end_to_end import (
     CHANNEL,
     test_audit_acks_fast_and_posts_summary_with_thread,
     test_bad_input_gets_usage_and_no_job,
-    test_explain_button_answers_ephemerally,
+    test_explain_button_answers_only_the_clicker,
     test_health_and_metrics,
     test_help_and_explain_answer_at_once,
     test_hostile_tag_value_renders_inert,
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("bot-socket-stack
 __all__ = [
     "test_audit_acks_fast_and_posts_summary_with_thread",
     "test_bad_input_gets_usage_and_no_job",
-    "test_explain_button_answers_ephemerally",
+    "test_explain_button_answers_only_the_clicker",
     "test_health_and_metrics",
     "test_help_and_explain_answer_at_once",
     "test_hostile_tag_value_renders_inert",

@@ -42,7 +42,7 @@ def test_a_rotation_keeps_one_card_that_ends_done(stack: Stack) -> None:
     assert done.phase is Phase.DONE, done.problem
     cards = wait_for(
         lambda: (
-            (found := _cards(stack, rotation.thread_ts))
+            (found := _cards(stack, rotation.conversation.thread))
             and "Done. Only the new token works" in found[-1]
             and found
         ),
