@@ -135,7 +135,8 @@ class TeamsNotifier:
     def post_thread(
         self, channel: str, thread_ts: str, thread: FindingsThread
     ) -> list[PostedReply]:
-        """Post the findings pages; Teams pages are not redrawn later, so none is returned."""
+        """Post the findings pages. Teams cards do not record which findings they show, so a
+        verified fix does not redraw them (the summary and the fix result say it instead)."""
         cards = render_findings_cards(thread)
         if len(cards) > self._max_replies:
             hidden = len(cards) - self._max_replies + 1
@@ -144,12 +145,18 @@ class TeamsNotifier:
                 "in the audit report."
             )
             cards = [*cards[: self._max_replies - 1], render_notice_card(note)]
-        for card in cards:
-            self._post(channel, card, thread_ts=thread_ts)
-        return []
+        return [
+            PostedReply(
+                ts=str(self._post(channel, card, thread_ts=thread_ts)),
+                finding_ids=(),
+                page=number,
+                pages=len(cards),
+            )
+            for number, card in enumerate(cards, start=1)
+        ]
 
     def update_thread_reply(self, channel: str, reply: PostedReply, thread: FindingsThread) -> None:
-        """Never called on Teams: post_thread returns no replies to redraw (see its docstring)."""
+        """Nothing to redraw on Teams: its replies carry no finding ids (see post_thread)."""
         return None
 
     def post_notice(

@@ -16,6 +16,7 @@ from posture.alert_transitions import (
 )
 from posture.alerts import ApiCallEvent
 from posture.base import Severity
+from posture.conversations import Platform
 from posture.findings import Finding
 from posture.history import FindingKey
 from posture.report import finding_actions, finding_id
@@ -24,6 +25,7 @@ from workers.alerts.store import AlertStore
 from workers.audit.publish import fixable_rules
 from workers.audit.store import AuditStore
 from workers.platform.notifier import NotifyError
+from workers.platform.routing import ChannelRouter
 from workers.platform.runtime import JobEnvironment
 from workers.platform.telemetry import count
 
@@ -33,9 +35,13 @@ HELD_EXAMPLES = 5
 
 
 def alert_notifier(env: JobEnvironment) -> AlertNotifier:
-    if not isinstance(env.notifier, AlertNotifier):
+    """Alerts go to Slack channels only so far (the Teams notifier has no alert cards yet)."""
+    found = env.notifier
+    if isinstance(found, ChannelRouter):
+        found = found.for_platform(Platform.SLACK)
+    if not isinstance(found, AlertNotifier):
         raise NotifyError("this chat platform cannot post real-time alerts yet")
-    return env.notifier
+    return found
 
 
 def post_item(

@@ -28,6 +28,9 @@ class ChannelRouter:
     def __init__(self, notifiers: Notifiers) -> None:
         self._notifiers = notifiers
 
+    def for_platform(self, platform: Platform) -> Notifier:
+        return self._notifiers.for_platform(platform)
+
     def _for(self, channel: str) -> Notifier:
         return self._notifiers.for_platform(platform_of_channel(channel))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.alert_stack import (
     ALERTS,
     OTHER,
@@ -59,10 +61,22 @@ def test_a_change_alerts_once_in_the_subscribed_channel_naming_the_principal(
     assert "ModifyReplicationGroup" in body and "198.51.100.7" in body
     assert "snapshotRetentionLimit=0" in body
     assert {"finding_request_fix", "finding_accept_risk", "finding_explain"} <= {
-        e["action_id"] for b in found[0]["blocks"] if b["type"] == "actions" for e in b["elements"]
+        o["value"].partition(":")[0] for o in _menu_options(found[0])
     }
     assert not _new_risks(alerts.messages(OTHER), "orders", "")  # it watches eu-west-1 only
     assert alerts.metric("cachewarden_alert_events_deduplicated_total") >= 1
+
+
+def _menu_options(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The options of the alert's finding menu (Explain / Request fix / Accept risk)."""
+    return [
+        option
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element.get("type") == "overflow"
+        for option in element["options"]
+    ]
 
 
 def test_the_alert_button_fixes_it_and_the_bots_own_event_posts_fixed_not_a_new_risk(
@@ -73,13 +87,10 @@ def test_the_alert_button_fixes_it_and_the_bots_own_event_posts_fixed_not_a_new_
     alert = wait_for(lambda: _new_risks(alerts.messages(), "billing", "CW-401"), 30, "the alert")[0]
     client = alerts.stack.signed_client()
     value = next(
-        e["value"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]
-        if e["action_id"] == "finding_request_fix"
-    )  # fmt: skip
+        o["value"] for o in _menu_options(alert) if o["value"].startswith("finding_request_fix:")
+    )
     assert (
-        client.click(
-            alert, "finding_request_fix", value, user_id="U_ENGINEER", channel_id=ALERTS
-        ).status
+        client.click(alert, "finding_menu", value, user_id="U_ENGINEER", channel_id=ALERTS).status
         == 200
     )
 

@@ -65,7 +65,7 @@ def test_new_post_replies_in_its_thread_and_update_for_everyone(
     (posted,) = [p for p in teams.posted() if p["id"] == root]
     assert posted["conversation"] == CHANNEL and posted["root"] is None  # a new channel post
     assert str(posted["auth"]).removeprefix("Bearer ") in teams.emulator.issued
-    assert notifier.post_thread(CHANNEL, root, _thread(3)) == 1
+    assert len(notifier.post_thread(CHANNEL, root, _thread(3))) == 1
     (page,) = _in_thread(teams, root)
     assert "Page 1 of 1" in all_text(page["activity"]["attachments"][0]["content"])
     done = _summary(AuditState.DONE, failing=SeverityCounts(high=3), duration_seconds=12)
@@ -83,7 +83,7 @@ def test_a_retried_job_never_posts_twice(teams: TeamsStack, notifier: TeamsNotif
     first = notifier.post_thread(CHANNEL, root, thread)
     again = notifier.post_thread(CHANNEL, root, thread)  # the job ran a second time
     assert first == again
-    assert len(_in_thread(teams, root)) == first
+    assert len(_in_thread(teams, root)) == len(first)
     assert notifier.post_summary(CHANNEL, _summary(AuditState.RUNNING, run_id="run-retry")) == root
     assert len([p for p in teams.posted() if p["id"] == root]) == 1
 
