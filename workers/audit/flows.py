@@ -31,13 +31,16 @@ def request_audit(
     `check_names=False` only for an explicit "scan anyway": the index of known caches can be
     older than a cache created since the last scan.
     """
-    refused = command_refusal(ctx, actor) or _over_limit(ctx, actor)
+    refused = command_refusal(ctx, actor)
     if refused:
         return Notice(text=refused)
-    if check_names:
+    if check_names:  # before the rate limit: a scope naming nothing queues nothing
         problem = check_scope(request.scope, known_scope(ctx.connection, ctx.config))
         if problem is not None:
             return problem
+    limited = _over_limit(ctx, actor)
+    if limited:
+        return Notice(text=limited)
     try:
         ticket = enqueue_audit(
             ctx.connection,
