@@ -3,7 +3,9 @@ the tests restart, the fake AWS, the Slack emulator, the bot in HTTP mode and a 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -38,7 +40,11 @@ def seed(url: str) -> None:
 
 @pytest.fixture(scope="package")
 def stack() -> Iterator[Stack]:
-    with Stack(StackOptions(regions=(REGION,), redis_appendonly=True)) as running:
+    logs = os.environ.get("CW_FAULT_LOGS")
+    options = StackOptions(
+        regions=(REGION,), redis_appendonly=True, log_dir=Path(logs) if logs else None
+    )
+    with Stack(options) as running:
         seed(running.aws.url)
         set_modify_delay(running.aws.url, 0)
         try:
