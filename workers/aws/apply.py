@@ -20,6 +20,17 @@ WRITE_OPERATIONS = frozenset(
         ("ec2", "RevokeSecurityGroupIngress"),
     }
 )
+# Rebuilds (workers/rebuilds/steps.py) only: snapshot the source, restore the fixed copy,
+# delete the source after a second approval (with a final snapshot), or undo on cancel.
+# Kept apart so an in-place fix plan can never carry a create or a delete.
+REBUILD_WRITE_OPERATIONS = frozenset(
+    {
+        ("elasticache", "CreateSnapshot"),
+        ("elasticache", "CreateReplicationGroup"),
+        ("elasticache", "DeleteReplicationGroup"),
+        ("elasticache", "DeleteSnapshot"),
+    }
+)
 
 
 class AwsRefusal(RuntimeError):
