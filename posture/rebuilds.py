@@ -157,5 +157,5 @@ def cancel(rebuild: Rebuild, actor: str, now: datetime) -> Rebuild:
 
 
 def wait_seconds(waits: int) -> int:
-    """Back off while AWS works: 15 s, doubling, at most 5 minutes."""
-    return int(min(15 * 2 ** min(waits, 5), 300))
+    """1, 2, 4, ... seconds, then every 60 s: a snapshot or a create takes minutes in AWS."""
+    return int(min(60, 2 ** min(waits, 6)))

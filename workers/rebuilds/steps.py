@@ -58,6 +58,13 @@ class RebuildTools:
     record: Record
 
 
+# A concurrent runner (a lock that expired mid-step) may have made the same call first.
+ALREADY_DONE = {
+    "CreateSnapshot": "SnapshotAlreadyExistsFault",
+    "CreateReplicationGroup": "ReplicationGroupAlreadyExists",
+}
+
+
 def _write(tools: RebuildTools, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     if ("elasticache", operation) not in REBUILD_WRITE_OPERATIONS:
         raise NotAllowed(f"elasticache:{operation} is not a rebuild operation")
@@ -65,6 +72,8 @@ def _write(tools: RebuildTools, operation: str, params: dict[str, Any]) -> dict[
     try:
         return dict(getattr(tools.elasticache, method)(**params))
     except AWS_FAILURES as exc:
+        if error_code(exc) == ALREADY_DONE.get(operation):
+            return {}  # the next step checks that what exists carries this rebuild's tag
         message = str(getattr(exc, "response", {}).get("Error", {}).get("Message") or "")
         raise StepFailed(f"{operation} failed ({error_code(exc)}): {redact(message)}") from None
 
@@ -180,6 +189,8 @@ def wait_for_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     copy = _group(tools, rebuild.copy_id)
     if copy is None:
         raise StepFailed(f"{rebuild.copy_id} disappeared while it was being created.")
+    if not _ours(tools, copy["ARN"], rebuild):
+        raise StepFailed(f"{rebuild.copy_id} exists and this rebuild did not create it.")
     if copy["Status"] == "create-failed":
         raise StepFailed(f"AWS could not create {rebuild.copy_id}; cancel removes it.")
     if copy["Status"] != "available":
