@@ -121,6 +121,14 @@ class ReservedPolicy(_Section):
     warn_days_medium: Annotated[int, Field(ge=1)] = 30
 
 
+class IacPolicy(_Section):
+    """Which resources a template owns: CloudFormation's own `aws:cloudformation:*` tags
+    always count; `terraform_tags` adds "key" (any value) or "key=value" entries."""
+
+    terraform_tags: tuple[str, ...] = ()
+    live_fix_by_default: bool = False  # true: IaC-managed resources get live fixes as before
+
+
 class OrgPolicy(_Section):
     backups: BackupPolicy = BackupPolicy()
     auth: AuthPolicy = AuthPolicy()
@@ -132,6 +140,7 @@ class OrgPolicy(_Section):
     rules: RulePolicy = RulePolicy()
     access: AccessPolicy = AccessPolicy()
     reserved: ReservedPolicy = ReservedPolicy()
+    iac: IacPolicy = IacPolicy()
 
 
 NON_POLICY_SECTIONS = frozenset(

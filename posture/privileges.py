@@ -54,6 +54,26 @@ ROTATION_WRITES: Mapping[str, frozenset[Call]] = MappingProxyType(
     }
 )
 
+# The writes of an approved rebuild (workers.rebuilds.steps): snapshot the source, restore the
+# fixed copy from it, delete the source after a second approval (with a final snapshot), or
+# delete only what the migration made on cancel.
+REBUILD_WRITES: frozenset[Call] = frozenset(
+    {
+        ("elasticache", "CreateSnapshot"),
+        ("elasticache", "CreateReplicationGroup"),
+        ("elasticache", "DeleteReplicationGroup"),
+        ("elasticache", "DeleteSnapshot"),
+    }
+)
+# What a rebuild reads beyond a fix's reads: the copy's tags (to find what it made) and the
+# AUTH token it passes to the copy (never stored elsewhere).
+REBUILD_READS: frozenset[Call] = frozenset(
+    {
+        ("elasticache", "ListTagsForResource"),
+        ("secrets-manager", "GetSecretValue"),
+    }
+)
+
 # What a fix reads: the resource and what its rules read, narrowed to that resource
 # (workers.fixes.reads.read_for_fix, without the account-wide facts), and its status.
 FIX_READS: frozenset[Call] = frozenset(
@@ -84,6 +104,9 @@ ROTATION_READS: frozenset[Call] = frozenset(
         ("elasticache", "DescribeReplicationGroups"),
         ("elasticache", "DescribeUserGroups"),
         ("elasticache", "DescribeUsers"),
+        # a name that is not a replication group: say what it is and why nothing rotates
+        ("elasticache", "DescribeCacheClusters"),
+        ("elasticache", "DescribeServerlessCaches"),
         ("secrets-manager", "DescribeSecret"),
         ("secrets-manager", "GetSecretValue"),
     }
@@ -92,7 +115,13 @@ ROTATION_READS: frozenset[Call] = frozenset(
 # IAM actions a call needs beyond its own: CreateSecret with Tags also needs TagResource.
 # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
 IMPLIED_ACTIONS: Mapping[Call, tuple[str, ...]] = MappingProxyType(
-    {("secrets-manager", "CreateSecret"): ("secretsmanager:TagResource",)}
+    {
+        ("secrets-manager", "CreateSecret"): ("secretsmanager:TagResource",),
+        # Tags passed at create time need the tagging permission too.
+        # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/IAM.ResourceLevelPermissions.html
+        ("elasticache", "CreateReplicationGroup"): ("elasticache:AddTagsToResource",),
+        ("elasticache", "CreateSnapshot"): ("elasticache:AddTagsToResource",),
+    }
 )
 # botocore service ids whose IAM prefix differs from the id.
 _IAM_PREFIX = {"resource-groups-tagging-api": "tag", "secrets-manager": "secretsmanager"}
@@ -116,12 +145,12 @@ def rotation_writes() -> frozenset[Call]:
 
 
 def remediation_writes() -> frozenset[Call]:
-    return fix_writes() | rotation_writes()
+    return fix_writes() | rotation_writes() | REBUILD_WRITES
 
 
 def remediation_calls() -> frozenset[Call]:
     """Every call a session of the remediation role may make: the writes and the reads."""
-    return remediation_writes() | FIX_READS | ROTATION_READS
+    return remediation_writes() | FIX_READS | ROTATION_READS | REBUILD_READS
 
 
 def iam_actions(calls: Iterable[Call]) -> set[str]:

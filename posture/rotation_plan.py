@@ -19,6 +19,34 @@ _TLS_FIX = (
 )
 
 
+def other_kind_reason(name: str, kind: str, engine: str, user_group_id: str | None) -> str:
+    """The answer for a name that is a cache, but not a replication group (kind: "standalone
+    cluster" or "serverless cache"): nothing to rotate, or not rotated yet, and why."""
+    engine = engine.lower()
+    if engine not in ROTATABLE_ENGINES:
+        return (
+            f"{name} is a Memcached {kind}: ElastiCache offers no AUTH token and no RBAC users "
+            "for Memcached, so it has no password to rotate. Security groups and in-transit "
+            "encryption are what protect it (rules CW-101, CW-304)."
+        )
+    if kind == "serverless cache" and not user_group_id:
+        return (
+            f"{name} is a serverless {engine} cache without a user group, so it has no password "
+            "to rotate. Adding client authentication is rule CW-202 (`/cache-explain CW-202`)."
+        )
+    if kind == "serverless cache":
+        return (
+            f"{name} is a serverless {engine} cache with the user group {user_group_id}. "
+            "cachewarden does not rotate serverless caches' user passwords yet; rotate each "
+            "user's password with `aws elasticache modify-user --passwords` (two passwords "
+            "during the change), keeping the value in Secrets Manager."
+        )
+    return (
+        f"{name} is a standalone {engine} cluster, not a replication group; cachewarden rotates "
+        "replication groups only so far."
+    )
+
+
 def refusal_reason(group: ReplicationGroup) -> str | None:
     """Why this group cannot be rotated now, or None when it can."""
     name = group.replication_group_id

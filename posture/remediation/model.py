@@ -112,6 +112,7 @@ class FixPlan(_Frozen):
     runbook: Runbook | None = None
     fingerprint: str = ""
     warning: str = ""  # what an approver must know before approving (endpoints that change)
+    drift_accepted: bool = False  # a template owns the resource; the requester chose live
 
     @property
     def runs_calls(self) -> bool:

@@ -13,6 +13,7 @@ from posture.findings import Finding
 from posture.policy import OrgPolicy
 from posture.remediation.access_fixes import plan_attach_user_group, plan_close_ingress
 from posture.remediation.global_datastore import global_member_refusal
+from posture.remediation.iac import drift_plan, iac_owner, template_plan
 from posture.remediation.in_place import (
     plan_availability,
     plan_backups,
@@ -147,12 +148,26 @@ def plan_fix(
     inventory: Inventory,
     policy: OrgPolicy,
     now: datetime,
+    *,
+    allow_drift: bool = False,
 ) -> FixPlan:
-    """The plan for one failing rule on one resource, built from `inventory` as it is now."""
+    """The plan for one failing rule on one resource, built from `inventory` as it is now.
+
+    A resource a template manages gets a template change instead of live calls, unless
+    the requester accepted that the stack will drift (`allow_drift`).
+    """
     resource = find_resource(inventory, kind, resource_id)
     if resource is None:
         return _missing(rule_id, kind, resource_id, inventory)
     target = Target(rule_id, resource, RuleContext.build(inventory, policy, now))
+    plan = _plan_for(target, rule_id, kind)
+    owner = iac_owner(target.ctx.tags_of(getattr(resource, "arn", "") or ""), policy.iac)
+    if owner is None or not plan.runs_calls or policy.iac.live_fix_by_default:
+        return plan
+    return drift_plan(plan, owner) if allow_drift else template_plan(plan, owner)
+
+
+def _plan_for(target: Target, rule_id: str, kind: ResourceKind) -> FixPlan:
     if needs_rebuild(rule_id, kind):
         return rebuild_plan(target)
     refused = global_member_refusal(target)

@@ -66,6 +66,12 @@ def _snapshot(elasticache: Any, plan: CachePlan, network: Network) -> None:
     if not plan.has("snapshot_not_cmk"):
         request["KmsKeyId"] = network.kms_key_arn
     elasticache.create_snapshot(**request)
+    # A seeded estate's snapshots were taken long ago: let the new one finish (each describe
+    # of a `creating` snapshot lets time pass in the fake), so every later read agrees.
+    for _ in range(10):
+        found = elasticache.describe_snapshots(SnapshotName=request["SnapshotName"])
+        if found["Snapshots"][0]["SnapshotStatus"] == "available":
+            break
 
 
 def _create_groups(

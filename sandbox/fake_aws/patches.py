@@ -18,6 +18,7 @@ from sandbox.fake_aws.elasticache import (
     clusters,
     extras,
     groups,
+    lifecycle,
     reserved,
     serverless,
     serverless_backups,
@@ -29,10 +30,10 @@ from sandbox.fake_aws.elasticache import (
 from sandbox.fake_aws.elasticache.store import SETTINGS_ATTRIBUTE, FakeSettings
 
 HANDLERS: tuple[Callable[[Any], ActionResult], ...] = (
-    groups.create_replication_group,
+    lifecycle.create_replication_group,
     groups.describe_replication_groups,
     groups.modify_replication_group,
-    groups.delete_replication_group,
+    lifecycle.delete_replication_group,
     clusters.create_cache_cluster,
     clusters.describe_cache_clusters,
     clusters.modify_cache_cluster,
@@ -52,8 +53,8 @@ HANDLERS: tuple[Callable[[Any], ActionResult], ...] = (
     serverless.describe_serverless_caches,
     serverless.modify_serverless_cache,
     serverless.delete_serverless_cache,
-    backups.create_snapshot,
-    backups.describe_snapshots,
+    lifecycle.create_snapshot,
+    lifecycle.describe_snapshots,
     backups.delete_snapshot,
     reserved.describe_reserved_cache_nodes,
     reserved.describe_reserved_cache_nodes_offerings,

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from posture.privileges import FIX_WRITES
+from posture.privileges import FIX_WRITES, REBUILD_WRITES
 from posture.remediation import ApiCall
 from workers.aws.errors import AWS_FAILURES, error_code, redact
 from workers.aws.session import AccountSession, CallCounter
+
+# Rebuilds (workers/rebuilds/steps.py) only: declared in posture.privileges.REBUILD_WRITES and
+# kept apart from the fix writes, so an in-place fix plan can never carry a create or a delete.
+REBUILD_WRITE_OPERATIONS = REBUILD_WRITES
 
 
 class AwsRefusal(RuntimeError):

@@ -134,18 +134,25 @@ class CredentialVault:
         return self._ensure_pending_label(self.describe(name), version_id)
 
     def _create(self, name: str, version_id: str, value: str, new_secret: NewSecret) -> None:
-        # A secret's first version always gets AWSCURRENT from AWS; AWSPENDING is added after.
+        # The secret is created without a value, so CreateSecret cannot stage the new token
+        # AWSCURRENT; the value follows as a PutSecretValue asking for AWSPENDING alone.
+        # Secrets Manager's documented first-version rule may still add AWSCURRENT (moto
+        # does): the README's client recipe keeps a configured token as its last resort.
+        # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html
         tags = [{"Key": key, "Value": val} for key, val in new_secret.tags.items()]
         try:
             self._client.create_secret(
                 Name=name,
-                ClientRequestToken=version_id,
-                SecretString=value,
                 Description=new_secret.description,
                 Tags=[{"Key": MANAGED_TAG, "Value": "true"}, *tags],
             )
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            # A crash after CreateSecret and before the value: the empty secret is ours.
+            if error_code(exc) != "ResourceExistsException":
+                raise _safe_error("CreateSecret", exc) from None
+        except BotoCoreError as exc:
             raise _safe_error("CreateSecret", exc) from None
+        self._put(name, version_id, value)
 
     def _put(self, name: str, version_id: str, value: str) -> None:
         try:

@@ -57,8 +57,13 @@ def prepare_fix(
     thread: str,
     platform: str = Platform.SLACK,
     workspace: str = "",
+    allow_drift: bool = False,
 ) -> None:
-    """Args are plain strings (RQ's JSON); jobs queued before `platform` existed were Slack's."""
+    """Args are plain strings (RQ's JSON); jobs queued before `platform` existed were Slack's.
+
+    `allow_drift`: the requester chose "apply anyway, the stack will drift" for a resource
+    a template manages; the choice goes to the audit log with the request.
+    """
     env, approvals = environment(), flow()
     where = ConversationRef(
         platform=Platform(platform), workspace=workspace, channel=channel, thread=thread
@@ -68,7 +73,7 @@ def prepare_fix(
     if finding is None:
         reply.privately("That finding has expired; run the audit again to get fresh buttons.")
         return
-    plan = _plan_for(env, finding, reply)
+    plan = _plan_for(env, finding, reply, allow_drift)
     if plan is None:
         return
     if not plan.runs_calls:  # a runbook, a manual fix, or why nothing can run yet
@@ -92,16 +97,27 @@ def prepare_fix(
         ttl_hours=env.config.bot.approval_ttl_hours,
         correlation_id=current_correlation_id(),
     )
+    if plan.drift_accepted:
+        approvals.audit.append(
+            "fix.drift_accepted",
+            actor=requester,
+            request_id=asked.request_id,
+            rule_id=plan.rule_id,
+            target=f"{plan.resource_kind}/{plan.resource_id}",
+            warning=plan.warning,
+        )
     _open_request(env, approvals, plan, asked, finding, reply)
 
 
-def _plan_for(env: JobEnvironment, finding: Finding, reply: _Reply) -> FixPlan | None:
+def _plan_for(
+    env: JobEnvironment, finding: Finding, reply: _Reply, allow_drift: bool = False
+) -> FixPlan | None:
     """Snapshots and the like get the catalog's steps; caches a plan from a fresh read."""
     if finding.resource_kind not in CACHE_KINDS:
         where = (finding.rule_id, finding.resource_kind, finding.resource_id)
         return catalog_plan(*where, finding.account, finding.region)
     try:
-        return _fresh_plan(env, finding, reply)
+        return _fresh_plan(env, finding, reply, allow_drift)
     except (UnreachableAccount, *AWS_FAILURES) as exc:
         log.warning(
             "fix not prepared", extra={"finding": finding.rule_id, "error": type(exc).__name__}
@@ -112,7 +128,9 @@ def _plan_for(env: JobEnvironment, finding: Finding, reply: _Reply) -> FixPlan |
         return None
 
 
-def _fresh_plan(env: JobEnvironment, finding: Finding, reply: _Reply) -> FixPlan | None:
+def _fresh_plan(
+    env: JobEnvironment, finding: Finding, reply: _Reply, allow_drift: bool = False
+) -> FixPlan | None:
     """The plan from a fresh read, or None after telling the user why there is none."""
     session = remediation_session(env, finding.account)
     now, policy = env.clock(), env.config.policy
@@ -139,8 +157,9 @@ def _fresh_plan(env: JobEnvironment, finding: Finding, reply: _Reply) -> FixPlan
         )
         return None
     return plan_fix(
-        finding.rule_id, finding.resource_kind, finding.resource_id, inventory, policy, now
-    )
+        finding.rule_id, finding.resource_kind, finding.resource_id, inventory, policy, now,
+        allow_drift=allow_drift,
+    )  # fmt: skip
 
 
 def _open_request(

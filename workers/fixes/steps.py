@@ -79,6 +79,7 @@ class FixRun:
             inventory,
             self.env.config.policy,
             self.env.clock(),
+            allow_drift=plan.drift_accepted,
         )
 
     def say(self, text: str) -> None:

@@ -86,6 +86,10 @@ def _approved(path: str) -> JobSpec:
 
 JOBS: Mapping[str, JobSpec] = MappingProxyType(
     {
+        # An approved rebuild's steps (issue 17): approved actions, served before scans.
+        "advance_rebuild": JobSpec(
+            "workers.rebuilds.jobs.advance_rebuild", ACTIONS_QUEUE, failure_ttl=DAY
+        ),
         # The janitor (issue 14): stuck fixes fail with a message, stalled rotations resume;
         # and the audit log's retention once a day.
         "sweep_stuck": JobSpec(
@@ -464,4 +468,23 @@ def enqueue_alert_rollup(
         job_id=f"alert-rollup-{channel}-{window}",
         meta=_meta(),
         after=max(delay, timedelta(seconds=1)),
+    )
+
+
+# Rebuilds
+
+
+def enqueue_rebuild_step(
+    connection: redis.Redis, rebuild_id: str, version: int, seconds: int, attempt: int = 0
+) -> bool:
+    """One job per (rebuild, version, attempt): scheduling the same one twice is a no-op."""
+    return _put(
+        connection,
+        "advance_rebuild",
+        rebuild_id,
+        version,
+        attempt,
+        job_id=f"rebuild-{rebuild_id}-{version}-{attempt}",
+        meta=_meta(),
+        after=timedelta(seconds=seconds),
     )

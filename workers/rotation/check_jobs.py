@@ -21,6 +21,7 @@ from posture.rotation_plan import (
     check_user,
     group_secret_name,
     mode_for,
+    other_kind_reason,
     refusal_reason,
     rotate_texts,
     user_secret_name,
@@ -73,6 +74,26 @@ def candidate_sessions(env: JobEnvironment, account: str | None) -> list[Account
     return sessions
 
 
+def other_kind(sessions: list[AccountSession], regions: list[str], name: str) -> str | None:
+    """When the name is a standalone cluster or a serverless cache: why it is not rotated."""
+    for session in sessions:
+        boto = session.new_session()
+        for region in regions:
+            client = session.client(boto, "elasticache", region)
+            with contextlib.suppress(*AWS_FAILURES):
+                caches = client.describe_serverless_caches(ServerlessCacheName=name)
+                for cache in caches.get("ServerlessCaches") or []:
+                    engine, group = cache.get("Engine", ""), cache.get("UserGroupId")
+                    return other_kind_reason(name, "serverless cache", engine, group)
+            with contextlib.suppress(*AWS_FAILURES):
+                clusters = client.describe_cache_clusters(CacheClusterId=name)
+                for cluster in clusters.get("CacheClusters") or []:
+                    if not cluster.get("ReplicationGroupId"):
+                        engine = cluster.get("Engine", "")
+                        return other_kind_reason(name, "standalone cluster", engine, None)
+    return None
+
+
 def locate(env: JobEnvironment, intake: RotationIntake) -> Located:
     sessions = candidate_sessions(env, intake.account)
     regions = (
@@ -88,7 +109,8 @@ def locate(env: JobEnvironment, intake: RotationIntake) -> Located:
     where = f"account {intake.account or ', '.join(s.account_id for s in sessions) or '(none)'}"
     where += f", region {', '.join(regions)}"
     if not found:
-        raise Refused(f"No replication group named {intake.group_id} was found ({where}).")
+        other = other_kind(sessions, regions, intake.group_id)
+        raise Refused(other or f"No replication group named {intake.group_id} was found ({where}).")
     if len(found) > 1:
         places = "; ".join(f"{f.session.account_id} {f.region}" for f in found)
         raise Refused(

@@ -159,6 +159,7 @@ class SnapshotRecord:
     snapshot_retention_limit: int
     description: str | None = None
     snapshot_status: str = "available"
+    describes_left: int = 0  # a `creating` snapshot becomes available after these describes
 
 
 @dataclass

@@ -48,17 +48,29 @@ def _thread_text(stack: Stack, thread_ts: str) -> str:
     return json.dumps(stack.emulator.thread(CHANNEL, thread_ts))
 
 
+def _readme_client(stack: Stack, group: str, name: str, configured: str) -> str | None:
+    """The README's client: AWSCURRENT, then AWSPENDING, then its configured token."""
+    accepted = tokens_in_aws(stack, group)
+    for stage in ("AWSCURRENT", "AWSPENDING"):
+        if (value := secret_value(stack, name, stage)) in accepted:
+            return value
+    return configured if configured in accepted else None
+
+
 def test_rotate_then_finalize_and_no_trace_of_either_token(stack: Stack) -> None:
     group, old = unique("orders"), _start_token()
     create_auth_group(stack, group, old)
+    name = f"cachewarden/auth/{group}"
+    assert _readme_client(stack, group, name, old) == old  # no secret yet
 
     rotation_id = approve(stack, request_rotation(stack, group))
     rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
     assert rotation.phase is Phase.BOTH_VALID, rotation.problem
-    name = rotation.secrets[0].name
+    assert rotation.secrets[0].name == name
     new = secret_value(stack, name, "AWSPENDING")
     assert new is not None and new != old
     assert tokens_in_aws(stack, group) == [old, new]  # ROTATE: both work
+    assert _readme_client(stack, group, name, old) == new
     thread = wait_for(
         lambda: (
             (text := _thread_text(stack, rotation.conversation.thread))
@@ -75,6 +87,7 @@ def test_rotate_then_finalize_and_no_trace_of_either_token(stack: Stack) -> None
     assert tokens_in_aws(stack, group) == [new]  # SET: only the new one
     assert secret_value(stack, name, "AWSCURRENT") == new
     assert secret_value(stack, name, "AWSPENDING") is None
+    assert _readme_client(stack, group, name, old) == new
     wait_for(
         lambda: (
             "Done. Only the new token works" in _thread_text(stack, rotation.conversation.thread)

@@ -49,6 +49,12 @@ def test_remediation_policy_writes_are_exactly_the_declared_writes() -> None:
         "secretsmanager:PutSecretValue",
         "secretsmanager:TagResource",  # CreateSecret with tags
         "secretsmanager:UpdateSecretVersionStage",
+        # an approved rebuild: snapshot, restore the fixed copy, delete after a second approval
+        "elasticache:CreateSnapshot",
+        "elasticache:CreateReplicationGroup",
+        "elasticache:DeleteReplicationGroup",
+        "elasticache:DeleteSnapshot",
+        "elasticache:AddTagsToResource",  # the copy and its snapshot are tagged at create
     }
     assert [a for a in reads if is_write(a)] == []
     # What v1 granted and no code path calls.

@@ -30,6 +30,7 @@ APPROVED_QUEUE_JOBS = {
     "expire_request",
     "advance_rotation",
     "run_cancel_phase",
+    "advance_rebuild",
 }
 
 

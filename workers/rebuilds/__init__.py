@@ -1,0 +1,1 @@
+"""Rebuilds: approved, resumable migrations to a fixed copy of a cache."""

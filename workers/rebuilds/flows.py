@@ -1,0 +1,158 @@
+"""Rebuild flows, called by any front end with a neutral actor: request, decide, cancel,
+confirm cutover, decide the delete. Each enforces who may act, writes the audit log,
+and starts the worker job where AWS has work to do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from posture.base import ResourceKind
+from posture.conversations import Actor
+from posture.rebuilds import (
+    WORKING,
+    Rebuild,
+    RebuildRefused,
+    approve,
+    cancel,
+    decide_delete,
+    deny,
+    request_delete,
+)
+from posture.remediation.rebuild_params import RebuildInputs, group_rebuild_plan
+from posture.remediation.rebuild_settings import auth_secret_id
+from posture.remediation.target import Target, find_resource
+from posture.rules.context import RuleContext
+from workers.aws.session import AccountSession
+from workers.fixes.reads import read_for_fix
+from workers.platform.context import FlowContext
+from workers.rebuilds.jobs import schedule_rebuild_step
+from workers.rebuilds.steps import fingerprint_of
+from workers.rebuilds.store import RebuildStore
+from workers.trail.log import AuditLog
+
+RG = ResourceKind.REPLICATION_GROUP
+
+
+@dataclass(frozen=True)
+class RebuildAsk:
+    account: str
+    region: str
+    rule_id: str
+    source_id: str
+    inputs: RebuildInputs = field(default_factory=RebuildInputs)
+    dry_run: bool = False
+
+
+def request_rebuild(
+    ctx: FlowContext, actor: Actor, ask: RebuildAsk, session: AccountSession
+) -> Rebuild:
+    """Read the source, plan its copy (every setting plus the fix) and store the request."""
+    now = ctx.clock()
+    inventory = read_for_fix(session, ask.account, ask.region, RG, ask.source_id, now=now)
+    group = find_resource(inventory, RG, ask.source_id)
+    if group is None:
+        raise RebuildRefused(
+            f"{ask.source_id} is not a replication group in {ask.account}/{ask.region}."
+        )
+    target = Target(ask.rule_id, group, RuleContext.build(inventory, ctx.config.policy, now))
+    rebuild_id = uuid.uuid4().hex
+    plan = group_rebuild_plan(target, ask.inputs, rebuild_id)
+    elasticache = session.client(session.new_session(), "elasticache", ask.region)
+    described = elasticache.describe_replication_groups(ReplicationGroupId=ask.source_id)
+    rebuild = Rebuild(
+        rebuild_id=rebuild_id,
+        account=ask.account,
+        region=ask.region,
+        rule_id=ask.rule_id,
+        source_id=plan.source_id,
+        copy_id=plan.copy_id,
+        snapshot_name=plan.snapshot_name,
+        final_snapshot_name=plan.final_snapshot_name,
+        params=dict(plan.params),
+        diff=tuple(plan.diff_lines()),
+        auth_secret=auth_secret_id(target) if plan.needs_auth_token else "",
+        source_fingerprint=fingerprint_of(described["ReplicationGroups"][0]),
+        requester=actor.user,
+        dry_run=ask.dry_run,
+        updated=now,
+    )
+    holder = RebuildStore(ctx.connection).create(rebuild)
+    if holder:
+        raise RebuildRefused(f"{ask.source_id} already has a rebuild under way ({holder}).")
+    AuditLog(ctx.connection).append(
+        "rebuild.requested", actor=actor.user, rebuild_id=rebuild_id, rule=ask.rule_id,
+        target=f"replication_group/{ask.source_id}", copy=plan.copy_id,
+        diff="; ".join(rebuild.diff), dry_run=str(ask.dry_run),
+    )  # fmt: skip
+    return rebuild
+
+
+def _decide(
+    ctx: FlowContext,
+    actor: Actor,
+    rebuild_id: str,
+    event: str,
+    move: Callable[[Rebuild], Rebuild],
+    *,
+    approver_only: bool = True,
+) -> Rebuild:
+    store = RebuildStore(ctx.connection)
+    rebuild = store.get(rebuild_id)
+    if rebuild is None:
+        raise RebuildRefused("This rebuild is no longer known.")
+    if approver_only and not ctx.directory.approvers().allows(actor.user):
+        AuditLog(ctx.connection).append(f"{event}.refused", actor=actor.user, rebuild_id=rebuild_id)
+        raise RebuildRefused("Only an approver can do that.")
+    try:
+        new = move(rebuild)
+    except RebuildRefused:
+        AuditLog(ctx.connection).append(f"{event}.refused", actor=actor.user, rebuild_id=rebuild_id)
+        raise
+    if not store.replace(rebuild, new):
+        raise RebuildRefused("Someone else moved this rebuild just now; look again.")
+    AuditLog(ctx.connection).append(
+        event, actor=actor.user, rebuild_id=rebuild_id, phase=str(new.phase),
+        target=f"replication_group/{new.source_id}",
+    )  # fmt: skip
+    if new.phase in WORKING:
+        schedule_rebuild_step(ctx.connection, rebuild_id, new.version, 0)
+    return new
+
+
+def approve_rebuild(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Rebuild:
+    return _decide(
+        ctx, actor, rebuild_id, "rebuild.approved", lambda r: approve(r, actor.user, ctx.clock())
+    )
+
+
+def deny_rebuild(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Rebuild:
+    return _decide(
+        ctx, actor, rebuild_id, "rebuild.denied", lambda r: deny(r, actor.user, ctx.clock())
+    )
+
+
+def cancel_rebuild(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Rebuild:
+    return _decide(
+        ctx, actor, rebuild_id, "rebuild.cancel", lambda r: cancel(r, actor.user, ctx.clock())
+    )
+
+
+def confirm_cutover(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Rebuild:
+    """An owner says every client uses the new cache: asks for the second approval."""
+    return _decide(
+        ctx, actor, rebuild_id, "rebuild.delete_requested",
+        lambda r: request_delete(r, actor.user, ctx.clock()), approver_only=False,
+    )  # fmt: skip
+
+
+def decide_source_delete(
+    ctx: FlowContext, actor: Actor, rebuild_id: str, *, approved: bool
+) -> Rebuild:
+    event = "rebuild.delete_approved" if approved else "rebuild.delete_denied"
+    return _decide(
+        ctx, actor, rebuild_id, event,
+        lambda r: decide_delete(r, actor.user, ctx.clock(), approved=approved),
+    )  # fmt: skip
