@@ -162,13 +162,22 @@ class SlackFrontEnd:
         for message in self._thread(parent):
             current = ""
             blocks = message.get("blocks") or []
-            for index, block in enumerate(blocks):
+            for block in blocks:
                 body = plain(block)
                 if block.get("type") == "section" and ("*Replication group*" in body or "*Cache cluster*" in body):  # fmt: skip
                     current = body
                 if f"`{resource}`" in current and block.get("type") == "section" and f"`{rule}`" in body:  # fmt: skip
-                    value = str(blocks[index + 1]["elements"][0]["value"])
-                    return Button(message, self._ACTIONS[action], {"value": value})
+                    # Issue 13: a finding line carries one menu (or one button when one action applies)
+                    accessory = block.get("accessory") or {}
+                    wanted = str(self._ACTIONS[action])
+                    if accessory.get("type") == "overflow":
+                        value = next(
+                            o["value"] for o in accessory["options"]
+                            if o["value"].startswith(f"{wanted}:")
+                        )  # fmt: skip
+                        return Button(message, "finding_menu", {"value": value})
+                    if accessory.get("action_id") == wanted:
+                        return Button(message, wanted, {"value": str(accessory["value"])})
         raise AssertionError(f"no {rule} finding on {resource} in the Slack thread")
 
     def click(self, button: Button, user: str) -> str:
