@@ -60,7 +60,12 @@ def notifiers(process: Process) -> dict[Platform, Notifier]:
     """The one place that picks each front end's notifier: Slack always, Teams when configured
     (bot.teams.runtime says when; a half-configured Teams raises TeamsSettingsError)."""
     by_platform: dict[Platform, Notifier] = {
-        Platform.SLACK: SlackAlertNotifier(process.client, process.connection)
+        Platform.SLACK: SlackAlertNotifier(
+            process.client,
+            process.connection,
+            approver_users=process.config.bot.approver_users,
+            approver_groups=process.config.bot.approver_groups,
+        )
     }
     teams = teams_notifier(process.connection)
     if teams is not None:

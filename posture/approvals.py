@@ -83,6 +83,12 @@ class ApprovalRequest(BaseModel):
     outcome: str = ""
     correlation_id: str = ""
     warning: str = ""  # a fix's must-read before approving (endpoints that change)
+    decision_reason: str = ""  # why the approver denied it (asked on Deny)
+
+    @property
+    def changes_aws(self) -> bool:
+        """Approving starts a job that writes to AWS (an accepted risk only records a note)."""
+        return self.kind is not RequestKind.ACCEPT_RISK
 
     @property
     def is_final(self) -> bool:
@@ -133,6 +139,7 @@ class Transition(BaseModel):
     decided_by: str | None = None
     decided_at: datetime | None = None
     outcome: str = ""
+    reason: str = ""  # the decider's own words (a denial's reason)
 
 
 class Refusal(BaseModel):
@@ -154,8 +161,12 @@ def decide(
     decision: Decision,
     now: datetime,
     approvers: Approvers,
+    *,
+    reason: str = "",
 ) -> Transition | Refusal:
-    """The one place that says whether `actor` may approve or deny `request` now."""
+    """The one place that says whether `actor` may approve or deny `request` now.
+
+    `reason` (the approver's words, asked on Deny) is kept with the decision."""
     if request.is_final or request.state is not State.PENDING:
         who = f" by {request.decided_by}" if request.decided_by else ""
         return Refusal(
@@ -178,7 +189,9 @@ def decide(
             message="Only configured approvers can decide requests; nothing was changed."
         )
     target = State.APPROVED if decision is Decision.APPROVE else State.DENIED
-    return Transition(expected=State.PENDING, to=target, decided_by=actor, decided_at=now)
+    return Transition(
+        expected=State.PENDING, to=target, decided_by=actor, decided_at=now, reason=reason.strip()
+    )
 
 
 def expiry_sweep(request: ApprovalRequest, now: datetime) -> Transition | None:

@@ -81,6 +81,13 @@ class PendingApproval(_Message):
     resource_id: str
     change: str
     expires_at: datetime
+    # enough to decide from a list (App Home): what the Approve would run, and where
+    rule_id: str = ""
+    account: str = ""
+    region: str = ""
+    api_call: str = ""
+    changes_aws: bool = False
+    warning: str = ""
 
 
 class ExpiringRisk(_Message):

@@ -42,3 +42,4 @@ class HomePage(_Message):
     recent_scans: Shown[ScanLine] = Shown()
     subscriptions: Shown[SubscriptionLine] = Shown()
     scheduler_seen: datetime | None = None  # the cron process's last heartbeat
+    notice: str = ""  # the answer to the user's last click on this page (plain words)

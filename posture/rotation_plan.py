@@ -6,6 +6,8 @@ kind of rotation it gets, where its secrets live, and the texts an approver read
 
 from __future__ import annotations
 
+import json
+
 from pydantic import BaseModel, ConfigDict
 
 from posture.resources import ReplicationGroup, User
@@ -141,6 +143,11 @@ class ApprovalTexts(BaseModel):
 _HIDDEN = "<new token from Secrets Manager, never shown>"
 
 
+def _call(operation: str, **params: object) -> str:
+    """The same shape as a fix's exact call (`ApiCall.describe`), so approvers read one style."""
+    return f"elasticache:{operation} {json.dumps(params, sort_keys=True)}"
+
+
 def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> ApprovalTexts:
     names = ", ".join(secret_names)
     if mode is RotationMode.AUTH_TOKEN:
@@ -150,9 +157,12 @@ def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> 
                 f"AWSPENDING), then add it to {group_id} with ROTATE. The current token keeps "
                 "working; nothing is removed until a separately approved Finalize."
             ),
-            api_call=(
-                f"elasticache.modify_replication_group(ReplicationGroupId={group_id!r}, "
-                f"AuthToken={_HIDDEN}, AuthTokenUpdateStrategy='ROTATE', ApplyImmediately=True)"
+            api_call=_call(
+                "ModifyReplicationGroup",
+                ReplicationGroupId=group_id,
+                AuthToken=_HIDDEN,
+                AuthTokenUpdateStrategy="ROTATE",
+                ApplyImmediately=True,
             ),
             risk="Low: the group is briefly `modifying`; both tokens are accepted afterwards.",
             backout="Cancel in the thread rotates the previous token back in and SETs it.",
@@ -162,9 +172,10 @@ def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> 
             f"Generate a new password for each RBAC user of {group_id}, store each in Secrets "
             f"Manager ({names}, staged AWSPENDING), then give each user both passwords."
         ),
-        api_call=(
-            "elasticache.modify_user(UserId=<each user>, Passwords=[<current>, "
-            "<new password from Secrets Manager, never shown>])"
+        api_call=_call(
+            "ModifyUser",
+            UserId="<each user>",
+            Passwords=["<current>", "<new password from Secrets Manager, never shown>"],
         ),
         risk="Low: every user keeps its current password until Finalize.",
         backout="Cancel in the thread gives each user back only its current password.",
@@ -178,9 +189,12 @@ def finalize_texts(mode: RotationMode, group_id: str) -> ApprovalTexts:
                 f"Keep only the new AUTH token on {group_id} (SET), then promote the secret's "
                 "pending version to AWSCURRENT (the old token becomes AWSPREVIOUS)."
             ),
-            api_call=(
-                f"elasticache.modify_replication_group(ReplicationGroupId={group_id!r}, "
-                f"AuthToken={_HIDDEN}, AuthTokenUpdateStrategy='SET', ApplyImmediately=True)"
+            api_call=_call(
+                "ModifyReplicationGroup",
+                ReplicationGroupId=group_id,
+                AuthToken=_HIDDEN,
+                AuthTokenUpdateStrategy="SET",
+                ApplyImmediately=True,
             ),
             risk="Clients still using the old token fail once SET lands. Move them first.",
             backout="None once SET lands: rotate again to replace the token.",
@@ -190,7 +204,11 @@ def finalize_texts(mode: RotationMode, group_id: str) -> ApprovalTexts:
             f"Leave each RBAC user of {group_id} with only its new password, then promote each "
             "secret's pending version to AWSCURRENT."
         ),
-        api_call="elasticache.modify_user(UserId=<each user>, Passwords=[<new password>])",
+        api_call=_call(
+            "ModifyUser",
+            UserId="<each user>",
+            Passwords=["<new password from Secrets Manager, never shown>"],
+        ),
         risk="Clients still using an old password fail at once. Move them first.",
         backout="None once applied: rotate again to replace the passwords.",
     )

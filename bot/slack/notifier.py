@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import redis
@@ -22,7 +23,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.slack.render.blocks import render_notice, render_summary
-from bot.slack.render.slack_approval import render_approval, render_fix_result, render_plan
+from bot.slack.render.slack_approval import (
+    ApprovalFrame,
+    render_approval,
+    render_fix_result,
+    render_plan,
+)
 from bot.slack.render.slack_digest import render_digest
 from bot.slack.render.slack_findings import render_thread_page, render_thread_replies
 from bot.slack.render.slack_rotation import render_rotation
@@ -53,11 +59,20 @@ def make_web_client(token: str, base_url: str) -> WebClient:
 
 class SlackNotifier:
     def __init__(
-        self, client: WebClient, connection: redis.Redis, *, max_replies: int = 10
+        self,
+        client: WebClient,
+        connection: redis.Redis,
+        *,
+        max_replies: int = 10,
+        approver_users: tuple[str, ...] = (),
+        approver_groups: tuple[str, ...] = (),
     ) -> None:
         self._client = client
         self._redis = connection
         self._max_replies = max(2, max_replies)
+        self._approvers = ApprovalFrame(
+            approver_users=approver_users, approver_groups=approver_groups
+        )
 
     @contextlib.contextmanager
     def _channel_turn(self, channel: str) -> Iterator[None]:
@@ -186,12 +201,31 @@ class SlackNotifier:
         return str(uploaded.get("permalink") or "") if isinstance(uploaded, dict) else ""
 
     # --- approvals and fixes (issue 6) -----------------------------------------------------
+    def _frame(self, here: ConversationRef, request: ApprovalRequest) -> ApprovalFrame:
+        """Approvers to mention, and a permalink to the request's other copy (thread or
+        security channel); a missing link only leaves the line out."""
+        others = [m for m in request.messages if not m.conversation.same_channel(here)]
+        if not others:
+            return self._approvers
+        other = others[0]
+        try:
+            found = self._call(
+                "chat.getPermalink", channel=other.conversation.channel, message_ts=other.message_id
+            )
+        except NotifyError:
+            return self._approvers
+        return replace(
+            self._approvers,
+            other_copy=str(found.get("permalink") or ""),
+            other_is_thread=request.posted is not None and other == request.posted,
+        )
+
     def post_approval(self, where: ConversationRef, request: ApprovalRequest) -> MessageRef:
-        text, blocks = render_approval(request)
+        text, blocks = render_approval(request, self._frame(where, request))
         return self._post(where, text, blocks)
 
     def update_approval(self, message: MessageRef, request: ApprovalRequest) -> None:
-        text, blocks = render_approval(request)
+        text, blocks = render_approval(request, self._frame(message.conversation, request))
         channel = message.conversation.channel
         self._call("chat.update", channel=channel, ts=message.message_id, text=text, blocks=blocks)
 

@@ -44,7 +44,10 @@ class ApiContext:
         return found
 
     def permalink(self, channel: str, ts: str, thread_ts: str | None = None) -> str:
-        link = f"{self.base_url}archives/{channel}/p{ts.replace('.', '')}"
+        """Shaped like Slack's (https, the workspace's domain); the demo page opens the
+        path `/archives/...` on this server itself when such a link is clicked."""
+        host = f"https://{self.workspace.team_domain}.slack.com/"
+        link = f"{host}archives/{channel}/p{ts.replace('.', '')}"
         return f"{link}?thread_ts={thread_ts}&cid={channel}" if thread_ts else link
 
 

@@ -128,7 +128,7 @@ def render_control(inner: str, user_name: NameOf, channel_name: NameOf) -> str:
         name = decode_entities(label) or channel_name(target[1:])
         return _mention(f"#{name}", "channel-link", target[1:])
     if target.startswith("!"):
-        return _special(target[1:], decode_entities(label))
+        return _special(target[1:], decode_entities(label), user_name)
     url = decode_entities(target)
     if url.startswith(_SAFE_SCHEMES):
         shown = escape(decode_entities(label) or url)
@@ -136,12 +136,12 @@ def render_control(inner: str, user_name: NameOf, channel_name: NameOf) -> str:
     return escape(decode_entities(label or f"<{inner}>"))
 
 
-def _special(command: str, label: str) -> str:
+def _special(command: str, label: str, user_name: NameOf) -> str:
     if command in ("here", "channel", "everyone"):
         return _mention(f"@{command}", "mention broadcast", command)
     if command.startswith("subteam^"):
         group = command.split("^", 1)[1]
-        return _mention(label or f"@{group}", "mention", group)
+        return _mention(label or f"@{user_name(group)}", "mention", group)
     return escape(label or f"<!{command}>")
 
 

@@ -31,7 +31,13 @@ class BlockRenderer:
         return plain_text_to_html(value)
 
     def mrkdwn(self, text: str) -> str:
-        return mrkdwn_to_html(text, self._workspace.display_name, self._channel_name)
+        return mrkdwn_to_html(text, self._display_name, self._channel_name)
+
+    def _display_name(self, ref: str) -> str:
+        """A user's real name, or a user group's handle (mentions of both are looked up)."""
+        if ref in self._workspace.usergroups:
+            return self._workspace.group_handle(ref)
+        return self._workspace.display_name(ref)
 
     def message(self, message: dict[str, Any]) -> str:
         """Blocks when present, else the text fallback; then legacy attachments and files."""

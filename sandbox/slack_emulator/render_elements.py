@@ -44,9 +44,21 @@ def _button(element: dict[str, Any], block_id: str, text: TextRenderer) -> str:
     return (
         f'<button type="button" class="{css}" data-testid="button" data-style="{escape(style)}" '
         f"{_data_attributes(element, block_id)} "
-        f'data-value="{escape(str(element.get("value", "")))}"{url_attr}>'
+        f'data-value="{escape(str(element.get("value", "")))}"{url_attr}{_confirm(element, text)}>'
         f"{text(element.get('text'))}</button>"
     )
+
+
+def _confirm(element: dict[str, Any], text: TextRenderer) -> str:
+    """A `confirm` object as data attributes (rendered HTML); the page asks before sending."""
+    confirm = element.get("confirm")
+    if not isinstance(confirm, dict):
+        return ""
+    parts = {"title": "title", "text": "text", "yes": "confirm", "no": "deny"}
+    attrs = "".join(
+        f' data-confirm-{name}="{escape(text(confirm.get(key)))}"' for name, key in parts.items()
+    )
+    return f'{attrs} data-confirm-style="{escape(str(confirm.get("style") or "primary"))}"'
 
 
 def _options(element: dict[str, Any], text: TextRenderer) -> list[str]:

@@ -99,6 +99,12 @@ class Workspace:
         user = self.user(user_id)
         return user.real_name if user else user_id
 
+    def group_handle(self, group_id: str) -> str:
+        """How Slack shows `<!subteam^S1>`: the group's handle (made up from its id here)."""
+        if group_id not in self.usergroups:
+            return group_id
+        return group_id.removeprefix("S_").lower().replace("_", "-") + "-team"
+
 
 def dm_channel_id(user_id: str) -> str:
     """The bot's direct-message channel with a user: U_ENGINEER -> D_ENGINEER."""

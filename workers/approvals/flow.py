@@ -80,16 +80,19 @@ class ApprovalFlow:
             change=request.change[:300],
         )
         posted = self.notifiers.to(request.origin).post_approval(request.origin, request)
+        shown = request.model_copy(update={"posted": posted})
         mirror = self._mirror_place(request.origin)
         mirror_ref: MessageRef | None = None
         if mirror is not None:
-            try:
-                mirror_ref = self.notifiers.to(mirror).post_approval(mirror, request)
+            try:  # the copy links back to the thread; the thread's message then links here
+                mirror_ref = self.notifiers.to(mirror).post_approval(mirror, shown)
             except NotifyError:
                 log.warning(
                     "could not mirror the request", extra={"request_id": request.request_id}
                 )
         updated = self.store.update_fields(request.request_id, posted=posted, mirror=mirror_ref)
+        if updated is not None and mirror_ref is not None:
+            self._redraw(posted, updated)
         self._schedule_expiry(request)
         return updated or request
 
@@ -123,12 +126,13 @@ class ApprovalFlow:
     def refresh(self, request: ApprovalRequest) -> None:
         """Redraw both copies of the message; a failed redraw is logged, never raised."""
         for message in request.messages:
-            try:
-                self.notifiers.to(message).update_approval(message, request)
-            except NotifyError:
-                log.warning(
-                    "could not redraw the request", extra={"request_id": request.request_id}
-                )
+            self._redraw(message, request)
+
+    def _redraw(self, message: MessageRef, request: ApprovalRequest) -> None:
+        try:
+            self.notifiers.to(message).update_approval(message, request)
+        except NotifyError:
+            log.warning("could not redraw the request", extra={"request_id": request.request_id})
 
     def apply(
         self, request: ApprovalRequest, transition: Transition, *, actor: str = "cachewarden"
@@ -137,6 +141,8 @@ class ApprovalFlow:
         won, current = self.store.apply(request.request_id, transition)
         if won and current is not None:
             details = {"outcome": transition.outcome[:300]} if transition.outcome else {}
+            if transition.reason:
+                details["reason"] = transition.reason[:500]
             self.audit.append(
                 EVENTS.get(transition.to, f"request.{transition.to}"),
                 actor=actor,

@@ -141,10 +141,53 @@ def note_refusal(
     )
 
 
+def _place_refusal(
+    ctx: FlowContext, actor: Actor, request: ApprovalRequest, clicked: MessageRef | None
+) -> str | None:
+    """Where the decision came from: the request's own messages, or (None) the decider's
+    own home page, which is no channel but must still be the request's workspace."""
+    if clicked is None:
+        return workspace_refusal(ctx, actor, request.origin)
+    refused = click_refusal(ctx, actor, request.origin, clicked)
+    if refused is None and not _on_request_message(ctx, request, clicked):
+        refused = NOT_THIS_MESSAGE
+    return refused
+
+
+def decision_refusal(
+    ctx: FlowContext,
+    actor: Actor,
+    request_id: str,
+    decision: Decision,
+    clicked: MessageRef | None,
+) -> tuple[ApprovalRequest | None, str | None]:
+    """A dry look before asking a denier for a reason: the request, and why the decision
+    would be refused (None when it would count). Records nothing; `decide_request` decides."""
+    if not REQUEST_ID.match(request_id):
+        return None, NOT_OURS
+    request = approval_flow(ctx).store.get(request_id)
+    if request is None:
+        return None, "This request is no longer known; ask for a new one."
+    refused = _place_refusal(ctx, actor, request, clicked)
+    if refused:
+        return request, refused
+    outcome = decide(request, actor.user, decision, ctx.clock(), ctx.directory.approvers())
+    return request, outcome.message if isinstance(outcome, Refusal) else None
+
+
 def decide_request(
-    ctx: FlowContext, actor: Actor, request_id: str, decision: Decision, clicked: MessageRef
+    ctx: FlowContext,
+    actor: Actor,
+    request_id: str,
+    decision: Decision,
+    clicked: MessageRef | None,
+    *,
+    reason: str = "",
 ) -> DecisionOutcome:
-    """Approve or deny one request by compare-and-set; only the winner starts a job."""
+    """Approve or deny one request by compare-and-set; only the winner starts a job.
+
+    `clicked` is the message the button was on, or None for the decider's home page;
+    every rule (four-eyes, approvers, expiry, workspace) holds in both places."""
     if not REQUEST_ID.match(request_id):
         return _refused(NOT_OURS)
     slow_down = too_many_refusals(ctx, actor)
@@ -155,13 +198,13 @@ def decide_request(
     request = flow.store.get(request_id)
     if request is None:
         return _refused("This request is no longer known; ask for a new one.")
-    refused = click_refusal(ctx, actor, request.origin, clicked)
-    if refused is None and not _on_request_message(ctx, request, clicked):
-        refused = NOT_THIS_MESSAGE
+    refused = _place_refusal(ctx, actor, request, clicked)
     outcome = (
         Refusal(message=refused)
         if refused
-        else decide(request, actor.user, decision, ctx.clock(), ctx.directory.approvers())
+        else decide(
+            request, actor.user, decision, ctx.clock(), ctx.directory.approvers(), reason=reason
+        )
     )
     if isinstance(outcome, Refusal):
         log.info("decision refused", extra={"request_id": request_id, "reason": outcome.message})

@@ -26,7 +26,7 @@ _PENDING = "cw:approvals:pending"
 _ACTIVE = "cw:approvals:active"
 
 # KEYS[1] request key, KEYS[2] pending zset, KEYS[3] active zset;
-# ARGV: expected, to, decided_by, decided_at, outcome, id, ttl
+# ARGV: expected, to, decided_by, decided_at, outcome, id, ttl, decision reason
 _CAS = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, ''} end
@@ -36,6 +36,7 @@ doc['state'] = ARGV[2]
 if ARGV[3] ~= '' then doc['decided_by'] = ARGV[3] end
 if ARGV[4] ~= '' then doc['decided_at'] = ARGV[4] end
 if ARGV[5] ~= '' then doc['outcome'] = ARGV[5] end
+if ARGV[8] ~= '' then doc['decision_reason'] = ARGV[8] end
 local encoded = cjson.encode(doc)
 redis.call('SET', KEYS[1], encoded, 'EX', tonumber(ARGV[7]))
 if ARGV[2] ~= 'pending' then redis.call('ZREM', KEYS[2], ARGV[6]) end
@@ -79,6 +80,7 @@ class ApprovalStore:
                 transition.outcome,
                 request_id,
                 RETENTION_SECONDS,
+                transition.reason,
             ],
         )
         current = ApprovalRequest.model_validate_json(raw) if raw else None

@@ -40,6 +40,12 @@ def read_pending_approvals(connection: redis.Redis) -> list[PendingApproval]:
             resource_id=request.resource_id,
             change=request.change,
             expires_at=request.expires_at,
+            rule_id=request.rule_id or "",
+            account=request.account,
+            region=request.region,
+            api_call=request.api_call,
+            changes_aws=request.changes_aws,
+            warning=request.warning,
         )
         for request in ApprovalStore(connection).pending()
     ]

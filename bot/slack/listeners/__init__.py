@@ -10,6 +10,7 @@ from bot.slack.listeners import (
     approvals,
     approvers,
     commands,
+    deny,
     finding_menu,
     home,
     risk,
@@ -24,6 +25,7 @@ def register(app: App, deps: BotDeps) -> None:
     finding_menu.register(app, deps)  # the "..." menu on finding lines
     approvals.register(app, deps)  # Approve / Deny on every kind of request
     risk.register(app, deps)  # the accept-risk modal's submission
+    deny.register(app, deps)  # the Deny modal's submission (a reason)
     home.register(app, deps)
     rotation.register(app, deps)
     approvers.register(app, deps)  # approver groups changed: drop the cached members

@@ -24,13 +24,21 @@ log = logging.getLogger(__name__)
 
 
 def publish_home(
-    client: WebClient, user: str, deps: BotDeps, context: BoltContext | None = None
+    client: WebClient,
+    user: str,
+    deps: BotDeps,
+    context: BoltContext | None = None,
+    *,
+    notice: str = "",
 ) -> None:
+    """Rebuild and publish the user's page; `notice` answers their last click on it."""
     # Events carry no clicker workspace of their own: they come for the installed one.
     actor = Actor(platform=Platform.SLACK, workspace=installed_workspace(context), user=user)
     page = home_page(flow_context(client, deps, context), actor)
     if page is not None:
-        client.views_publish(user_id=user, view=render_home(page))
+        client.views_publish(
+            user_id=user, view=render_home(page.model_copy(update={"notice": notice}))
+        )
 
 
 def handle_home_opened(

@@ -82,13 +82,24 @@ def finding_thread(body: dict[str, Any]) -> ConversationRef:
     return clicked.as_thread if clicked.message_id else clicked.conversation
 
 
+def slack_notifier(client: WebClient, deps: BotDeps) -> SlackNotifier:
+    """The notifier with the approvers it mentions on approval requests."""
+    bot = deps.config.bot
+    return SlackNotifier(
+        client,
+        deps.connection,
+        approver_users=bot.approver_users,
+        approver_groups=bot.approver_groups,
+    )
+
+
 def flow_context(
     client: WebClient, deps: BotDeps, context: BoltContext | None = None
 ) -> FlowContext:
     return FlowContext(
         connection=deps.connection,
         config=deps.config,
-        notifiers=Notifiers({Platform.SLACK: SlackNotifier(client, deps.connection)}),
+        notifiers=Notifiers({Platform.SLACK: slack_notifier(client, deps)}),
         directory=SlackApproverDirectory(client, deps.connection, deps.config.bot),
         workspace=installed_workspace(context),
     )

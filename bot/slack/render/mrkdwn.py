@@ -10,7 +10,8 @@ import re
 
 ELLIPSIS = "…"
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")  # a cut inside &amp; / &lt; / &gt;
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9_]{2,20}$")  # `_` is inert; the emulator's ids use it
+_GROUP_ID = re.compile(r"^S[A-Z0-9_]{2,30}$")
 _SAFE_URL = re.compile(r"^https://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _FENCE = "```"
 
@@ -61,6 +62,13 @@ def user_mention(user_id: str) -> str:
     if _USER_ID.match(user_id):
         return f"<@{user_id}>"
     return escape(user_id)
+
+
+def group_mention(group_id: str) -> str:
+    """A user-group mention (it notifies the group) only for a well-formed group id."""
+    if _GROUP_ID.match(group_id):
+        return f"<!subteam^{group_id}>"
+    return escape(group_id)
 
 
 def link(url: str, label: str) -> str:

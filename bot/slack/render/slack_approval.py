@@ -8,16 +8,27 @@ while the request is pending; their value is only the request id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.slack.actions import ActionId
-from bot.slack.render.mrkdwn import code, code_block, escape, truncate, user_mention
+from bot.slack.render.mrkdwn import (
+    code,
+    code_block,
+    escape,
+    group_mention,
+    is_safe_url,
+    link,
+    truncate,
+    user_mention,
+)
 from bot.slack.render.slack_elements import (
     MAX_FIELD_TEXT,
     MAX_SECTION_TEXT,
     Block,
     actions,
     button,
+    confirm_dialog,
     context,
     fallback,
     fields_section,
@@ -26,6 +37,7 @@ from bot.slack.render.slack_elements import (
 )
 from bot.slack.render.slack_findings import kind_label
 from posture.approvals import ApprovalRequest, RequestKind, State
+from posture.digest import PendingApproval
 from posture.findings import Finding
 from posture.remediation import FixPlan, FixResult, PlanKind
 
@@ -37,6 +49,23 @@ KIND_TITLES = {
 }
 _TEXT_SHOWN = 1500
 _CALL_SHOWN = 2500
+_REASON_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class ApprovalFrame:
+    """What Slack knows around a request: who may decide it, and a link to its other copy.
+
+    `other_copy` is a permalink to the same request elsewhere: in the finding's thread
+    seen from the security channel (`other_is_thread`), or the security-channel copy."""
+
+    approver_users: tuple[str, ...] = ()
+    approver_groups: tuple[str, ...] = ()
+    other_copy: str = ""
+    other_is_thread: bool = False
+
+
+NO_FRAME = ApprovalFrame()
 
 
 def when(moment: datetime | None) -> str:
@@ -54,11 +83,17 @@ def status_line(request: ApprovalRequest) -> str:
         State.RUNNING: f"*Approved*{by}{at}. Running{outcome or '…'}",
         State.DONE: f"*Done.* Approved{by}{at}{outcome}",
         State.FAILED: f"*Failed.* Approved{by}{at}{outcome}",
-        State.DENIED: f"*Denied*{by}{at}. Nothing was changed.",
+        State.DENIED: f"*Denied*{by}{at}. Nothing was changed.{_denial_reason(request)}",
         State.EXPIRED: f"*Expired* at {when(request.decided_at or request.expires_at)} without a decision. Nothing was changed.",
         State.CANCELLED: f"*Cancelled*{by}{at}. Nothing was changed.",
     }
     return truncate(lines[request.state], MAX_SECTION_TEXT)
+
+
+def _denial_reason(request: ApprovalRequest) -> str:
+    if not request.decision_reason:
+        return ""
+    return f"\n*Reason:* {truncate(escape(request.decision_reason), _REASON_SHOWN)}"
 
 
 def _subject(request: ApprovalRequest) -> str:
@@ -88,27 +123,66 @@ def _details(request: ApprovalRequest) -> list[Block]:
                 f":warning: *Before you approve*\n{truncate(escape(request.warning), _TEXT_SHOWN)}"
             )
         )
-    blocks.append(section(f"*Exact call*\n{code_block(request.api_call, _CALL_SHOWN)}"))
-    fields = []
+    blocks.append(exact_call(request.api_call))
+    # Full width: the two halves of a fields section are too narrow for a sentence each.
     if request.risk:
-        fields.append(f"*Risk*\n{truncate(escape(request.risk), MAX_FIELD_TEXT - 20)}")
+        blocks.append(section(f"*Risk*\n{truncate(escape(request.risk), _TEXT_SHOWN)}"))
     if request.backout:
-        fields.append(f"*Backout*\n{truncate(escape(request.backout), MAX_FIELD_TEXT - 20)}")
-    if fields:
-        blocks.append(fields_section(fields))
+        blocks.append(section(f"*Backout*\n{truncate(escape(request.backout), _TEXT_SHOWN)}"))
     return blocks
 
 
-def decision_buttons(request_id: str) -> Block:
-    return actions(
-        [
-            button("Approve", ActionId.APPROVE, request_id, style="primary"),
-            button("Deny", ActionId.DENY, request_id, style="danger"),
-        ]
+def exact_call(api_call: str) -> Block:
+    """The one way an AWS call the bot will make is shown: a labelled code block."""
+    return section(f"*Exact call*\n{code_block(api_call, _CALL_SHOWN)}")
+
+
+def operation_of(api_call: str) -> str:
+    """`ModifyReplicationGroup` from `elasticache:ModifyReplicationGroup {...}`."""
+    head = api_call.split(None, 1)[0] if api_call.strip() else ""
+    return head.rpartition(":")[2] or "the change"
+
+
+def approve_confirm(request: ApprovalRequest | PendingApproval) -> Block:
+    """The dialog Slack shows before an Approve that changes AWS is sent."""
+    calls = len([line for line in request.api_call.splitlines() if line.strip()])
+    what = operation_of(request.api_call) + (f" and {calls - 1} more" if calls > 1 else "")
+    text = (
+        f"cachewarden calls {what} on {request.resource_id} "
+        f"(account {request.account}, {request.region}) as soon as you confirm."
     )
+    if request.warning:
+        text += " Read 'Before you approve' on the request first."
+    return confirm_dialog("Approve and change AWS?", text, "Approve and run", "Not yet")
 
 
-def render_approval(request: ApprovalRequest) -> tuple[str, list[Block]]:
+def decision_buttons(request: ApprovalRequest | PendingApproval) -> Block:
+    """Approve (confirmed first when it changes AWS) and Deny (which asks for a reason)."""
+    approve = button("Approve", ActionId.APPROVE, request.request_id, style="primary")
+    if request.changes_aws:
+        approve["confirm"] = approve_confirm(request)
+    return actions([approve, button("Deny…", ActionId.DENY, request.request_id, style="danger")])
+
+
+def approvers_line(frame: ApprovalFrame) -> str:
+    """Who is asked to decide, as mentions that notify them."""
+    who = [user_mention(u) for u in frame.approver_users]
+    who += [group_mention(g) for g in frame.approver_groups]
+    if not who:
+        return ""
+    return f"*Asked to decide:* {', '.join(who)} (anyone of them except the requester)"
+
+
+def other_copy_line(frame: ApprovalFrame) -> str:
+    if not frame.other_copy or not is_safe_url(frame.other_copy):
+        return ""
+    label = "the finding's thread" if frame.other_is_thread else "the security-channel copy"
+    return f"Also shown in {link(frame.other_copy, label)}"
+
+
+def render_approval(
+    request: ApprovalRequest, frame: ApprovalFrame = NO_FRAME
+) -> tuple[str, list[Block]]:
     """The approval message in its current state; buttons only while a decision is possible."""
     title = KIND_TITLES.get(request.kind, "Approval request")
     blocks = [
@@ -116,19 +190,15 @@ def render_approval(request: ApprovalRequest) -> tuple[str, list[Block]]:
         section(_subject(request)),
     ]
     blocks += _details(request)
-    blocks.append(
-        context(
-            f"Requested by {user_mention(request.requester)} · request {code(request.request_id)}"
-            + (
-                f" · correlation id {code(request.correlation_id)}"
-                if request.correlation_id
-                else ""
-            )
-        )
-    )
-    blocks.append(section(status_line(request)))
-    if request.state is State.PENDING:
-        blocks.append(decision_buttons(request.request_id))
+    ids = f"Requested by {user_mention(request.requester)} · request {code(request.request_id)}"
+    if request.correlation_id:
+        ids += f" · correlation id {code(request.correlation_id)}"
+    blocks.append(context(ids, other_copy_line(frame)))
+    pending = request.state is State.PENDING
+    asked = approvers_line(frame) if pending else ""
+    blocks.append(section(status_line(request) + (f"\n{asked}" if asked else "")))
+    if pending:
+        blocks.append(decision_buttons(request))
     text = f"{title} for {request.rule_id or ''} on {request.resource_id}: {request.state}"
     return fallback(escape(" ".join(text.split()))), blocks
 

@@ -27,6 +27,9 @@ MAX_ACTION_ID = 255
 MAX_OVERFLOW_OPTIONS = 5
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
+MAX_CONFIRM_TITLE = 100
+MAX_CONFIRM_TEXT = 300
+MAX_CONFIRM_BUTTON = 30
 MAX_FALLBACK_TEXT = 3000  # Slack allows far more; a notification needs far less
 _EMPTY = "-"  # text objects must hold at least one character
 
@@ -93,6 +96,17 @@ def overflow(action_id: str, options: list[Block]) -> Block:
     if not 2 <= len(options) <= MAX_OVERFLOW_OPTIONS or len(action_id) > MAX_ACTION_ID:
         raise ValueError(f"an overflow menu holds 2 to {MAX_OVERFLOW_OPTIONS} options")
     return {"type": "overflow", "action_id": action_id, "options": options}
+
+
+def confirm_dialog(title: str, text: str, yes: str, no: str, *, style: str = "primary") -> Block:
+    """A button's confirmation dialog (Slack's `confirm` object), capped to its limits."""
+    return {
+        "title": plain(title, MAX_CONFIRM_TITLE),
+        "text": plain(text, MAX_CONFIRM_TEXT),
+        "confirm": plain(yes, MAX_CONFIRM_BUTTON),
+        "deny": plain(no, MAX_CONFIRM_BUTTON),
+        "style": style,
+    }
 
 
 def section_with(text: str, accessory: Block) -> Block:

@@ -144,8 +144,15 @@ def finding_blocks(line: FindingLine) -> list[Block]:
     return [section_with(finding_text(line), finding_menu(line))]
 
 
+def page_words(page: int, pages: int) -> str:
+    """ "page 2 of 3", or "" when there is only one page (nothing to count)."""
+    return f"page {page} of {pages}" if pages > 1 else ""
+
+
 def page_context(run_id: str, page: int, pages: int) -> Block:
-    return context(f"Page {page} of {pages} · run {code(run_id, 80)}")
+    where = page_words(page, pages)
+    run = f"run {code(run_id, 80)}"
+    return context(f"{where.capitalize()} · {run}" if where else f"Findings of {run}")
 
 
 @dataclass
@@ -205,7 +212,8 @@ def _reserved(run_id: str) -> tuple[int, int]:
 def _reply_text(run_id: str, page: _Page, number: int, total: int) -> str:
     count = len(page.finding_ids)
     found = f"{count} finding{'s' if count != 1 else ''}"
-    return fallback(escape(f"Audit {run_id} findings, page {number} of {total}: {found}"))
+    where = page_words(number, total)
+    return fallback(escape(f"Audit {run_id} findings{', ' + where if where else ''}: {found}"))
 
 
 def _error_reply(thread: FindingsThread, limits: tuple[int, int], total: int) -> ThreadReply:
@@ -271,5 +279,6 @@ def render_thread_page(thread: FindingsThread, page: int, pages: int) -> Reply:
     packed = _pack(thread, (MAX_MESSAGE_BLOCKS - 1, 10**9))
     blocks = [block for part in packed for block in part.blocks]
     count = thread.finding_count
-    text = f"Audit {thread.run_id} findings, page {page} of {pages}: {count} findings"
+    where = page_words(page, pages)
+    text = f"Audit {thread.run_id} findings{', ' + where if where else ''}: {count} findings"
     return fallback(escape(text)), [page_context(thread.run_id, page, pages), *blocks]

@@ -7,9 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from bot.slack.render.mrkdwn import code, escape, truncate, user_mention
+from bot.slack.render.slack_approval import decision_buttons
 from bot.slack.render.slack_digest import approval_line, list_part
-from bot.slack.render.slack_elements import Block, context, divider, header, section
+from bot.slack.render.slack_elements import (
+    MAX_SECTION_TEXT,
+    Block,
+    context,
+    divider,
+    header,
+    section,
+)
 from bot.slack.render.slack_fit import Part, fit
+from posture.digest import PendingApproval, Shown
 from posture.home import HomePage, ScanLine, SubscriptionLine
 
 MAX_HOME_BLOCKS = 100
@@ -53,12 +62,35 @@ def scheduler_text(page: HomePage) -> str:
     return f"Scheduler: last heartbeat {age} s ago."
 
 
+def pending_line(item: PendingApproval) -> str:
+    """One request an approver can decide here: what, where, who asked, until when."""
+    rule = f"{code(item.rule_id, 20)} " if item.rule_id else ""
+    kind = escape(item.kind.replace("_", " "))
+    where = f" · account {code(item.account, 20)} · {escape(item.region)}" if item.account else ""
+    text = (
+        f"*{rule}{kind}* on {code(item.resource_id, 80)}{where}\n"
+        f"{escape(truncate(item.change, 400))}\n"
+        f"Asked by {user_mention(item.requester)} · expires {_when(item.expires_at)}"
+    )
+    return truncate(text, MAX_SECTION_TEXT)
+
+
+def waiting_for_you(shown: Shown[PendingApproval]) -> list[Block | Part]:
+    """Each pending request with the same Approve / Deny the request's message carries."""
+    if not shown.total:
+        return [section("*Waiting for your approval:* nothing")]
+    items: list[Block | Part] = [section(f"*Waiting for your approval ({shown.total})*")]
+    for item in shown.items:
+        items += [section(pending_line(item)), decision_buttons(item)]
+    if shown.more:
+        items.append(context(f"…and {shown.more} more; those expiring soonest are shown first."))
+    return items
+
+
 def _sections(page: HomePage) -> list[Block | Part]:
     items: list[Block | Part] = []
     if page.is_approver:
-        items.append(
-            list_part("Waiting for your approval", page.pending_approvals, approval_line, "nothing")
-        )
+        items += waiting_for_you(page.pending_approvals)
     items += [
         list_part("Your open requests", page.my_requests, approval_line, "none"),
         list_part("Your recent audits", page.my_scans, scan_line, "none yet"),
@@ -70,8 +102,10 @@ def _sections(page: HomePage) -> list[Block | Part]:
 
 def render_home(page: HomePage, *, max_chars: int = 24000) -> dict[str, Any]:
     """A `home` view for views.publish."""
+    notice = [section(f":information_source: {escape(page.notice)}")] if page.notice else []
     items: list[Block | Part] = [
         header("cachewarden"),
+        *notice,
         section(
             f"Hello {user_mention(page.user)}. Subscribe a channel with "
             f"{code('/cache-audit subscribe daily 09:00 tz=Europe/Berlin')}."

@@ -321,12 +321,50 @@
     postJson("/_emulator/home_opened", { user_id: view.user });
   }
 
+  let pendingConfirm = null;
+
+  // Slack's `confirm` object: the click is sent only after the dialog's confirm button.
+  function askFirst(button) {
+    pendingConfirm = button;
+    byId("confirm-title").innerHTML = button.dataset.confirmTitle;
+    byId("confirm-text").innerHTML = button.dataset.confirmText;
+    byId("confirm-yes").innerHTML = button.dataset.confirmYes;
+    byId("confirm-no").innerHTML = button.dataset.confirmNo;
+    const danger = button.dataset.confirmStyle === "danger";
+    byId("confirm-yes").className = "btn " + (danger ? "btn-danger" : "btn-primary");
+    byId("confirm").classList.remove("hidden");
+  }
+
+  function closeConfirm() {
+    pendingConfirm = null;
+    byId("confirm").classList.add("hidden");
+  }
+
   function wireUp() {
+    document.addEventListener("click", (event) => {
+      // A Slack permalink opens that message here, as it would in the Slack client.
+      const anchor = event.target.closest("a[href]");
+      const match = anchor && /^https:\/\/[^/]+\.slack\.com(\/archives\/.*)$/.exec(anchor.href);
+      if (match) {
+        event.preventDefault();
+        window.location.href = match[1];
+      }
+    });
     document.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action-id]");
       if (!button) return;
       if (button.dataset.url) window.open(button.dataset.url, "_blank", "noopener");
+      if (button.dataset.confirmTitle !== undefined) {
+        askFirst(button);
+        return;
+      }
       sendAction(button, button.dataset.value);
+    });
+    byId("confirm-no").addEventListener("click", () => closeConfirm());
+    byId("confirm-yes").addEventListener("click", () => {
+      const button = pendingConfirm;
+      closeConfirm();
+      if (button) sendAction(button, button.dataset.value);
     });
     document.addEventListener("change", (event) => {
       const select = event.target.closest("select[data-action-id]");

@@ -108,8 +108,9 @@ def test_ephemeral_messages_are_kept_per_user(client: WebClient, emulator: Slack
 def test_permalink_opens_the_demo_page(client: WebClient, emulator: SlackEmulator) -> None:
     ts = client.chat_postMessage(channel="C_PLATFORM", text="link me")["ts"]
     link = client.chat_getPermalink(channel="C_PLATFORM", message_ts=ts)["permalink"]
-    assert link == f"{emulator.base_url}archives/C_PLATFORM/p{ts.replace('.', '')}"
-    with urllib.request.urlopen(link, timeout=5) as page:
+    path = f"archives/C_PLATFORM/p{ts.replace('.', '')}"
+    assert link == f"https://cachewarden-demo.slack.com/{path}"  # Slack's shape
+    with urllib.request.urlopen(f"{emulator.base_url}{path}", timeout=5) as page:
         assert page.status == 200
         assert f"ts={ts}" in page.url and "channel=C_PLATFORM" in page.url
 

@@ -13,7 +13,7 @@ from posture.findings import Finding, Status
 Reply = tuple[str, list[dict[str, Any]]]
 
 HOSTILE = "<!channel> <!here> <@U999HOSTILE> <#C123> <https://evil.example|click> & `x`"
-_MENTION = re.compile(r"<@[UW][A-Z0-9]{2,20}>")
+_MENTION = re.compile(r"<@[UW][A-Z0-9_]{2,20}>|<!subteam\^S[A-Z0-9_]{2,30}>")
 _LINK = re.compile(r"<(https://[^|<>\s]+)\|[^<>]*>")
 _KNOWN_BLOCKS = {"section", "header", "context", "actions", "divider"}
 
