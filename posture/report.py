@@ -37,8 +37,13 @@ Resolved = Mapping[FindingKey, str]  # finding key -> who fixed it (the fix was 
 
 def finding_id(run_id: str, finding: Finding) -> str:
     """A short opaque id for a button value: hex digits only, stable for (run, finding key)."""
+    return key_finding_id(run_id, finding.key)
+
+
+def key_finding_id(run_id: str, key: FindingKey) -> str:
+    """`finding_id` from the key alone (to find a posted line again without the finding)."""
     # JSON framing keeps ("a", "bc") and ("ab", "c") apart.
-    material = json.dumps([run_id, *finding.key], ensure_ascii=False)
+    material = json.dumps([run_id, *key], ensure_ascii=False)
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
     return digest[:_FINDING_ID_HEX_CHARS]
 

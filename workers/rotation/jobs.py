@@ -40,6 +40,7 @@ from workers.platform.enqueue import enqueue_rotation_step
 from workers.platform.notifier import NotifyError
 from workers.platform.runtime import JobEnvironment, environment
 from workers.rotation.card import remember_rotation_card, rotation_card
+from workers.rotation.redraw import redraw_after_rotation
 from workers.rotation.steps import AUTH_TOKEN_STEPS, RotationTools, Step, StepFailed, Wait
 from workers.rotation.store import RotationStore
 from workers.rotation.users import RBAC_STEPS
@@ -114,6 +115,10 @@ class Driver:
         if new.phase not in QUIET_PHASES:
             self.announce(new)
         self.track_approval(new)
+        if new.is_final:  # issue 13: the finding line and step 1's card agree with the end
+            redraw_after_rotation(
+                self.env.connection, self.flow, new, self.env.config.digest.retention_days
+            )
         return True
 
     def announce(self, rotation: Rotation) -> None:
