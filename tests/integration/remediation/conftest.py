@@ -82,12 +82,14 @@ def seed(url: str) -> None:
     _rbac_users(ec)
     _group(ec, "rbac-target", Engine="valkey", EngineVersion="8.0",
            TransitEncryptionEnabled=True, TransitEncryptionMode="required")  # fmt: skip
-    for name in ("denied", "expires", "outsider", "clicked-20", "busy", "crashy", "risky"):
+    for name in ("denied", "expires", "outsider", "clicked-20", "busy", "crashy", "risky",
+                 "deny-reason", "home-approve"):  # fmt: skip
         _group(ec, name, SnapshotRetentionLimit=0)
 
 
 GROUPS = ("fix-all", "short-backups", "single-node", "one-zone", "old-tls", "rbac-target", "denied",
-          "expires", "outsider", "clicked-20", "busy", "crashy", "risky")  # fmt: skip
+          "expires", "outsider", "clicked-20", "busy", "crashy", "risky", "deny-reason",
+          "home-approve")  # fmt: skip
 
 
 def unseed(url: str) -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bot.slack.render.slack_deny import DENY_REASON_BLOCK, DENY_REASON_INPUT
 from posture.approvals import ApprovalRequest
 from sandbox.stack import Stack
 from workers.approvals.store import ApprovalStore
@@ -186,3 +187,18 @@ def private_answers(stack: Stack, user: str) -> list[str]:
     return [
         str(r.payload.get("text", "")) for r in stack.emulator.responses() if r.target.user == user
     ]
+
+
+def deny_with_reason(
+    stack: Stack, message: Message, user: str, reason: str, channel: str = CHANNEL
+) -> Any:
+    """Click Deny, then fill the reason modal it opens and submit it, as an approver would."""
+    before = len(stack.emulator.modals(user))
+    answer = decide(stack, message, user, action="approval_deny", channel=channel)
+    assert answer.status == 200
+    opened = wait_for(
+        lambda: len(stack.emulator.modals(user)) > before and stack.emulator.modals(user)[-1],
+        what="the Deny modal",
+    )
+    values = {DENY_REASON_BLOCK: {DENY_REASON_INPUT: reason}}
+    return stack.signed_client().submit_view(opened.view, values, user_id=user)

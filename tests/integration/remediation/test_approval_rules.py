@@ -19,6 +19,7 @@ from tests.integration.remediation.flow import (
     SECURITY,
     approval_message,
     decide,
+    deny_with_reason,
     events,
     private_answers,
     request_fix,
@@ -55,7 +56,7 @@ def redrawn(stack: Stack, parent: Parent, group: str, says: str) -> None:
 def test_deny_changes_nothing_and_tells_everyone(stack: Stack, parent: Parent) -> None:
     message = request_fix(stack, parent, "denied", "CW-401")
     request_id = request_id_of(message)
-    decide(stack, message, "U_SECURITY", action="approval_deny")
+    deny_with_reason(stack, message, "U_SECURITY", "Not during the sale, please.")
     denied = wait_state(stack, request_id, "denied")
     assert denied.decided_by == "U_SECURITY"
     redrawn(stack, parent, "denied", "*Denied*")
