@@ -89,7 +89,8 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(menus.first).to_be_visible(timeout=10_000)
     expect(thread.get_by_text("CW-").first).to_be_visible()
     expect(thread.get_by_text("Also known as")).to_have_count(0)  # aliases live in Explain
-    thread.get_by_text("Page 1 of").first.scroll_into_view_if_needed()  # the worst come first
+    menus.first.scroll_into_view_if_needed()  # the worst come first
+    expect(thread.get_by_text("Page 1 of 1")).to_have_count(0)  # one page is not counted
     page.screenshot(path=str(SHOTS / "03-thread-findings.png"))
 
     # 3. Explain, chosen from a finding's menu, opens a modal with this resource's own commands.
@@ -175,6 +176,30 @@ def _open_thread(page, parent):  # type: ignore[no-untyped-def]
     return page.get_by_test_id("thread-panel")
 
 
+def _approve(page, message, shot: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Approve changes AWS, so Slack asks first: click, (screenshot the dialog), confirm."""
+    from playwright.sync_api import expect
+
+    message.locator('[data-action-id="approval_approve"]').first.click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible(timeout=10_000)
+    expect(dialog.get_by_text("Approve and change AWS?")).to_be_visible()
+    if shot:
+        page.screenshot(path=str(SHOTS / shot))
+    page.get_by_test_id("confirm-yes").click()
+    expect(dialog).to_be_hidden(timeout=10_000)
+
+
+def _pending_id(demo: Stack, rule: str, resource: str) -> str:
+    from workers.approvals.store import ApprovalStore
+    from workers.platform.redis_connection import connect
+
+    for request in ApprovalStore(connect(demo.redis.url)).pending():
+        if request.rule_id == rule and request.resource_id == resource:
+            return request.request_id
+    raise AssertionError(f"no pending request for {rule} on {resource}")
+
+
 def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     """Issue 7: an engineer asks for a rotation, Sam Security approves, the engineer
     finalizes once clients moved, Sam approves again; the token is never on screen."""
@@ -196,7 +221,7 @@ def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-unt
     page.screenshot(path=str(SHOTS / "10-rotation-requested.png"))
 
     _as_user(page, "U_SECURITY")
-    request.first.locator('[data-action-id="approval_approve"]').click()
+    _approve(page, request.first)
     expect(request.first.get_by_text(REPLIES).first).to_be_visible(timeout=30_000)
     thread = _open_thread(page, request.first)
     expect(thread.get_by_text("Both tokens work now").first).to_be_visible(timeout=60_000)
@@ -214,10 +239,11 @@ def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-unt
 
     _as_user(page, "U_SECURITY")
     thread = _open_thread(page, request.first)
-    thread.get_by_test_id("message").filter(has_text="step 2: SET").first.locator(
-        '[data-action-id="approval_approve"]'
-    ).click()
+    _approve(page, thread.get_by_test_id("message").filter(has_text="step 2: SET").first)
     expect(thread.get_by_text("Done. Only the new token works").first).to_be_visible(timeout=60_000)
+    # Issue 13: once done, step 1's card no longer asks anyone to press Finalize.
+    expect(thread.get_by_text("The rotation has since ended").first).to_be_visible(timeout=30_000)
+    expect(thread.get_by_text("then press Finalize")).to_have_count(0)
     page.screenshot(path=str(SHOTS / "12-rotation-done.png"))
     assert (SHOTS / "12-rotation-done.png").stat().st_size > 10_000
     _as_user(page, "U_ENGINEER")  # leave the page as the next story expects it
@@ -232,7 +258,8 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
     _as_user(page, "U_ENGINEER")
     page.get_by_test_id("channel-link").filter(has_text="platform").click()
     page.get_by_test_id("tab-messages").click()
-    _send(page, "/cache-audit cw-valkey-0005")  # a fresh audit of the one group this story fixes
+    # A fresh audit of the group this story fixes, and of one whose fix is denied.
+    _send(page, "/cache-audit cw-valkey-0005 cw-redis-0004")
     summary = (
         page.get_by_test_id("messages-pane")
         .get_by_test_id("message")
@@ -251,13 +278,32 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
         timeout=30_000
     )
     expect(request.first.get_by_text("MultiAZEnabled").first).to_be_visible()
+    # Issue 13 item 5: people as names, the approvers asked, a link to the security copy.
+    expect(request.first.get_by_text("Asked to decide:").first).to_be_visible()
+    expect(request.first.get_by_text("@security-team").first).to_be_visible()
+    expect(request.first.get_by_text("@Erin Engineer").first).to_be_visible()
+    expect(request.first.get_by_text("the security-channel copy").first).to_be_visible(
+        timeout=10_000
+    )
     request.first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "13-fix-requested.png"))
 
-    _as_user(page, "U_SECURITY")
+    # A second request, for the approver to deny with a reason from App Home.
+    backups = thread.get_by_test_id("block").filter(has_text="CW-402").filter(has=menu).first
+    backups.locator('[data-action-id="finding_menu"]').select_option(label="Request fix")
+    second = thread.get_by_test_id("message").filter(has_text="Fix request: CW-402")
+    expect(second.first.locator('[data-action-id="approval_deny"]')).to_be_visible(timeout=30_000)
+    _home_deny_with_reason(page, demo, "CW-402")
     thread = _open_thread(page, summary)
+    second = thread.get_by_test_id("message").filter(has_text="Fix request: CW-402")
+    expect(second.first.get_by_text("Reason:").first).to_be_visible(timeout=30_000)
+    expect(second.first.locator('[data-action-id="approval_deny"]')).to_have_count(0)
+    second.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "18-denied-with-reason.png"))
+
     request = thread.get_by_test_id("message").filter(has_text="Fix request: CW-404")
-    request.first.locator('[data-action-id="approval_approve"]').click()
+    request.first.scroll_into_view_if_needed()
+    _approve(page, request.first, shot="19-approve-confirm.png")
     verified = thread.get_by_test_id("message").filter(has_text="now passes")
     expect(verified.first).to_be_visible(timeout=60_000)
     expect(request.first.get_by_text("Done.").first).to_be_visible(timeout=10_000)
@@ -273,3 +319,28 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
     expect(summary.get_by_text("fixed and verified since").first).to_be_visible(timeout=30_000)
     line.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "15-finding-resolved.png"))
+
+
+def _home_deny_with_reason(page, demo: Stack, rule: str) -> None:  # type: ignore[no-untyped-def]
+    """Sam Security opens App Home, sees both requests with buttons, denies one with a reason."""
+    from playwright.sync_api import expect
+
+    _as_user(page, "U_SECURITY")
+    page.get_by_test_id("tab-home").click()
+    home = page.get_by_test_id("home-view")
+    expect(home.get_by_text("Waiting for your approval (2)").first).to_be_visible(timeout=20_000)
+    expect(home.locator('[data-action-id="approval_approve"]')).to_have_count(2)
+    page.screenshot(path=str(SHOTS / "16-home-approvals.png"))
+    request_id = _pending_id(demo, rule, "cw-redis-0004")
+    home.locator(f'[data-action-id="approval_deny"][data-value="{request_id}"]').click()
+    modal = page.get_by_test_id("modal")
+    expect(modal.get_by_text("Why deny it?").first).to_be_visible(timeout=10_000)
+    modal.locator("textarea, input").first.fill(
+        "Backups change in the Monday window; ask again then."
+    )
+    page.screenshot(path=str(SHOTS / "17-deny-reason.png"))
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden(timeout=10_000)
+    expect(home.get_by_text("Denied.").first).to_be_visible(timeout=20_000)
+    expect(home.get_by_text("Waiting for your approval (1)").first).to_be_visible()
+    page.get_by_test_id("tab-messages").click()

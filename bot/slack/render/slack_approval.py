@@ -8,6 +8,7 @@ while the request is pending; their value is only the request id.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -128,8 +129,22 @@ def _details(request: ApprovalRequest) -> list[Block]:
     if request.risk:
         blocks.append(section(f"*Risk*\n{truncate(escape(request.risk), _TEXT_SHOWN)}"))
     if request.backout:
-        blocks.append(section(f"*Backout*\n{truncate(escape(request.backout), _TEXT_SHOWN)}"))
+        blocks.append(backout_section(request.backout))
     return blocks
+
+
+_COMMAND = re.compile(r"`(aws [^`]+)`")
+
+
+def backout_section(backout: str) -> Block:
+    """Backout in words, with any AWS CLI commands it quotes in a block of their own
+    (inline code wraps a long command into an unreadable column)."""
+    commands = _COMMAND.findall(backout)
+    if not commands:
+        return section(f"*Backout*\n{truncate(escape(backout), _TEXT_SHOWN)}")
+    words = " ".join(_COMMAND.sub(" ", backout).replace(";", " ").split()).rstrip(" .:")
+    shown = f"*Backout*\n{truncate(escape(words), 500)}:\n"
+    return section(shown + code_block("\n".join(commands), _CALL_SHOWN))
 
 
 def exact_call(api_call: str) -> Block:
@@ -193,10 +208,10 @@ def render_approval(
     ids = f"Requested by {user_mention(request.requester)} · request {code(request.request_id)}"
     if request.correlation_id:
         ids += f" · correlation id {code(request.correlation_id)}"
-    blocks.append(context(ids, other_copy_line(frame)))
+    blocks.append(context(ids))
     pending = request.state is State.PENDING
-    asked = approvers_line(frame) if pending else ""
-    blocks.append(section(status_line(request) + (f"\n{asked}" if asked else "")))
+    lines = [status_line(request), approvers_line(frame) if pending else "", other_copy_line(frame)]
+    blocks.append(section("\n".join(line for line in lines if line)))
     if pending:
         blocks.append(decision_buttons(request))
     text = f"{title} for {request.rule_id or ''} on {request.resource_id}: {request.state}"

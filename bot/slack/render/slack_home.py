@@ -64,11 +64,11 @@ def scheduler_text(page: HomePage) -> str:
 
 def pending_line(item: PendingApproval) -> str:
     """One request an approver can decide here: what, where, who asked, until when."""
-    rule = f"{code(item.rule_id, 20)} " if item.rule_id else ""
-    kind = escape(item.kind.replace("_", " "))
+    rule = f" {code(item.rule_id, 20)}" if item.rule_id else ""
+    kind = escape(item.kind.replace("_", " ").capitalize())
     where = f" · account {code(item.account, 20)} · {escape(item.region)}" if item.account else ""
     text = (
-        f"*{rule}{kind}* on {code(item.resource_id, 80)}{where}\n"
+        f"*{kind}*{rule} on {code(item.resource_id, 80)}{where}\n"
         f"{escape(truncate(item.change, 400))}\n"
         f"Asked by {user_mention(item.requester)} · expires {_when(item.expires_at)}"
     )

@@ -170,3 +170,16 @@ def test_home_shows_the_answer_to_the_last_click_escaped() -> None:
 def test_a_single_page_is_not_counted() -> None:
     assert "Page" not in json.dumps(page_context("run1", 1, 1))
     assert "Page 2 of 3" in json.dumps(page_context("run1", 2, 3))
+
+
+def test_backout_commands_get_a_block_of_their_own() -> None:
+    undo = "aws elasticache modify-replication-group --replication-group-id orders --no-multi-az-enabled"
+    blocks = render_approval(request(backout=f"Switch it off again: `{undo}`."))[1]
+    backout = next(b["text"]["text"] for b in blocks if b["type"] == "section" and b["text"]["text"].startswith("*Backout*"))  # fmt: skip
+    assert backout == f"*Backout*\nSwitch it off again:\n```\n{undo}\n```"
+    two = request(backout="Put the rules back: `aws ec2 a` ; `aws ec2 b`")
+    assert "```\naws ec2 a\naws ec2 b\n```" in json.dumps(render_approval(two)[1]).replace(
+        "\\n", "\n"
+    )
+    plain = render_approval(request(backout="Set it back to 0."))[1]
+    assert "*Backout*\nSet it back to 0." in json.dumps(plain).replace("\\n", "\n")
