@@ -242,8 +242,12 @@ def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-unt
     _approve(page, thread.get_by_test_id("message").filter(has_text="step 2: SET").first)
     expect(thread.get_by_text("Done. Only the new token works").first).to_be_visible(timeout=60_000)
     # Issue 13: once done, step 1's card no longer asks anyone to press Finalize.
-    expect(thread.get_by_text("The rotation has since ended").first).to_be_visible(timeout=30_000)
+    expect(thread.get_by_text("the rotation has since finished").first).to_be_visible(
+        timeout=30_000
+    )
     expect(thread.get_by_text("then press Finalize")).to_have_count(0)
+    card = thread.get_by_test_id("message").filter(has_text="AUTH token rotation: ")
+    card.last.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "12-rotation-done.png"))
     assert (SHOTS / "12-rotation-done.png").stat().st_size > 10_000
     _as_user(page, "U_ENGINEER")  # leave the page as the next story expects it

@@ -17,7 +17,7 @@ import redis
 from posture.approvals import State
 from posture.base import ResourceKind
 from posture.report import key_finding_id
-from posture.rotation import Phase, Rotation, RotationMode, state_words
+from posture.rotation import Phase, Rotation, RotationMode
 from workers.approvals.flow import ApprovalFlow
 from workers.audit.cards_store import AuditCardStore
 from workers.audit.history_store import HistoryStore
@@ -30,7 +30,12 @@ RECENT_AUDITS = 10
 
 def step_one_outcome(rotation: Rotation) -> str:
     """Step 1's last words once the rotation has ended (no longer an instruction)."""
-    return f"ROTATE worked. The rotation has since ended: {state_words(rotation)}"
+    if rotation.phase is Phase.DONE:
+        return f"ROTATE worked, and the rotation has since finished: only the new {rotation.credential} works now."
+    return (
+        f"ROTATE worked; the rotation then stopped ({rotation.phase}). "
+        "The rotation card in this thread says where things stand."
+    )
 
 
 def settle_step_cards(flow: ApprovalFlow, rotation: Rotation) -> None:

@@ -77,7 +77,9 @@ def status_line(request: ApprovalRequest) -> str:
     """Who decided, when, and the outcome, in one line everyone sees."""
     by = f" by {user_mention(request.decided_by)}" if request.decided_by else ""
     at = f" at {when(request.decided_at)}" if request.decided_at else ""
-    outcome = f": {escape(request.outcome)}" if request.outcome else ""
+    # A job's outcome may open with the state itself ("Done. ..."): say it once.
+    said = request.outcome.removeprefix(f"{request.state.capitalize()}. ")
+    outcome = f": {escape(said)}" if said else ""
     lines = {
         State.PENDING: f"*Waiting for an approver* (expires {when(request.expires_at)}).",
         State.APPROVED: f"*Approved*{by}{at}. Starting…",

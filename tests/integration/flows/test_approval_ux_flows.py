@@ -129,7 +129,7 @@ def test_step_one_stops_asking_for_finalize_once_the_rotation_ended(world: World
     settle_step_cards(flow, done)
     settled = flow.store.get(step_one.request_id)
     assert settled is not None and settled.outcome == step_one_outcome(done)
-    assert "press Finalize" not in settled.outcome and "Done." in settled.outcome
+    assert "press Finalize" not in settled.outcome and "only the new token works" in settled.outcome
     assert world.notifier.updated[-1][1].outcome == settled.outcome  # the card was redrawn
     count = len(world.notifier.updated)
     settle_step_cards(flow, done)  # twice is harmless

@@ -183,3 +183,9 @@ def test_backout_commands_get_a_block_of_their_own() -> None:
     )
     plain = render_approval(request(backout="Set it back to 0."))[1]
     assert "*Backout*\nSet it back to 0." in json.dumps(plain).replace("\\n", "\n")
+
+
+def test_an_outcome_that_repeats_the_state_says_it_once() -> None:
+    done = request(State.DONE, decided_by="U_SECURITY", decided_at=CREATED, outcome="Done. Only the new token works.")  # fmt: skip
+    line = json.dumps(render_approval(done)[1])
+    assert "*Done.* Approved by <@U_SECURITY>" in line and line.count("Done.") == 1
