@@ -189,3 +189,17 @@ def test_an_outcome_that_repeats_the_state_says_it_once() -> None:
     done = request(State.DONE, decided_by="U_SECURITY", decided_at=CREATED, outcome="Done. Only the new token works.")  # fmt: skip
     line = json.dumps(render_approval(done)[1])
     assert "*Done.* Approved by <@U_SECURITY>" in line and line.count("Done.") == 1
+
+
+def test_a_denial_carries_the_deciders_reason_and_an_approval_none() -> None:
+    from posture.approvals import Approvers, Decision, Transition, decide
+
+    approvers = Approvers(users=frozenset({"U_SECURITY"}))
+    now = CREATED + timedelta(hours=1)
+    denied = decide(request(), "U_SECURITY", Decision.DENY, now, approvers, reason=" not now ")
+    assert isinstance(denied, Transition) and denied.reason == "not now"
+    assert denied.to is State.DENIED and denied.decided_by == "U_SECURITY"
+    approved = decide(request(), "U_SECURITY", Decision.APPROVE, now, approvers)
+    assert isinstance(approved, Transition) and approved.reason == ""
+    assert request(kind=RequestKind.FIX).changes_aws
+    assert not request(kind=RequestKind.ACCEPT_RISK).changes_aws
