@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from posture.catalog._rebuild_snippets import READ_CLUSTER_SETTINGS, create_copy, rebuild_cli
 
+# Any live route to an internet gateway counts, whatever its destination (CW-303).
 _IGW_ROUTES_QUERY = (
-    "RouteTables[].Routes[?starts_with(GatewayId || '', 'igw-') && "
-    "(DestinationCidrBlock=='0.0.0.0/0' || DestinationIpv6CidrBlock=='::/0')]"
-    ".[DestinationCidrBlock,DestinationIpv6CidrBlock,GatewayId]"
+    "RouteTables[].Routes[?starts_with(GatewayId || '', 'igw-') && State!='blackhole']"
+    ".[DestinationCidrBlock,DestinationIpv6CidrBlock,DestinationPrefixListId,GatewayId]"
 )
 
 # --- CW-301 / CW-302 / CW-303: placement ---------------------------------------------
@@ -169,6 +169,27 @@ aws elasticache describe-serverless-caches \\
 aws ec2 describe-security-group-rules \\
     --filters Name=group-id,Values=<security-group-id> \\
     --query "SecurityGroupRules[].[SecurityGroupRuleId,IsEgress,IpProtocol,FromPort,ToPort,CidrIpv4,CidrIpv6,ReferencedGroupInfo.GroupId,PrefixListId]"
+"""
+
+# CW-305: the sources on the cache port, the VPC blocks they are compared with, and what a
+# prefix list holds. A referenced group is trusted when its owner (UserId) is this account
+# and no peering connection is named.
+TRUSTED_SOURCES_AUDIT = """\
+aws elasticache describe-cache-clusters \\
+    --cache-cluster-id <cache-cluster-id> \\
+    --show-cache-node-info \\
+    --query "CacheClusters[0].[SecurityGroups[].SecurityGroupId,CacheNodes[0].Endpoint.Port]"
+aws elasticache describe-serverless-caches \\
+    --serverless-cache-name <serverless-cache-name> \\
+    --query "ServerlessCaches[0].[SecurityGroupIds,Endpoint.Port,ReaderEndpoint.Port]"
+aws ec2 describe-security-groups \\
+    --group-ids <security-group-id> \\
+    --query "SecurityGroups[0].[VpcId,IpPermissions]"
+aws ec2 describe-vpcs \\
+    --vpc-ids <vpc-id> \\
+    --query "Vpcs[0].[CidrBlockAssociationSet[].CidrBlock,Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock]"
+aws ec2 get-managed-prefix-list-entries \\
+    --prefix-list-id <prefix-list-id>
 """
 
 # Authorise the narrow source first so that clients never lose access in between.

@@ -156,12 +156,15 @@ CW_303 = Rule(
     resource_kinds=_EVERY_CACHE,
     engines=_ALL_ENGINES,
     rationale=(
-        "A subnet is public when its route table (or, without one, its VPC's main table) "
-        "sends 0.0.0.0/0 or ::/0 to an internet gateway; a NAT gateway route does not "
-        "count. Cache nodes get only private addresses, but a public subnet is the "
-        "internet-facing tier: one permissive security group or network ACL there is all "
-        "it takes to expose the cache. Private subnets keep it unreachable from the "
-        "internet by design."
+        "We call a subnet public when its route table (its own association, or else the main "
+        "table of its VPC) holds any active route whose target is an internet gateway (igw-), "
+        "whatever the destination: 0.0.0.0/0, ::/0, two /1 halves, a narrow CIDR or a prefix "
+        "list all let traffic in and out through the gateway. Routes through a NAT gateway "
+        "or a transit gateway do not make a subnet public, and a blackhole route is ignored. "
+        "Cache nodes only get private addresses, but a public subnet is the internet-facing "
+        "tier, where one loose security group or network ACL is enough to expose the cache. "
+        "Every subnet of the cache's subnet group (or of a serverless cache) is checked; a "
+        "subnet whose route table cannot be found is reported as an error, not as a pass."
     ),
     audit=snip.PUBLIC_SUBNET_AUDIT,
     remediation=Remediation(
@@ -268,13 +271,18 @@ CW_305 = Rule(
     resource_kinds=_EVERY_CACHE,
     engines=_ALL_ENGINES,
     rationale=(
-        "Short of the whole internet, a broad CIDR such as an entire VPC, a partner "
-        "network or a legacy office range still lets many hosts that never need the cache "
-        "talk to it, and any one of them compromised becomes a path to the data. "
-        "Referencing the application's security group, or a CIDR from the policy's "
-        "trusted list, limits access to the clients that are meant to have it."
+        "Every inbound rule that covers a cache port must name a source we trust. Out of "
+        "the box only two kinds are: an address range inside one of the CIDR blocks of the "
+        "VPC the cache's security groups live in, and a security group owned by the same "
+        "account and not reached over VPC peering. A prefix list counts when all of its "
+        "entries fall inside those blocks. Anything else (another private range, a partner "
+        "or office network, another account's group, a peered VPC's group) fails unless the "
+        "policy lists it under trusted_cidrs, trusted_security_groups, trusted_accounts or "
+        "trusted_prefix_lists, which are all empty by default. Every extra source is a host "
+        "that never needs the cache but can talk to it, and a path to the data once it is "
+        "compromised."
     ),
-    audit=snip.SECURITY_GROUP_AUDIT,
+    audit=snip.TRUSTED_SOURCES_AUDIT,
     remediation=Remediation(
         fix_kind=FixKind.IN_PLACE,
         cli=snip.UNTRUSTED_SOURCE_CLI,
@@ -282,8 +290,9 @@ CW_305 = Rule(
         terraform=snip.UNTRUSTED_SOURCE_TERRAFORM,
         console=(
             "In the EC2 console, open Security Groups and select each group attached to the cache.",
-            "Under Inbound rules, find the rules on the cache port whose source is a CIDR "
-            "outside the policy's trusted list.",
+            "Under Inbound rules, find the rules on the cache port whose source is outside "
+            "the cache's VPC blocks, a group of another account or a peered VPC, or a prefix "
+            "list reaching beyond the VPC, and is not in the policy's trusted lists.",
             "Add rules for the legitimate clients, by their security group where "
             "possible or by a trusted CIDR, and save.",
             "Delete the untrusted rules and save.",

@@ -374,18 +374,24 @@ CW_406 = Rule(
     resource_kinds=_ALL_KINDS,
     engines=_ALL_ENGINES,
     rationale=(
-        "Once a major version leaves standard support it gets no routine fixes: ElastiCache "
-        "enrols it in paid Extended Support (Redis OSS 4 and 5 since February 2026) and later "
-        "upgrades it on its own date rather than yours. Old versions also lack controls this "
-        "catalog relies on, such as RBAC users (Redis OSS 6.0+) and engine log delivery (6.2+). "
-        "The minimum version per engine comes from the organisation's policy."
+        "Two tests, in this order. First the support calendar: we keep AWS's published end "
+        "of standard support per engine major version as data (Redis OSS 2 and 3 ended in "
+        "2023 with no Extended Support; 4 and 5 ended on 2026-01-31; 6 ends on 2027-01-31), "
+        "and a cache on a major whose date has passed fails, whatever the policy says. After "
+        "that date the cache gets no routine fixes, is billed for Extended Support where AWS "
+        "offers it, and is later upgraded by AWS on AWS's date. Then the policy: a version "
+        "below the organisation's minimum for its engine fails; with no minimum set for the "
+        "engine, a version still in support is not applicable. A serverless cache that "
+        "reports only its major version is compared by major. A group whose version cannot "
+        "be read is an error. Old versions also lack controls this catalog relies on, such "
+        "as RBAC users (Redis OSS 6.0+) and engine log delivery (6.2+)."
     ),
     audit="""\
 aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
   --query "CacheClusters[0].[Engine,EngineVersion,ReplicationGroupId]"
 aws elasticache describe-serverless-caches --serverless-cache-name <serverless-cache-name> \\
   --query "ServerlessCaches[0].[Engine,MajorEngineVersion,FullEngineVersion]"
-aws elasticache describe-cache-engine-versions --engine valkey \\
+aws elasticache describe-cache-engine-versions --engine <engine> \\
   --query "CacheEngineVersions[].[EngineVersion,CacheParameterGroupFamily]"
 """,
     remediation=Remediation(
@@ -431,6 +437,8 @@ aws elasticache describe-cache-engine-versions --engine valkey \\
     references=(
         f"{_DOCS}/dg/engine-versions.html",
         f"{_DOCS}/dg/extended-support.html",
+        f"{_DOCS}/dg/extended-support-charges.html",
+        f"{_DOCS}/red-ug/deprecated-engine-versions.html",
         f"{_DOCS}/dg/VersionManagement.html",
     ),
     aliases={

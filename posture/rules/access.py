@@ -20,6 +20,7 @@ from posture.rules.facts import (
     attached_user_groups,
     describe,
     engine_name,
+    group_members,
     missing_members_reason,
     supports_rbac,
 )
@@ -97,25 +98,6 @@ def is_open_user(user: User) -> bool:
     return auth_type == "no-password" and access_enabled(user.access_string)
 
 
-def _scan_groups(groups: tuple[str, ...], ctx: RuleContext) -> tuple[list[str], list[str]]:
-    """Open users found in the groups, and group/user ids the inventory does not hold."""
-    open_users: list[str] = []
-    unknown: list[str] = []
-    for group_id in groups:
-        group = ctx.user_groups_by_id.get(group_id)
-        if group is None:
-            unknown.append(f"user group {group_id}")
-            continue
-        for user_id in group.user_ids:
-            user = ctx.users_by_id.get(user_id)
-            if user is None:
-                unknown.append(f"user {user_id}")
-            elif is_open_user(user):
-                name = user.user_name or user_id
-                open_users.append(f"{user_id} (user name {name}, access '{user.access_string}')")
-    return open_users, unknown
-
-
 def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-203: an enabled user without a password makes the group's other users moot."""
     scope = auth_scope(resource, ctx)
@@ -127,11 +109,17 @@ def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleCo
     groups = attached_user_groups(resource, ctx)
     if not groups:
         return not_applicable(f"{subject} has no RBAC user group attached")
-    open_users, unknown = _scan_groups(groups, ctx)
+    members = group_members(groups, ctx)
+    open_users = [
+        f"{user.user_id} (user name {user.user_name or user.user_id}, "
+        f"access '{user.access_string}')"
+        for _group, user in members.users
+        if is_open_user(user)
+    ]
     if open_users:
         return failed(f"{subject} admits passwordless enabled user {'; '.join(open_users)}")
-    if unknown:
-        return errored(f"{subject}: {', '.join(unknown)} could not be read")
+    if members.unknown:
+        return errored(f"{subject}: {', '.join(members.unknown)} could not be read")
     return passed(f"{subject}: every enabled user in {', '.join(groups)} needs a password or IAM")
 
 

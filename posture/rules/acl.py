@@ -24,7 +24,7 @@ from posture.rules.context import (
     not_applicable,
     passed,
 )
-from posture.rules.facts import attached_user_groups, describe
+from posture.rules.facts import attached_user_groups, describe, group_members
 
 # Command -> the ACL categories that grant it (besides @all).
 DANGEROUS_COMMANDS: dict[str, frozenset[str]] = {
@@ -113,23 +113,16 @@ def check_no_broad_password_user(
     if not groups:
         return not_applicable(f"{subject} has no RBAC user group attached")
     admins = ctx.policy.auth.admin_users
-    problems: list[str] = []
-    unknown: list[str] = []
-    for group_id in groups:
-        group = ctx.user_groups_by_id.get(group_id)
-        if group is None:
-            unknown.append(f"user group {group_id}")
-            continue
-        for user_id in group.user_ids:
-            user = ctx.users_by_id.get(user_id)
-            if user is None:
-                unknown.append(f"user {user_id}")
-            elif not _is_admin(user, admins) and (problem := broad_user_problem(user)):
-                problems.append(f"{problem} in {group_id}")
+    members = group_members(groups, ctx)
+    problems = [
+        f"{problem} in {group_id}"
+        for group_id, user in members.users
+        if not _is_admin(user, admins) and (problem := broad_user_problem(user))
+    ]
     if problems:
         return failed(f"{subject}: {'; '.join(dict.fromkeys(problems))}")
-    if unknown:
-        return errored(f"{subject}: {', '.join(unknown)} could not be read")
+    if members.unknown:
+        return errored(f"{subject}: {', '.join(members.unknown)} could not be read")
     return passed(
         f"{subject}: no password user in {', '.join(groups)} can run dangerous commands on every key"
     )

@@ -125,7 +125,7 @@ def _subnets_to_check(
 
 
 def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-303: a subnet whose route table sends default traffic to an internet gateway."""
+    """CW-303: a subnet with any live route to an internet gateway is public."""
     subject = describe(resource, ctx)
     pairs, verdict = _subnets_to_check(resource, ctx)
     if verdict:
