@@ -393,5 +393,3 @@ CW_206 = Rule(
     category=RuleCategory.SECURITY,
     failure="A password user can run every or dangerous command on every key",
 )
-
-RULES: tuple[Rule, ...] = (CW_201, CW_202, CW_203, CW_204, CW_205, CW_206)

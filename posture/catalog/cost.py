@@ -406,5 +406,3 @@ CW_609 = Rule(
     ),
     aliases={Framework.CONFORMITY: ("EC-009",)},
 )
-
-RULES: tuple[Rule, ...] = (CW_601, CW_602, CW_603, CW_604, CW_605, CW_606, CW_607, CW_608, CW_609)

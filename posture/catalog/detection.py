@@ -330,5 +330,3 @@ aws iam list-entities-for-policy --policy-arn <policy-arn>
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html",
     ),
 )
-
-RULES: tuple[Rule, ...] = (CW_501, CW_502, CW_503, CW_504, CW_505)

@@ -376,5 +376,3 @@ CW_105 = Rule(
         f"{_DOCS}/dg/at-rest-encryption.html",
     ),
 )
-
-RULES: tuple[Rule, ...] = (CW_101, CW_102, CW_103, CW_104, CW_105)

@@ -414,5 +414,3 @@ CW_307 = Rule(
     category=RuleCategory.SECURITY,
     failure="Cache runs in the region's default VPC",
 )
-
-RULES: tuple[Rule, ...] = (CW_301, CW_302, CW_303, CW_304, CW_305, CW_306, CW_307)

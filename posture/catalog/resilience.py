@@ -506,5 +506,3 @@ CW_407 = Rule(
     category=RuleCategory.SECURITY,
     failure="Manual backup outlives the cache it was taken from",
 )
-
-RULES: tuple[Rule, ...] = (CW_401, CW_402, CW_403, CW_404, CW_405, CW_406, CW_407)

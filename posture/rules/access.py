@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from posture.base import ResourceKind
 from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache, User
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
     as_utc,
+    check,
     errored,
     failed,
     not_applicable,
@@ -45,6 +44,7 @@ def auth_scope(resource: NodeResource | ServerlessCache, ctx: RuleContext) -> Ve
     return _unknown_version(resource, ctx) if rbac is None else rbac
 
 
+@check("CW-201")
 def check_auth_token(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-201: Redis OSS before 6.0 has no users, so the AUTH token is its only password."""
     scope = auth_scope(resource, ctx)
@@ -71,6 +71,7 @@ def _group_verdict(subject: str, groups: tuple[str, ...], ctx: RuleContext) -> V
     return passed(f"{subject} authenticates through RBAC user group {', '.join(groups)}")
 
 
+@check("CW-202")
 def check_client_authentication(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-202: Redis OSS >= 6.0 and Valkey need an AUTH token or an RBAC user group."""
     scope = auth_scope(resource, ctx)
@@ -98,6 +99,7 @@ def is_open_user(user: User) -> bool:
     return auth_type == "no-password" and access_enabled(user.access_string)
 
 
+@check("CW-203")
 def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-203: an enabled user without a password makes the group's other users moot."""
     scope = auth_scope(resource, ctx)
@@ -134,6 +136,7 @@ def _token_changed_at(resource: NodeResource) -> tuple[datetime | None, str]:
     return created, "never rotated since creation on"
 
 
+@check("CW-204")
 def check_token_age(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-204: a token older than the policy's maximum age is due for rotation."""
     subject = describe(resource, ctx)
@@ -153,6 +156,7 @@ def check_token_age(resource: NodeResource, ctx: RuleContext) -> Verdict:
     return passed(f"{subject} has an AUTH token {stamp}, within {maximum} days")
 
 
+@check("CW-205")
 def check_serverless_user_group(cache: ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-205: RBAC is the only access control a serverless cache has."""
     subject = describe(cache, ctx)
@@ -161,20 +165,3 @@ def check_serverless_user_group(cache: ServerlessCache, ctx: RuleContext) -> Ver
     if cache.user_group_id:
         return passed(f"{subject} has user group {cache.user_group_id}")
     return failed(f"{subject} has no user group: clients that reach it connect without credentials")
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-201", RG, check_auth_token),
-    RuleCheck("CW-201", CC, check_auth_token),
-    RuleCheck("CW-202", RG, check_client_authentication),
-    RuleCheck("CW-202", CC, check_client_authentication),
-    RuleCheck("CW-203", RG, check_no_open_user),
-    RuleCheck("CW-203", SLS, check_no_open_user),
-    RuleCheck("CW-204", RG, check_token_age),
-    RuleCheck("CW-204", CC, check_token_age),
-    RuleCheck("CW-205", SLS, check_serverless_user_group),
-)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 
-from posture.base import ResourceKind
 from posture.resources import ReplicationGroup, ServerlessCache, User
 from posture.rules.access import access_enabled, auth_scope
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -99,6 +98,7 @@ def _is_admin(user: User, admins: tuple[str, ...]) -> bool:
     return user.user_id in admins or (user.user_name is not None and user.user_name in admins)
 
 
+@check("CW-206")
 def check_no_broad_password_user(
     resource: ReplicationGroup | ServerlessCache, ctx: RuleContext
 ) -> Verdict:
@@ -126,9 +126,3 @@ def check_no_broad_password_user(
     return passed(
         f"{subject}: no password user in {', '.join(groups)} can run dangerous commands on every key"
     )
-
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-206", ResourceKind.REPLICATION_GROUP, check_no_broad_password_user),
-    RuleCheck("CW-206", ResourceKind.SERVERLESS_CACHE, check_no_broad_password_user),
-)

@@ -76,6 +76,40 @@ class RuleCheck:
     applies: Callable[[Any, RuleContext], bool] = _always
 
 
+CheckFn = TypeVar("CheckFn", bound=Callable[..., Verdict])
+_MARK = "__cachewarden_rule__"
+
+
+@dataclass(frozen=True)
+class CheckMark:
+    """What `@check` records on a function: the rule it decides, and its `applies` filter."""
+
+    rule_id: str
+    applies: Callable[[Any, RuleContext], bool] = _always
+
+
+def check(
+    rule_id: str, *, applies: Callable[[Any, RuleContext], bool] = _always
+) -> Callable[[CheckFn], CheckFn]:
+    """Declare a function as the check of `rule_id`.
+
+    The registry finds it in its family module and runs it on every resource kind the
+    rule's catalog entry lists, so the id is the only thing the check repeats.
+    """
+
+    def mark(function: CheckFn) -> CheckFn:
+        setattr(function, _MARK, CheckMark(rule_id, applies))
+        return function
+
+    return mark
+
+
+def check_mark(candidate: object) -> CheckMark | None:
+    """The mark `@check` left on `candidate`, or None for any other object."""
+    found = getattr(candidate, _MARK, None) if callable(candidate) else None
+    return found if isinstance(found, CheckMark) else None
+
+
 def as_utc(moment: datetime) -> datetime:
     """AWS timestamps are aware; a naive one (from a test or a file) is taken as UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

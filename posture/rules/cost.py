@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from posture.base import ResourceKind
 from posture.resources import CacheCluster, Inventory, ReplicationGroup, ReservedNode
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
     as_utc,
+    check,
     errored,
     failed,
     not_applicable,
@@ -37,6 +36,7 @@ def node_types(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t))
 
 
+@check("CW-601")
 def check_current_generation(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-601: previous-generation nodes cost more per GiB and miss newer features."""
     subject = describe(resource, ctx)
@@ -49,6 +49,7 @@ def check_current_generation(resource: NodeResource, ctx: RuleContext) -> Verdic
     return passed(f"{subject} runs current-generation node type {', '.join(types)}")
 
 
+@check("CW-602")
 def check_allowed_node_type(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-602: node types outside the organisation's list are unplanned spend."""
     subject = describe(resource, ctx)
@@ -68,6 +69,7 @@ def cluster_node_count(cluster: CacheCluster) -> int:
     return cluster.num_cache_nodes or len(cluster.cache_nodes) or 1
 
 
+@check("CW-603")
 def check_node_count(inventory: Inventory, ctx: RuleContext) -> Verdict:
     """CW-603: a node count past the organisation's threshold signals sprawl or a runaway."""
     where = f"account {inventory.account} region {inventory.region}"
@@ -85,6 +87,7 @@ def _cluster_ids(resource: NodeResource, ctx: RuleContext) -> tuple[str, ...]:
     return (resource.cache_cluster_id,)
 
 
+@check("CW-604")
 def check_not_idle(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-604: nodes that stay under the idle threshold are paid for and unused."""
     subject = describe(resource, ctx)
@@ -138,11 +141,13 @@ def _lease_verdict(node: ReservedNode, ctx: RuleContext, warn_days: int) -> Verd
     return passed(f"{subject}: the lease ends on {stamp}, more than {warn_days} days from now")
 
 
+@check("CW-605")
 def check_lease_expiry_soon(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-605: a lease ending within days leaves no time to renew before on-demand prices apply."""
     return _lease_verdict(node, ctx, ctx.policy.reserved.warn_days_high)
 
 
+@check("CW-606")
 def check_lease_expiry_month(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-606: a lease ending within a month should be planned for now."""
     return _lease_verdict(node, ctx, ctx.policy.reserved.warn_days_medium)
@@ -155,11 +160,13 @@ def _payment_verdict(node: ReservedNode, bad_state: str) -> Verdict:
     return passed(f"{subject} is not in state {bad_state}")
 
 
+@check("CW-607")
 def check_payment_not_pending(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-607: a pending payment means the discount is not yet in force."""
     return _payment_verdict(node, "payment-pending")
 
 
+@check("CW-608")
 def check_payment_not_failed(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-608: a failed payment means the reservation will not apply."""
     return _payment_verdict(node, "payment-failed")
@@ -169,6 +176,7 @@ def _units(value: float) -> str:
     return f"{value:g} normalised unit{'s' if value != 1 else ''}"
 
 
+@check("CW-609")
 def check_reservation_used(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-609: a reservation that running nodes of its family and engine do not use is waste.
 
@@ -191,23 +199,3 @@ def check_reservation_used(node: ReservedNode, ctx: RuleContext) -> Verdict:
         f"{subject}: {where} use {_units(usage.used_units)} of its "
         f"{_units(usage.reserved_units)}; {_units(usage.unused_units)} go unused"
     )
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-RN = ResourceKind.RESERVED_NODE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-601", RG, check_current_generation),
-    RuleCheck("CW-601", CC, check_current_generation),
-    RuleCheck("CW-602", RG, check_allowed_node_type),
-    RuleCheck("CW-602", CC, check_allowed_node_type),
-    RuleCheck("CW-603", ResourceKind.ACCOUNT_REGION, check_node_count),
-    RuleCheck("CW-604", RG, check_not_idle),
-    RuleCheck("CW-604", CC, check_not_idle),
-    RuleCheck("CW-605", RN, check_lease_expiry_soon),
-    RuleCheck("CW-606", RN, check_lease_expiry_month),
-    RuleCheck("CW-607", RN, check_payment_not_pending),
-    RuleCheck("CW-608", RN, check_payment_not_failed),
-    RuleCheck("CW-609", RN, check_reservation_used),
-)

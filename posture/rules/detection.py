@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from packaging.version import Version
 
-from posture.base import ResourceKind
 from posture.resources import CacheCluster, IamPolicyFact, Inventory, ReplicationGroup, Trail
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -56,6 +55,7 @@ def _deliverable_logs(
     return possible, None
 
 
+@check("CW-501")
 def check_logs_delivered(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-501: slow and engine logs are the trail an incident responder follows."""
     subject = describe(resource, ctx)
@@ -84,6 +84,7 @@ def _tag_problems(tags: dict[str, str], ctx: RuleContext) -> list[str]:
     return problems
 
 
+@check("CW-502")
 def check_required_tags(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-502: ownership and data-class tags route findings to the right people."""
     subject = describe(resource, ctx)
@@ -101,6 +102,12 @@ def _covers_region(trail: Trail, region: str) -> bool:
     return trail.is_multi_region_trail or trail.home_region == region
 
 
+def _has_trails(inventory: Inventory, ctx: RuleContext) -> bool:
+    """No trail data (not collected): CW-503 produces no finding rather than a wrong one."""
+    return inventory.trails is not None
+
+
+@check("CW-503", applies=_has_trails)
 def check_api_activity_recorded(inventory: Inventory, ctx: RuleContext) -> Verdict:
     """CW-503: without a trail, nobody can tell who changed or deleted a cache."""
     where = f"account {inventory.account} region {inventory.region}"
@@ -117,6 +124,7 @@ def check_api_activity_recorded(inventory: Inventory, ctx: RuleContext) -> Verdi
     return failed(f"{where}: no CloudTrail trail covers this region")
 
 
+@check("CW-504")
 def check_event_notifications(
     resource: ReplicationGroup | CacheCluster, ctx: RuleContext
 ) -> Verdict:
@@ -162,6 +170,11 @@ def _broad_grants(policies: tuple[IamPolicyFact, ...], admins: tuple[str, ...]) 
     return grants
 
 
+def _has_iam_policies(inventory: Inventory, ctx: RuleContext) -> bool:
+    return inventory.iam_policies is not None
+
+
+@check("CW-505", applies=_has_iam_policies)
 def check_least_privilege(inventory: Inventory, ctx: RuleContext) -> Verdict:
     """CW-505: `elasticache:*` on `*` lets any holder delete or open every cache."""
     where = f"account {inventory.account}"
@@ -173,26 +186,3 @@ def check_least_privilege(inventory: Inventory, ctx: RuleContext) -> Verdict:
     return passed(
         f"{where}: no customer-managed policy grants broad ElastiCache access beyond admins"
     )
-
-
-def _has_trails(inventory: Inventory, ctx: RuleContext) -> bool:
-    return inventory.trails is not None
-
-
-def _has_iam_policies(inventory: Inventory, ctx: RuleContext) -> bool:
-    return inventory.iam_policies is not None
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-501", RG, check_logs_delivered),
-    RuleCheck("CW-501", CC, check_logs_delivered),
-    *(RuleCheck("CW-502", kind, check_required_tags) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-503", ResourceKind.ACCOUNT_REGION, check_api_activity_recorded, _has_trails),
-    RuleCheck("CW-504", RG, check_event_notifications),
-    RuleCheck("CW-504", CC, check_event_notifications),
-    RuleCheck("CW-505", ResourceKind.ACCOUNT, check_least_privilege, _has_iam_policies),
-)

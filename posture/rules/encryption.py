@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from posture.base import ResourceKind
 from posture.findings import Status
 from posture.resources import CacheCluster, CacheSnapshot, ReplicationGroup, ServerlessCache
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -43,6 +42,7 @@ def _memcached_without_tls(cluster: CacheCluster, ctx: RuleContext) -> Verdict |
     return None
 
 
+@check("CW-101")
 def check_in_transit(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-101: TLS between clients and the cache.
 
@@ -67,6 +67,7 @@ def check_in_transit(resource: CacheResource, ctx: RuleContext) -> Verdict:
     return failed(f"{subject} has in-transit encryption off: clients connect in plaintext")
 
 
+@check("CW-102")
 def check_in_transit_required(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-102: TLS enforced, not merely offered (mode "preferred" accepts plaintext)."""
     subject = describe(resource, ctx)
@@ -102,6 +103,7 @@ def group_encrypted_at_rest(group: ReplicationGroup) -> tuple[bool, str]:
     )
 
 
+@check("CW-103")
 def check_at_rest(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-103: data on disk (snapshots, swap) encrypted."""
     subject = describe(resource, ctx)
@@ -142,6 +144,7 @@ def _keys_not_required(subject: str, ctx: RuleContext) -> Verdict | None:
     )
 
 
+@check("CW-104")
 def check_customer_key(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-104: at-rest encryption under a customer-managed, enabled KMS key."""
     subject = describe(resource, ctx)
@@ -161,6 +164,7 @@ def check_customer_key(resource: ReplicationGroup | ServerlessCache, ctx: RuleCo
     return failed(f"{subject} is encrypted with the AWS-owned ElastiCache key, not a customer key")
 
 
+@check("CW-105")
 def check_snapshot_key(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
     """CW-105: a backup outlives its cache, so it needs a key the organisation controls."""
     subject = (
@@ -172,17 +176,3 @@ def check_snapshot_key(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
     if not snapshot.kms_key_id:
         return failed(f"{subject} has no KMS key: it is not under a customer-managed key")
     return _customer_key_verdict(subject, snapshot.kms_key_id, ctx)
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    *(RuleCheck("CW-101", kind, check_in_transit) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-102", kind, check_in_transit_required) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-103", kind, check_at_rest) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-104", RG, check_customer_key),
-    RuleCheck("CW-104", SLS, check_customer_key),
-    RuleCheck("CW-105", ResourceKind.SNAPSHOT, check_snapshot_key),
-)

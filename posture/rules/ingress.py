@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
-from posture.base import ResourceKind
 from posture.resources import (
     CacheCluster,
     IpPermission,
@@ -14,9 +13,9 @@ from posture.resources import (
     UserIdGroupPair,
 )
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -127,6 +126,7 @@ def _port_phrase(ports: tuple[int, ...]) -> str:
     return f"port {ports[0]}" if len(ports) == 1 else f"ports {', '.join(map(str, ports))}"
 
 
+@check("CW-304")
 def check_port_not_public(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-304: an ingress rule from any address on a cache port admits every routable network."""
     groups, verdict = _attached_groups(resource, ctx)
@@ -213,6 +213,7 @@ def _source_verdict(source: Source, blocks: tuple[str, ...], ctx: RuleContext) -
     return source.cidr is not None and cidr_inside(source.cidr, blocks)
 
 
+@check("CW-305")
 def check_trusted_sources(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-305: every source on a cache port is its own VPC, a same-account group, or listed."""
     groups, verdict = _attached_groups(resource, ctx)
@@ -246,6 +247,7 @@ def check_trusted_sources(resource: CacheResource, ctx: RuleContext) -> Verdict:
     )
 
 
+@check("CW-306")
 def check_non_default_port(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-306: a non-default port turns away scanners that only try 6379 and 11211.
 
@@ -259,15 +261,3 @@ def check_non_default_port(resource: ReplicationGroup | CacheCluster, ctx: RuleC
     if port == default:
         return failed(f"{subject} listens on the default port {port}")
     return passed(f"{subject} listens on port {port}, not the default {default}")
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    *(RuleCheck("CW-304", kind, check_port_not_public) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-305", kind, check_trusted_sources) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-306", RG, check_non_default_port),
-    RuleCheck("CW-306", CC, check_non_default_port),
-)

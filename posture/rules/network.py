@@ -3,12 +3,11 @@ default VPC)."""
 
 from __future__ import annotations
 
-from posture.base import ResourceKind
 from posture.resources import CacheCluster, ReplicationGroup, Route, RouteTable, ServerlessCache
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -32,6 +31,7 @@ def _members_unreadable(resource: NodeResource, ctx: RuleContext) -> Verdict | N
     return None
 
 
+@check("CW-301")
 def check_in_vpc(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-301: a cache outside a VPC (EC2-Classic) cannot be fenced by security groups."""
     subject = describe(resource, ctx)
@@ -50,6 +50,7 @@ def check_in_vpc(resource: NodeResource, ctx: RuleContext) -> Verdict:
     )
 
 
+@check("CW-302")
 def check_not_default_subnet_group(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-302: the `default` subnet group places the cache in the account's default VPC."""
     subject = describe(resource, ctx)
@@ -124,6 +125,7 @@ def _subnets_to_check(
     return pairs, None
 
 
+@check("CW-303")
 def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-303: a subnet with any live route to an internet gateway is public."""
     subject = describe(resource, ctx)
@@ -167,6 +169,7 @@ def _cache_vpc_ids(resource: CacheResource, ctx: RuleContext) -> tuple[str, ...]
     return tuple(dict.fromkeys(found))
 
 
+@check("CW-307")
 def check_not_default_vpc(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-307: the default VPC is shared by everything launched without a choice of network.
 
@@ -191,17 +194,3 @@ def check_not_default_vpc(resource: CacheResource, ctx: RuleContext) -> Verdict:
     if unknown:
         return errored(f"{subject}: VPC {', '.join(unknown)} could not be read")
     return passed(f"{subject} runs in VPC {', '.join(vpc_ids)}, not the default VPC")
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-301", RG, check_in_vpc),
-    RuleCheck("CW-301", CC, check_in_vpc),
-    RuleCheck("CW-302", RG, check_not_default_subnet_group),
-    RuleCheck("CW-302", CC, check_not_default_subnet_group),
-    *(RuleCheck("CW-303", kind, check_no_public_subnet) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-307", kind, check_not_default_vpc) for kind in (RG, CC, SLS)),
-)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from packaging.version import Version
 
-from posture.base import ResourceKind
 from posture.resources import CacheCluster, CacheSnapshot, ReplicationGroup, ServerlessCache
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -33,6 +32,7 @@ def _node_memcached(resource: CacheResource, ctx: RuleContext) -> Verdict | None
     return None
 
 
+@check("CW-401")
 def check_backups_on(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-401: without automatic backups a lost node means lost data."""
     unsupported = _node_memcached(resource, ctx)
@@ -45,6 +45,7 @@ def check_backups_on(resource: CacheResource, ctx: RuleContext) -> Verdict:
     return failed(f"{subject} has automatic backups off (SnapshotRetentionLimit {retention})")
 
 
+@check("CW-402")
 def check_backup_retention(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-402: retention at or above the policy minimum (the minimum itself passes)."""
     unsupported = _node_memcached(resource, ctx)
@@ -81,18 +82,21 @@ def _group_switch(
     return failed(f"{subject} has {field} {value or 'disabled'}")
 
 
+@check("CW-403")
 def check_automatic_failover(group: ReplicationGroup, ctx: RuleContext) -> Verdict:
     """CW-403: a failed primary is replaced by a replica without an operator."""
     why = "nothing can take over when the primary fails"
     return _group_switch(group, ctx, "AutomaticFailover", group.automatic_failover, why)
 
 
+@check("CW-404")
 def check_multi_az(group: ReplicationGroup, ctx: RuleContext) -> Verdict:
     """CW-404: replicas in other Availability Zones survive the loss of one zone."""
     why = "the group lives in a single Availability Zone"
     return _group_switch(group, ctx, "MultiAZ", group.multi_az, why)
 
 
+@check("CW-405")
 def check_minor_upgrades(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-405: minor versions carry security fixes; let AWS apply them in the maintenance window.
 
@@ -134,6 +138,7 @@ def _unreadable_version(resource: CacheResource, ctx: RuleContext) -> Verdict:
     return errored(reason or f"{describe(resource, ctx)}: engine version cannot be read")
 
 
+@check("CW-406")
 def check_engine_version(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-406: versions past AWS standard support, or under the policy minimum, fail.
 
@@ -196,6 +201,7 @@ def _source_exists(snapshot: CacheSnapshot, ctx: RuleContext) -> bool:
     return snapshot.cache_cluster_id in ctx.clusters_by_id
 
 
+@check("CW-407")
 def check_snapshot_source_exists(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
     """CW-407: a manual backup of a deleted cache keeps its data (and its cost) with no owner."""
     subject = f"snapshot {snapshot.snapshot_name}"
@@ -213,19 +219,3 @@ def check_snapshot_source_exists(snapshot: CacheSnapshot, ctx: RuleContext) -> V
         f"{subject} is a manual backup of {kind} {source_id}, which no longer exists in "
         f"{ctx.inventory.region}"
     )
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    *(RuleCheck("CW-401", kind, check_backups_on) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-402", kind, check_backup_retention) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-403", RG, check_automatic_failover),
-    RuleCheck("CW-404", RG, check_multi_az),
-    RuleCheck("CW-405", RG, check_minor_upgrades),
-    RuleCheck("CW-405", CC, check_minor_upgrades),
-    *(RuleCheck("CW-406", kind, check_engine_version) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-407", ResourceKind.SNAPSHOT, check_snapshot_source_exists),
-)
