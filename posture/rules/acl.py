@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import re
 
+from posture.base import ResourceKind, Severity
+from posture.catalog import _access_snippets as snip
+from posture.catalog.access import DOCS, FAMILY, KEY_VALUE_ENGINES
+from posture.catalog.model import FixKind, Remediation, Rule, RuleCategory
 from posture.resources import ReplicationGroup, ServerlessCache, User
 from posture.rules.access import access_enabled, auth_scope
 from posture.rules.context import (
@@ -96,6 +100,63 @@ def broad_user_problem(user: User) -> str | None:
 
 def _is_admin(user: User, admins: tuple[str, ...]) -> bool:
     return user.user_id in admins or (user.user_name is not None and user.user_name in admins)
+
+
+CW_206 = Rule(
+    id="CW-206",
+    title="No password user in a cache's user group can run dangerous commands on every key",
+    severity=Severity.HIGH,
+    family=FAMILY,
+    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.SERVERLESS_CACHE),
+    engines=KEY_VALUE_ENGINES,
+    rationale=(
+        "RBAC only limits damage when each user gets the commands and keys its job needs. "
+        "A password user whose access string grants +@all, allcommands or +@dangerous (or "
+        "FLUSHALL, FLUSHDB, KEYS, CONFIG, DEBUG, SHUTDOWN one by one) on every key turns one "
+        "leaked application password into the power to wipe the cache, list every key or "
+        "read out all of its data. Limit each user to its key prefix and drop the dangerous "
+        "category; list true administrators in the policy's [auth] admin_users."
+    ),
+    audit=snip.BROAD_USER_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=snip.BROAD_USER_CLI,
+        cloudformation=snip.BROAD_USER_CFN,
+        terraform=snip.BROAD_USER_TERRAFORM,
+        console=(
+            "In the ElastiCache console, open User management and select the user.",
+            "Choose Modify and replace the access string with one limited to the "
+            "application's key prefix, for example on ~app:* -@all +@read +@write -@dangerous.",
+            "Check the application against a test copy first: a command the new string "
+            "denies fails straight away with a NOPERM error.",
+        ),
+        permissions=("elasticache:ModifyUser", "elasticache:DescribeUsers"),
+    ),
+    backout=(
+        "Run modify-user --access-string with the user's previous access string (kept in "
+        "the finding's evidence); the user gets its broad rights back at once."
+    ),
+    compliance=(
+        "NIST SP 800-53 AC-6",
+        "NIST SP 800-53 AC-3",
+        "PCI DSS v4.0 7.2.1",
+        "HIPAA 164.312(a)(1)",
+        "SOC 2 CC6.3",
+    ),
+    permissions=(
+        "elasticache:DescribeUsers",
+        "elasticache:DescribeUserGroups",
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeServerlessCaches",
+    ),
+    references=(
+        f"{DOCS}/dg/Clusters.RBAC.html",
+        f"{DOCS}/APIReference/API_ModifyUser.html",
+        "https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/",
+    ),
+    category=RuleCategory.SECURITY,
+    failure="A password user can run every or dangerous command on every key",
+)
 
 
 @check("CW-206")

@@ -23,22 +23,10 @@ from posture.resources import (
     ReservedNode,
     ServerlessCache,
 )
-from posture.rules import access, acl, cost, detection, encryption, ingress, network, resilience
 from posture.rules.context import CheckMark, RuleCheck, RuleContext, Verdict, check_mark
+from posture.rules.families import FAMILY_MODULES
 
 CheckFunction = Callable[[Any, RuleContext], Verdict]
-
-# Where checks live; a new rule in an existing family needs no change here.
-FAMILY_MODULES: tuple[ModuleType, ...] = (
-    encryption,
-    access,
-    acl,
-    network,
-    ingress,
-    resilience,
-    detection,
-    cost,
-)
 ACCOUNT_WIDE_REGION = "global"  # IAM is global: CW-505 findings belong to no region
 
 
