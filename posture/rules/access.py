@@ -128,7 +128,7 @@ CW_202 = Rule(
 )
 
 
-@check("CW-202")
+@check(CW_202)
 def check_client_authentication(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-202: Redis OSS >= 6.0 and Valkey need an AUTH token or an RBAC user group."""
     scope = auth_scope(resource, ctx)
@@ -222,7 +222,7 @@ CW_203 = Rule(
 )
 
 
-@check("CW-203")
+@check(CW_203)
 def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-203: an enabled user without a password makes the group's other users moot."""
     scope = auth_scope(resource, ctx)
@@ -297,7 +297,7 @@ CW_205 = Rule(
 )
 
 
-@check("CW-205")
+@check(CW_205)
 def check_serverless_user_group(cache: ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-205: RBAC is the only access control a serverless cache has."""
     subject = describe(cache, ctx)

@@ -92,7 +92,7 @@ aws cloudtrail get-event-selectors --trail-name <trail-arn>
 )
 
 
-@check("CW-503", applies=_has_trails)
+@check(CW_503, applies=_has_trails)
 def check_api_activity_recorded(inventory: Inventory, ctx: RuleContext) -> Verdict:
     """CW-503: without a trail, nobody can tell who changed or deleted a cache."""
     where = f"account {inventory.account} region {inventory.region}"
@@ -201,7 +201,7 @@ aws iam list-entities-for-policy --policy-arn <policy-arn>
 )
 
 
-@check("CW-505", applies=_has_iam_policies)
+@check(CW_505, applies=_has_iam_policies)
 def check_least_privilege(inventory: Inventory, ctx: RuleContext) -> Verdict:
     """CW-505: `elasticache:*` on `*` lets any holder delete or open every cache."""
     where = f"account {inventory.account}"

@@ -159,7 +159,7 @@ CW_206 = Rule(
 )
 
 
-@check("CW-206")
+@check(CW_206)
 def check_no_broad_password_user(
     resource: ReplicationGroup | ServerlessCache, ctx: RuleContext
 ) -> Verdict:

@@ -112,7 +112,7 @@ CW_103 = Rule(
 )
 
 
-@check("CW-103")
+@check(CW_103)
 def check_at_rest(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-103: data on disk (snapshots, swap) encrypted."""
     subject = describe(resource, ctx)
@@ -227,7 +227,7 @@ CW_104 = Rule(
 )
 
 
-@check("CW-104")
+@check(CW_104)
 def check_customer_key(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-104: at-rest encryption under a customer-managed, enabled KMS key."""
     subject = describe(resource, ctx)
@@ -309,7 +309,7 @@ CW_105 = Rule(
 )
 
 
-@check("CW-105")
+@check(CW_105)
 def check_snapshot_key(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
     """CW-105: a backup outlives its cache, so it needs a key the organisation controls."""
     subject = (

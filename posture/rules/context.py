@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from posture.base import ResourceKind
+from posture.catalog.model import Rule
 from posture.findings import Status
 from posture.policy import OrgPolicy
 from posture.resources import (
@@ -89,16 +90,16 @@ class CheckMark:
 
 
 def check(
-    rule_id: str, *, applies: Callable[[Any, RuleContext], bool] = _always
+    rule: Rule, *, applies: Callable[[Any, RuleContext], bool] = _always
 ) -> Callable[[CheckFn], CheckFn]:
-    """Declare a function as the check of `rule_id`.
+    """Declare a function as the check of the catalog entry `rule` (defined just above it).
 
-    The registry finds it in its family module and runs it on every resource kind the
-    rule's catalog entry lists, so the id is the only thing the check repeats.
+    The registry finds it in its rule module and runs it on every resource kind the entry
+    lists, so neither the id nor the kinds are written a second time.
     """
 
     def mark(function: CheckFn) -> CheckFn:
-        setattr(function, _MARK, CheckMark(rule_id, applies))
+        setattr(function, _MARK, CheckMark(rule.id, applies))
         return function
 
     return mark

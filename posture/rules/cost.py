@@ -86,7 +86,7 @@ CW_601 = Rule(
 )
 
 
-@check("CW-601")
+@check(CW_601)
 def check_current_generation(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-601: previous-generation nodes cost more per GiB and miss newer features."""
     subject = describe(resource, ctx)
@@ -135,7 +135,7 @@ CW_602 = Rule(
 )
 
 
-@check("CW-602")
+@check(CW_602)
 def check_allowed_node_type(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-602: node types outside the organisation's list are unplanned spend."""
     subject = describe(resource, ctx)
@@ -207,7 +207,7 @@ CW_603 = Rule(
 )
 
 
-@check("CW-603")
+@check(CW_603)
 def check_node_count(inventory: Inventory, ctx: RuleContext) -> Verdict:
     """CW-603: a node count past the organisation's threshold signals sprawl or a runaway."""
     where = f"account {inventory.account} region {inventory.region}"
@@ -281,7 +281,7 @@ CW_604 = Rule(
 )
 
 
-@check("CW-604")
+@check(CW_604)
 def check_not_idle(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-604: nodes that stay under the idle threshold are paid for and unused."""
     subject = describe(resource, ctx)

@@ -128,7 +128,7 @@ aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
 )
 
 
-@check("CW-501")
+@check(CW_501)
 def check_logs_delivered(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-501: slow and engine logs are the trail an incident responder follows."""
     subject = describe(resource, ctx)
@@ -217,7 +217,7 @@ aws elasticache list-tags-for-resource --resource-name <resource-arn>
 )
 
 
-@check("CW-502")
+@check(CW_502)
 def check_required_tags(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-502: ownership and data-class tags route findings to the right people."""
     subject = describe(resource, ctx)
@@ -288,7 +288,7 @@ aws elasticache describe-cache-clusters \\
 )
 
 
-@check("CW-504")
+@check(CW_504)
 def check_event_notifications(
     resource: ReplicationGroup | CacheCluster, ctx: RuleContext
 ) -> Verdict:

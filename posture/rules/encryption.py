@@ -123,7 +123,7 @@ CW_101 = Rule(
 )
 
 
-@check("CW-101")
+@check(CW_101)
 def check_in_transit(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-101: TLS between clients and the cache.
 
@@ -208,7 +208,7 @@ CW_102 = Rule(
 )
 
 
-@check("CW-102")
+@check(CW_102)
 def check_in_transit_required(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-102: TLS enforced, not merely offered (mode "preferred" accepts plaintext)."""
     subject = describe(resource, ctx)

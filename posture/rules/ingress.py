@@ -195,7 +195,7 @@ CW_304 = Rule(
 )
 
 
-@check("CW-304")
+@check(CW_304)
 def check_port_not_public(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-304: an ingress rule from any address on a cache port admits every routable network."""
     groups, verdict = _attached_groups(resource, ctx)
@@ -339,7 +339,7 @@ CW_305 = Rule(
 )
 
 
-@check("CW-305")
+@check(CW_305)
 def check_trusted_sources(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-305: every source on a cache port is its own VPC, a same-account group, or listed."""
     groups, verdict = _attached_groups(resource, ctx)
@@ -424,7 +424,7 @@ CW_306 = Rule(
 )
 
 
-@check("CW-306")
+@check(CW_306)
 def check_non_default_port(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-306: a non-default port turns away scanners that only try 6379 and 11211.
 

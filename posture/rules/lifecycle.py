@@ -120,7 +120,7 @@ aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
 )
 
 
-@check("CW-405")
+@check(CW_405)
 def check_minor_upgrades(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-405: minor versions carry security fixes; let AWS apply them in the maintenance window.
 
@@ -247,7 +247,7 @@ aws elasticache describe-cache-engine-versions --engine <engine> \\
 )
 
 
-@check("CW-406")
+@check(CW_406)
 def check_engine_version(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-406: versions past AWS standard support, or under the policy minimum, fail.
 
@@ -370,7 +370,7 @@ CW_407 = Rule(
 )
 
 
-@check("CW-407")
+@check(CW_407)
 def check_snapshot_source_exists(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
     """CW-407: a manual backup of a deleted cache keeps its data (and its cost) with no owner."""
     subject = f"snapshot {snapshot.snapshot_name}"

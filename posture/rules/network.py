@@ -87,7 +87,7 @@ CW_301 = Rule(
 )
 
 
-@check("CW-301")
+@check(CW_301)
 def check_in_vpc(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-301: a cache outside a VPC (EC2-Classic) cannot be fenced by security groups."""
     subject = describe(resource, ctx)
@@ -150,7 +150,7 @@ CW_302 = Rule(
 )
 
 
-@check("CW-302")
+@check(CW_302)
 def check_not_default_subnet_group(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-302: the `default` subnet group places the cache in the account's default VPC."""
     subject = describe(resource, ctx)
@@ -289,7 +289,7 @@ CW_303 = Rule(
 )
 
 
-@check("CW-303")
+@check(CW_303)
 def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-303: a subnet with any live route to an internet gateway is public."""
     subject = describe(resource, ctx)
@@ -382,7 +382,7 @@ CW_307 = Rule(
 )
 
 
-@check("CW-307")
+@check(CW_307)
 def check_not_default_vpc(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-307: the default VPC is shared by everything launched without a choice of network.
 

@@ -1,9 +1,10 @@
 """Every check, which resources each one reads, and how a resource is named in a finding.
 
-A check is a function marked `@check("CW-xxx")` in one of the family modules below; the
-registry finds it there and runs it on every resource kind the rule's catalog entry lists.
-A rule id, its kinds and its check are each stated once: a catalog entry without a
-check, a check without an entry, or two checks for one rule fail at import.
+A rule is a catalog entry (`CW_xxx = Rule(...)`) in one of the rule modules listed in
+`posture.rules.families`, with its check right below it, marked `@check(CW_xxx)`. The
+registry finds the marked functions there and runs each on every resource kind its entry
+lists. A catalog entry without a check, a check without an entry, or two checks for one
+rule fail at import.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def _lease_verdict(node: ReservedNode, ctx: RuleContext, warn_days: int) -> Verd
 CW_605 = lease_expiry_rule("CW-605", 7, Severity.LOW, "EC-004", "barely time")
 
 
-@check("CW-605")
+@check(CW_605)
 def check_lease_expiry_soon(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-605: a lease ending within days leaves no time to renew before on-demand prices apply."""
     return _lease_verdict(node, ctx, ctx.policy.reserved.warn_days_high)
@@ -69,7 +69,7 @@ def check_lease_expiry_soon(node: ReservedNode, ctx: RuleContext) -> Verdict:
 CW_606 = lease_expiry_rule("CW-606", 30, Severity.INFO, "EC-005", "just the usual lead time")
 
 
-@check("CW-606")
+@check(CW_606)
 def check_lease_expiry_month(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-606: a lease ending within a month should be planned for now."""
     return _lease_verdict(node, ctx, ctx.policy.reserved.warn_days_medium)
@@ -126,7 +126,7 @@ CW_607 = Rule(
 )
 
 
-@check("CW-607")
+@check(CW_607)
 def check_payment_not_pending(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-607: a pending payment means the discount is not yet in force."""
     return _payment_verdict(node, "payment-pending")
@@ -172,7 +172,7 @@ CW_608 = Rule(
 )
 
 
-@check("CW-608")
+@check(CW_608)
 def check_payment_not_failed(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-608: a failed payment means the reservation will not apply."""
     return _payment_verdict(node, "payment-failed")
@@ -229,7 +229,7 @@ CW_609 = Rule(
 )
 
 
-@check("CW-609")
+@check(CW_609)
 def check_reservation_used(node: ReservedNode, ctx: RuleContext) -> Verdict:
     """CW-609: a reservation that running nodes of its family and engine do not use is waste.
 

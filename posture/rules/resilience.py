@@ -97,7 +97,7 @@ CW_401 = Rule(
 )
 
 
-@check("CW-401")
+@check(CW_401)
 def check_backups_on(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-401: without automatic backups a lost node means lost data."""
     unsupported = _node_memcached(resource, ctx)
@@ -176,7 +176,7 @@ CW_402 = Rule(
 )
 
 
-@check("CW-402")
+@check(CW_402)
 def check_backup_retention(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-402: retention at or above the policy minimum (the minimum itself passes)."""
     unsupported = _node_memcached(resource, ctx)
@@ -272,7 +272,7 @@ aws elasticache describe-replication-groups --replication-group-id <replication-
 )
 
 
-@check("CW-403")
+@check(CW_403)
 def check_automatic_failover(group: ReplicationGroup, ctx: RuleContext) -> Verdict:
     """CW-403: a failed primary is replaced by a replica without an operator."""
     why = "nothing can take over when the primary fails"
@@ -341,7 +341,7 @@ aws elasticache describe-cache-clusters \\
 )
 
 
-@check("CW-404")
+@check(CW_404)
 def check_multi_az(group: ReplicationGroup, ctx: RuleContext) -> Verdict:
     """CW-404: replicas in other Availability Zones survive the loss of one zone."""
     why = "the group lives in a single Availability Zone"

@@ -104,7 +104,7 @@ CW_201 = Rule(
 )
 
 
-@check("CW-201")
+@check(CW_201)
 def check_auth_token(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-201: Redis OSS before 6.0 has no users, so the AUTH token is its only password."""
     scope = auth_scope(resource, ctx)
@@ -186,7 +186,7 @@ CW_204 = Rule(
 )
 
 
-@check("CW-204")
+@check(CW_204)
 def check_token_age(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-204: a token older than the policy's maximum age is due for rotation."""
     subject = describe(resource, ctx)

@@ -186,14 +186,14 @@ def _fine(resource: object, ctx: RuleContext) -> Verdict:
 
 
 def test_a_marked_check_runs_on_every_kind_its_catalog_entry_lists() -> None:
-    marked = check("CW-104")(_copy(_fine))
+    marked = check(get_rule("CW-104"))(_copy(_fine))
     entries = registry_entries([_family("fake_family", check_cmk=marked)])
     assert [e.kind for e in entries] == list(get_rule("CW-104").resource_kinds)
     assert {e.check for e in entries} == {marked}
 
 
 def test_a_check_imported_from_another_family_is_not_counted_twice() -> None:
-    marked = check("CW-104")(_copy(_fine))
+    marked = check(get_rule("CW-104"))(_copy(_fine))
     home = _family("home_family", check_cmk=marked)
     borrower = ModuleType("borrower")
     borrower.check_cmk = marked  # type: ignore[attr-defined]
@@ -201,12 +201,23 @@ def test_a_check_imported_from_another_family_is_not_counted_twice() -> None:
 
 
 def test_two_checks_for_one_rule_or_a_check_without_a_rule_are_refused() -> None:
-    twice = _family("twice", a=check("CW-104")(_copy(_fine)), b=check("CW-104")(_copy(_fine)))
+    twice = _family(
+        "twice",
+        a=check(get_rule("CW-104"))(_copy(_fine)),
+        b=check(get_rule("CW-104"))(_copy(_fine)),
+    )
     with pytest.raises(ValueError, match="CW-104 has two checks"):
         registry_entries([twice])
     known = {rule.id for rule in all_rules()}
     unknown = next(f"CW-{n}" for n in range(699, 100, -1) if f"CW-{n}" not in known)
-    stray = registry_entries([_family("stray", c=check(unknown)(_copy(_fine)))])
+    stray = registry_entries(
+        [
+            _family(
+                "stray",
+                c=check(get_rule("CW-104").model_copy(update={"id": unknown}))(_copy(_fine)),
+            )
+        ]
+    )
     assert f"{unknown} has checks but no catalog entry" in kind_mismatches(stray)
     assert "CW-101 is in the catalog but has no check" in kind_mismatches(stray)
 
