@@ -69,6 +69,16 @@ class RedisServer:
             args += ["--port", str(self.port)]
         return args
 
+    def _spawn(self, binary: str, directory: Path) -> subprocess.Popen[bytes]:
+        """Run redis-server on `self.port` and wait until it listens."""
+        process = subprocess.Popen(
+            [binary, *self._arguments(directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        return process
+
     def start(self) -> RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
@@ -77,12 +87,7 @@ class RedisServer:
         # A free port can be taken by another process before redis binds it: try a few.
         for _attempt in range(5):
             self.port = free_port()
-            self._process = subprocess.Popen(
-                [binary, *self._arguments(Path(self._dir.name))],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            wait_for_port(self.port)
+            self._process = self._spawn(binary, Path(self._dir.name))
             time.sleep(0.05)
             if self._process.poll() is None:  # ours is alive, so the port is ours
                 return self
@@ -97,12 +102,7 @@ class RedisServer:
         self._process.terminate()
         self._process.wait(timeout=10)
         time.sleep(down_seconds)
-        self._process = subprocess.Popen(
-            [binary, *self._arguments(Path(self._dir.name))],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
+        self._process = self._spawn(binary, Path(self._dir.name))
         self._wait_loaded()
 
     def _wait_loaded(self, timeout: float = 10.0) -> None:

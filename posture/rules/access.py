@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from posture.base import ResourceKind, Severity
 from posture.catalog import _access_snippets as snip
 from posture.catalog.access import (
@@ -25,6 +27,7 @@ from posture.rules.context import (
     passed,
 )
 from posture.rules.facts import (
+    GroupMembers,
     attached_user_groups,
     describe,
     engine_name,
@@ -156,6 +159,31 @@ def is_open_user(user: User) -> bool:
     return auth_type == "no-password" and access_enabled(user.access_string)
 
 
+@dataclass(frozen=True)
+class RbacUsers:
+    """A cache's RBAC user groups and the users in them (CW-203 and CW-206 judge each user)."""
+
+    subject: str
+    groups: tuple[str, ...]
+    members: GroupMembers
+
+
+def rbac_users(
+    resource: ReplicationGroup | ServerlessCache, ctx: RuleContext
+) -> RbacUsers | Verdict:
+    """The users behind the cache's user groups, or the verdict when it has no users to judge."""
+    scope = auth_scope(resource, ctx)
+    if isinstance(scope, Verdict):
+        return scope
+    subject = describe(resource, ctx)
+    if not scope:
+        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0), so it has no users")
+    groups = attached_user_groups(resource, ctx)
+    if not groups:
+        return not_applicable(f"{subject} has no RBAC user group attached")
+    return RbacUsers(subject, groups, group_members(groups, ctx))
+
+
 CW_203 = Rule(
     id="CW-203",
     title="No enabled RBAC user in a cache's user group connects without a password",
@@ -225,16 +253,10 @@ CW_203 = Rule(
 @check(CW_203)
 def check_no_open_user(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
     """CW-203: an enabled user without a password makes the group's other users moot."""
-    scope = auth_scope(resource, ctx)
-    if isinstance(scope, Verdict):
-        return scope
-    subject = describe(resource, ctx)
-    if not scope:
-        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0), so it has no users")
-    groups = attached_user_groups(resource, ctx)
-    if not groups:
-        return not_applicable(f"{subject} has no RBAC user group attached")
-    members = group_members(groups, ctx)
+    found = rbac_users(resource, ctx)
+    if isinstance(found, Verdict):
+        return found
+    subject, groups, members = found.subject, found.groups, found.members
     open_users = [
         f"{user.user_id} (user name {user.user_name or user.user_id}, "
         f"access '{user.access_string}')"

@@ -17,17 +17,15 @@ from posture.catalog import _access_snippets as snip
 from posture.catalog.access import DOCS, FAMILY, KEY_VALUE_ENGINES
 from posture.catalog.model import FixKind, Remediation, Rule, RuleCategory
 from posture.resources import ReplicationGroup, ServerlessCache, User
-from posture.rules.access import access_enabled, auth_scope
+from posture.rules.access import access_enabled, rbac_users
 from posture.rules.context import (
     RuleContext,
     Verdict,
     check,
     errored,
     failed,
-    not_applicable,
     passed,
 )
-from posture.rules.facts import attached_user_groups, describe, group_members
 
 # Command -> the ACL categories that grant it (besides @all).
 DANGEROUS_COMMANDS: dict[str, frozenset[str]] = {
@@ -164,17 +162,11 @@ def check_no_broad_password_user(
     resource: ReplicationGroup | ServerlessCache, ctx: RuleContext
 ) -> Verdict:
     """CW-206: one leaked password of such a user can wipe or read out the whole cache."""
-    scope = auth_scope(resource, ctx)
-    if isinstance(scope, Verdict):
-        return scope
-    subject = describe(resource, ctx)
-    if not scope:
-        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0), so it has no users")
-    groups = attached_user_groups(resource, ctx)
-    if not groups:
-        return not_applicable(f"{subject} has no RBAC user group attached")
+    found = rbac_users(resource, ctx)
+    if isinstance(found, Verdict):
+        return found
+    subject, groups, members = found.subject, found.groups, found.members
     admins = ctx.policy.auth.admin_users
-    members = group_members(groups, ctx)
     problems = [
         f"{problem} in {group_id}"
         for group_id, user in members.users
