@@ -17,9 +17,8 @@ from bot.teams.runtime import teams_notifier
 from posture.conversations import Platform
 from workers.platform.config import AppConfig, load_config
 from workers.platform.enqueue import QUEUES
-from workers.platform.notifier import Notifier, Notifiers
+from workers.platform.notifier import Notifier
 from workers.platform.redis_connection import connect
-from workers.platform.routing import routed
 from workers.platform.runtime import JobEnvironment
 from workers.platform.telemetry import configure_logging
 
@@ -53,7 +52,7 @@ def bot_app(process: Process):  # type: ignore[no-untyped-def]
     return app, metrics
 
 
-DEFAULT_PLATFORM = Platform.SLACK  # scans and digests post there
+DEFAULT_PLATFORM = Platform.SLACK  # env.notifier: the front end every process has
 
 
 def notifiers(process: Process) -> dict[Platform, Notifier]:
@@ -77,8 +76,8 @@ def job_environment(process: Process) -> JobEnvironment:
     by_platform = notifiers(process)
     return JobEnvironment(
         connection=process.connection,
-        # scans and digests name a bare channel: each goes to the front end that owns it
-        notifier=routed(Notifiers(by_platform)),
+        # every job picks the front end from the platform stored with its request
+        notifier=by_platform[DEFAULT_PLATFORM],
         config=process.config,
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         default_platform=DEFAULT_PLATFORM,

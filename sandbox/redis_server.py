@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import shutil
 import socket
 import subprocess
@@ -11,10 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from sandbox.local_tls import write_self_signed
 
 
 class RedisUnavailable(RuntimeError):
@@ -36,37 +31,6 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
-
-
-def _write_self_signed(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "redis.crt", directory / "redis.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 class RedisServer:
@@ -96,7 +60,7 @@ class RedisServer:
         if self.password:
             args += ["--requirepass", self.password]
         if self.tls:
-            cert, key = _write_self_signed(directory)
+            cert, key = write_self_signed(directory, "redis")
             self.ca_file = str(cert)
             args += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(cert)]
             args += ["--tls-key-file", str(key), "--tls-ca-cert-file", str(cert)]
@@ -104,6 +68,16 @@ class RedisServer:
         else:
             args += ["--port", str(self.port)]
         return args
+
+    def _spawn(self, binary: str, directory: Path) -> subprocess.Popen[bytes]:
+        """Run redis-server on `self.port` and wait until it listens."""
+        process = subprocess.Popen(
+            [binary, *self._arguments(directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        return process
 
     def start(self) -> RedisServer:
         binary = shutil.which("redis-server")
@@ -113,12 +87,7 @@ class RedisServer:
         # A free port can be taken by another process before redis binds it: try a few.
         for _attempt in range(5):
             self.port = free_port()
-            self._process = subprocess.Popen(
-                [binary, *self._arguments(Path(self._dir.name))],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            wait_for_port(self.port)
+            self._process = self._spawn(binary, Path(self._dir.name))
             time.sleep(0.05)
             if self._process.poll() is None:  # ours is alive, so the port is ours
                 return self
@@ -133,12 +102,7 @@ class RedisServer:
         self._process.terminate()
         self._process.wait(timeout=10)
         time.sleep(down_seconds)
-        self._process = subprocess.Popen(
-            [binary, *self._arguments(Path(self._dir.name))],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
+        self._process = self._spawn(binary, Path(self._dir.name))
         self._wait_loaded()
 
     def _wait_loaded(self, timeout: float = 10.0) -> None:

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from posture.catalog import access, cost, detection, encryption, network, resilience
 from posture.catalog.model import Control, FixKind, Framework, Remediation, Rule, Unmapped
 
 __all__ = [
@@ -171,15 +170,12 @@ class Catalog:
 
 @cache
 def _catalog() -> Catalog:
-    rules = (
-        *encryption.RULES,
-        *access.RULES,
-        *network.RULES,
-        *resilience.RULES,
-        *detection.RULES,
-        *cost.RULES,
-    )
-    return Catalog.build(tuple(sorted(rules, key=lambda rule: rule.id)), CONTROLS, UNMAPPED)
+    # Imported here: the rule modules import the catalog's model and family constants.
+    from posture.rules.families import FAMILY_MODULES
+
+    found = {id(v): v for m in FAMILY_MODULES for v in vars(m).values() if isinstance(v, Rule)}
+    rules = tuple(sorted(found.values(), key=lambda rule: rule.id))
+    return Catalog.build(rules, CONTROLS, UNMAPPED)
 
 
 def all_rules() -> tuple[Rule, ...]:

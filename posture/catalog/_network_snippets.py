@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from posture.catalog._rebuild_snippets import READ_CLUSTER_SETTINGS, create_copy, rebuild_cli
 
+# Any live route to an internet gateway counts, whatever its destination (CW-303).
 _IGW_ROUTES_QUERY = (
-    "RouteTables[].Routes[?starts_with(GatewayId || '', 'igw-') && "
-    "(DestinationCidrBlock=='0.0.0.0/0' || DestinationIpv6CidrBlock=='::/0')]"
-    ".[DestinationCidrBlock,DestinationIpv6CidrBlock,GatewayId]"
+    "RouteTables[].Routes[?starts_with(GatewayId || '', 'igw-') && State!='blackhole']"
+    ".[DestinationCidrBlock,DestinationIpv6CidrBlock,DestinationPrefixListId,GatewayId]"
 )
 
 # --- CW-301 / CW-302 / CW-303: placement ---------------------------------------------
@@ -158,18 +158,48 @@ resource "aws_elasticache_replication_group" "example" {
 
 # --- CW-304 / CW-305: security group ingress ------------------------------------------
 
-SECURITY_GROUP_AUDIT = """\
+# Which security groups guard the cache, and on which ports it listens (reader port included).
+_CACHE_GROUPS_AND_PORTS = """\
 aws elasticache describe-cache-clusters \\
     --cache-cluster-id <cache-cluster-id> \\
     --show-cache-node-info \\
     --query "CacheClusters[0].[SecurityGroups[].SecurityGroupId,CacheNodes[0].Endpoint.Port]"
 aws elasticache describe-serverless-caches \\
     --serverless-cache-name <serverless-cache-name> \\
-    --query "ServerlessCaches[0].[SecurityGroupIds,Endpoint.Port]"
+    --query "ServerlessCaches[0].[SecurityGroupIds,Endpoint.Port,ReaderEndpoint.Port]"
+"""
+_RULE_COLUMNS = (
+    "SecurityGroupRuleId,IsEgress,IpProtocol,FromPort,ToPort,CidrIpv4,CidrIpv6,"
+    "ReferencedGroupInfo.GroupId,PrefixListId"
+)
+
+SECURITY_GROUP_AUDIT = (
+    _CACHE_GROUPS_AND_PORTS
+    + f"""\
 aws ec2 describe-security-group-rules \\
     --filters Name=group-id,Values=<security-group-id> \\
-    --query "SecurityGroupRules[].[SecurityGroupRuleId,IsEgress,IpProtocol,FromPort,ToPort,CidrIpv4,CidrIpv6,ReferencedGroupInfo.GroupId,PrefixListId]"
+    --query "SecurityGroupRules[].[{_RULE_COLUMNS}]"
 """
+)
+
+# CW-305 also needs who owns a referenced group and over which peering it is reached, the
+# VPC blocks a source is compared with, and what a prefix list holds.
+TRUSTED_SOURCES_AUDIT = (
+    _CACHE_GROUPS_AND_PORTS
+    + f"""\
+aws ec2 describe-security-group-rules \\
+    --filters Name=group-id,Values=<security-group-id> \\
+    --query "SecurityGroupRules[].[{_RULE_COLUMNS},ReferencedGroupInfo.UserId,ReferencedGroupInfo.VpcPeeringConnectionId]"
+aws ec2 describe-security-groups \\
+    --group-ids <security-group-id> \\
+    --query "SecurityGroups[0].VpcId"
+aws ec2 describe-vpcs \\
+    --vpc-ids <vpc-id> \\
+    --query "Vpcs[0].[CidrBlockAssociationSet[].CidrBlock,Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock]"
+aws ec2 get-managed-prefix-list-entries \\
+    --prefix-list-id <prefix-list-id>
+"""
+)
 
 # Authorise the narrow source first so that clients never lose access in between.
 OPEN_PORT_CLI = """\

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import re
 
-from posture.base import ResourceKind
+from posture.base import ResourceKind, Severity
+from posture.catalog import _access_snippets as snip
+from posture.catalog.access import DOCS, FAMILY, KEY_VALUE_ENGINES
+from posture.catalog.model import FixKind, Remediation, Rule, RuleCategory
 from posture.resources import ReplicationGroup, ServerlessCache, User
-from posture.rules.access import access_enabled, auth_scope
+from posture.rules.access import access_enabled, rbac_users
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
-    not_applicable,
     passed,
 )
-from posture.rules.facts import attached_user_groups, describe
 
 # Command -> the ACL categories that grant it (besides @all).
 DANGEROUS_COMMANDS: dict[str, frozenset[str]] = {
@@ -99,43 +100,82 @@ def _is_admin(user: User, admins: tuple[str, ...]) -> bool:
     return user.user_id in admins or (user.user_name is not None and user.user_name in admins)
 
 
+CW_206 = Rule(
+    id="CW-206",
+    title="No password user in a cache's user group can run dangerous commands on every key",
+    severity=Severity.HIGH,
+    family=FAMILY,
+    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.SERVERLESS_CACHE),
+    engines=KEY_VALUE_ENGINES,
+    rationale=(
+        "RBAC only limits damage when each user gets the commands and keys its job needs. "
+        "A password user whose access string grants +@all, allcommands or +@dangerous (or "
+        "FLUSHALL, FLUSHDB, KEYS, CONFIG, DEBUG, SHUTDOWN one by one) on every key turns one "
+        "leaked application password into the power to wipe the cache, list every key or "
+        "read out all of its data. Limit each user to its key prefix and drop the dangerous "
+        "category; list true administrators in the policy's [auth] admin_users."
+    ),
+    audit=snip.BROAD_USER_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=snip.BROAD_USER_CLI,
+        cloudformation=snip.BROAD_USER_CFN,
+        terraform=snip.BROAD_USER_TERRAFORM,
+        console=(
+            "In the ElastiCache console, open User management and select the user.",
+            "Choose Modify and replace the access string with one limited to the "
+            "application's key prefix, for example on ~app:* -@all +@read +@write -@dangerous.",
+            "Check the application against a test copy first: a command the new string "
+            "denies fails straight away with a NOPERM error.",
+        ),
+        permissions=("elasticache:ModifyUser", "elasticache:DescribeUsers"),
+    ),
+    backout=(
+        "Run modify-user --access-string with the user's previous access string (kept in "
+        "the finding's evidence); the user gets its broad rights back at once."
+    ),
+    compliance=(
+        "NIST SP 800-53 AC-6",
+        "NIST SP 800-53 AC-3",
+        "PCI DSS v4.0 7.2.1",
+        "HIPAA 164.312(a)(1)",
+        "SOC 2 CC6.3",
+    ),
+    permissions=(
+        "elasticache:DescribeUsers",
+        "elasticache:DescribeUserGroups",
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeServerlessCaches",
+    ),
+    references=(
+        f"{DOCS}/dg/Clusters.RBAC.html",
+        f"{DOCS}/APIReference/API_ModifyUser.html",
+        "https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/",
+    ),
+    category=RuleCategory.SECURITY,
+    failure="A password user can run every or dangerous command on every key",
+)
+
+
+@check(CW_206)
 def check_no_broad_password_user(
     resource: ReplicationGroup | ServerlessCache, ctx: RuleContext
 ) -> Verdict:
     """CW-206: one leaked password of such a user can wipe or read out the whole cache."""
-    scope = auth_scope(resource, ctx)
-    if isinstance(scope, Verdict):
-        return scope
-    subject = describe(resource, ctx)
-    if not scope:
-        return not_applicable(f"{subject} predates RBAC (Redis OSS < 6.0), so it has no users")
-    groups = attached_user_groups(resource, ctx)
-    if not groups:
-        return not_applicable(f"{subject} has no RBAC user group attached")
+    found = rbac_users(resource, ctx)
+    if isinstance(found, Verdict):
+        return found
+    subject, groups, members = found.subject, found.groups, found.members
     admins = ctx.policy.auth.admin_users
-    problems: list[str] = []
-    unknown: list[str] = []
-    for group_id in groups:
-        group = ctx.user_groups_by_id.get(group_id)
-        if group is None:
-            unknown.append(f"user group {group_id}")
-            continue
-        for user_id in group.user_ids:
-            user = ctx.users_by_id.get(user_id)
-            if user is None:
-                unknown.append(f"user {user_id}")
-            elif not _is_admin(user, admins) and (problem := broad_user_problem(user)):
-                problems.append(f"{problem} in {group_id}")
+    problems = [
+        f"{problem} in {group_id}"
+        for group_id, user in members.users
+        if not _is_admin(user, admins) and (problem := broad_user_problem(user))
+    ]
     if problems:
         return failed(f"{subject}: {'; '.join(dict.fromkeys(problems))}")
-    if unknown:
-        return errored(f"{subject}: {', '.join(unknown)} could not be read")
+    if members.unknown:
+        return errored(f"{subject}: {', '.join(members.unknown)} could not be read")
     return passed(
         f"{subject}: no password user in {', '.join(groups)} can run dangerous commands on every key"
     )
-
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-206", ResourceKind.REPLICATION_GROUP, check_no_broad_password_user),
-    RuleCheck("CW-206", ResourceKind.SERVERLESS_CACHE, check_no_broad_password_user),
-)

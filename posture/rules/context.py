@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from posture.base import ResourceKind
+from posture.catalog.model import Rule
 from posture.findings import Status
 from posture.policy import OrgPolicy
 from posture.resources import (
@@ -74,6 +75,40 @@ class RuleCheck:
     kind: ResourceKind
     check: Callable[[Any, RuleContext], Verdict]
     applies: Callable[[Any, RuleContext], bool] = _always
+
+
+CheckFn = TypeVar("CheckFn", bound=Callable[..., Verdict])
+_MARK = "__cachewarden_rule__"
+
+
+@dataclass(frozen=True)
+class CheckMark:
+    """What `@check` records on a function: the rule it decides, and its `applies` filter."""
+
+    rule_id: str
+    applies: Callable[[Any, RuleContext], bool] = _always
+
+
+def check(
+    rule: Rule, *, applies: Callable[[Any, RuleContext], bool] = _always
+) -> Callable[[CheckFn], CheckFn]:
+    """Declare a function as the check of the catalog entry `rule` (defined just above it).
+
+    The registry finds it in its rule module and runs it on every resource kind the entry
+    lists, so neither the id nor the kinds are written a second time.
+    """
+
+    def mark(function: CheckFn) -> CheckFn:
+        setattr(function, _MARK, CheckMark(rule.id, applies))
+        return function
+
+    return mark
+
+
+def check_mark(candidate: object) -> CheckMark | None:
+    """The mark `@check` left on `candidate`, or None for any other object."""
+    found = getattr(candidate, _MARK, None) if callable(candidate) else None
+    return found if isinstance(found, CheckMark) else None
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -1,15 +1,18 @@
-"""Detection and response checks: CW-501 to CW-505."""
+"""Logs, tags and events: CW-501, CW-502 and CW-504, each catalog entry with its check."""
 
 from __future__ import annotations
 
 from packaging.version import Version
 
-from posture.base import ResourceKind
-from posture.resources import CacheCluster, IamPolicyFact, Inventory, ReplicationGroup, Trail
+from posture.base import Engine, ResourceKind, Severity
+from posture.catalog import _detection_snippets as iac
+from posture.catalog.detection import ALL_ENGINES, DOCS, FAMILY
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
+from posture.resources import CacheCluster, ReplicationGroup
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -56,6 +59,76 @@ def _deliverable_logs(
     return possible, None
 
 
+CW_501 = Rule(
+    id="CW-501",
+    title="Slow log and engine log are delivered to a log destination",
+    severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Slow log or engine log is not delivered",
+    family=FAMILY,
+    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.CACHE_CLUSTER),
+    engines=(Engine.REDIS, Engine.VALKEY),
+    rationale=(
+        "The engine log records restarts, failovers, replication breaks and configuration "
+        "changes; the slow log records long-running commands (arguments redacted), such as a "
+        "KEYS sweep from a misbehaving or hostile client. Undelivered, these records stay on "
+        "nodes nobody can log in to and are gone when a node is replaced, so an investigation "
+        "has nothing to read. Delivery streams them to CloudWatch Logs or Amazon Data Firehose "
+        "for retention and alarms. The slow log needs Redis OSS 6.0+ and the engine log 6.2+ "
+        "(any Valkey); Memcached and serverless caches offer no log delivery."
+    ),
+    audit="""\
+aws elasticache describe-replication-groups --replication-group-id <replication-group-id> \\
+  --query "ReplicationGroups[0].LogDeliveryConfigurations[].[LogType,DestinationType,Status]"
+aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
+  --query "CacheClusters[0].LogDeliveryConfigurations[].[LogType,DestinationType,Status]"
+""",
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=iac.LOG_DELIVERY_CLI,
+        cloudformation=iac.LOG_DELIVERY_CFN,
+        terraform=iac.LOG_DELIVERY_TERRAFORM,
+        console=(
+            "Create a CloudWatch Logs log group (or a Firehose stream) for the cache and set its "
+            "retention.",
+            "Open the ElastiCache console, select the cache and choose Actions, then Modify.",
+            "Under log delivery, turn on the slow log and the engine log, choose JSON and the "
+            "destination created above.",
+            "Save; log delivery changes always apply immediately.",
+        ),
+        permissions=(
+            "elasticache:ModifyReplicationGroup",
+            "elasticache:ModifyCacheCluster",
+            "logs:CreateLogGroup",
+            "logs:PutRetentionPolicy",
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+        ),
+    ),
+    backout=(
+        "Run the same modify command with Enabled=false for each log type; the cache itself is "
+        "unaffected. Delete the log group afterwards only if its records are no longer needed "
+        "for an investigation or retention rule."
+    ),
+    compliance=("NIST SP 800-53 AU-12", "NIST SP 800-53 SI-4", "SOC 2 CC7.2"),
+    permissions=(
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
+    ),
+    references=(
+        f"{DOCS}/dg/Log_Delivery.html",
+        f"{DOCS}/APIReference/API_LogDeliveryConfigurationRequest.html",
+    ),
+)
+
+
+@check(CW_501)
 def check_logs_delivered(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-501: slow and engine logs are the trail an incident responder follows."""
     subject = describe(resource, ctx)
@@ -84,6 +157,67 @@ def _tag_problems(tags: dict[str, str], ctx: RuleContext) -> list[str]:
     return problems
 
 
+CW_502 = Rule(
+    id="CW-502",
+    title="Caches carry every tag the policy requires",
+    severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Required tags are missing or hold values the policy does not allow",
+    family=FAMILY,
+    resource_kinds=(
+        ResourceKind.REPLICATION_GROUP,
+        ResourceKind.CACHE_CLUSTER,
+        ResourceKind.SERVERLESS_CACHE,
+    ),
+    engines=ALL_ENGINES,
+    rationale=(
+        "Tags answer who owns a cache, what data it holds and who pays for it. Without them a "
+        "finding cannot be routed to an owner, the cache cannot be matched to the data "
+        "classification that decides which controls apply, and its cost lands in an unallocated "
+        "bucket. The required keys, and optionally their allowed values, come from the policy "
+        "file; the scan reads all ElastiCache tags of a region in bulk through the Resource "
+        "Groups Tagging API."
+    ),
+    audit="""\
+aws resourcegroupstaggingapi get-resources --resource-type-filters elasticache \\
+  --query "ResourceTagMappingList[].[ResourceARN,Tags]"
+aws elasticache list-tags-for-resource --resource-name <resource-arn>
+""",
+    remediation=Remediation(
+        fix_kind=FixKind.MANUAL,
+        cli=iac.TAGS_CLI,
+        cloudformation=iac.TAGS_CFN,
+        terraform=iac.TAGS_TERRAFORM,
+        console=(
+            "Ask the owning team for the values (owner, data classification and any other "
+            "required keys); the scanner cannot guess them.",
+            "Open the ElastiCache console and select the cache.",
+            "Open the Tags tab, choose Manage tags and add each missing key with its value.",
+            "Save; tags apply at once and do not touch the running cache.",
+        ),
+        permissions=("elasticache:AddTagsToResource",),
+    ),
+    backout=(
+        "Remove a tag with aws elasticache remove-tags-from-resource --resource-name <arn> "
+        "--tag-keys <key>. Tags do not change the cache, but check first that no IAM condition "
+        "on aws:ResourceTag or cost report depends on the tag."
+    ),
+    compliance=("NIST SP 800-53 CM-8", "PCI DSS v4.0 12.5.1"),
+    permissions=(
+        "tag:GetResources",
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeServerlessCaches",
+    ),
+    references=(
+        f"{DOCS}/dg/Tagging-Resources.html",
+        "https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html",
+    ),
+    aliases={Framework.CLOUDSPLOIT: ("elasticCacheClusterHasTags",)},
+)
+
+
+@check(CW_502)
 def check_required_tags(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-502: ownership and data-class tags route findings to the right people."""
     subject = describe(resource, ctx)
@@ -97,26 +231,64 @@ def check_required_tags(resource: CacheResource, ctx: RuleContext) -> Verdict:
     return passed(f"{subject} carries every required tag ({', '.join(ctx.policy.tags.required)})")
 
 
-def _covers_region(trail: Trail, region: str) -> bool:
-    return trail.is_multi_region_trail or trail.home_region == region
+CW_504 = Rule(
+    id="CW-504",
+    title="Caches publish their events to an active SNS topic",
+    severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Cache events reach no active SNS topic",
+    family=FAMILY,
+    # A replication group is judged by the topics of its member clusters.
+    resource_kinds=(ResourceKind.REPLICATION_GROUP, ResourceKind.CACHE_CLUSTER),
+    engines=ALL_ENGINES,
+    rationale=(
+        "ElastiCache announces failovers, node replacements, failed node additions, snapshot "
+        "failures and security group changes through SNS. With no topic, or one ElastiCache has "
+        "marked inactive, these events reach nobody and an outage or unexpected change is "
+        "noticed only by its side effects. A topic goes inactive when it is encrypted, sits in "
+        "another account or Region, or its policy does not let ElastiCache publish (it must use "
+        "AWS:SourceOwner, not AWS:SourceAccount). Serverless caches report through EventBridge."
+    ),
+    audit="""\
+aws elasticache describe-cache-clusters \\
+  --query "CacheClusters[].[CacheClusterId,NotificationConfiguration.TopicArn,NotificationConfiguration.TopicStatus]"
+""",
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=iac.NOTIFICATIONS_CLI,
+        cloudformation=iac.NOTIFICATIONS_CFN,
+        terraform=iac.NOTIFICATIONS_TERRAFORM,
+        console=(
+            "In the SNS console create an unencrypted standard topic in the cache's Region and "
+            "subscribe the on-call address or chat integration.",
+            "Edit the topic's access policy so ElastiCache may publish, with an AWS:SourceOwner "
+            "condition on this account.",
+            "In the ElastiCache console select the cache, choose Actions, then Modify, and pick "
+            "the topic under notifications.",
+            "Save, then check that the topic status reads active.",
+        ),
+        permissions=(
+            "sns:CreateTopic",
+            "sns:SetTopicAttributes",
+            "sns:Subscribe",
+            "elasticache:ModifyReplicationGroup",
+            "elasticache:ModifyCacheCluster",
+        ),
+    ),
+    backout=(
+        "Run the same modify command with --notification-topic-status inactive to stop "
+        "publishing; the cache is unaffected. Delete the topic only when no other cluster uses it."
+    ),
+    compliance=("NIST SP 800-53 SI-4(5)", "SOC 2 CC7.2"),
+    permissions=("elasticache:DescribeCacheClusters",),
+    references=(
+        f"{DOCS}/dg/ElastiCacheSNS.html",
+        f"{DOCS}/APIReference/API_ModifyCacheCluster.html",
+    ),
+)
 
 
-def check_api_activity_recorded(inventory: Inventory, ctx: RuleContext) -> Verdict:
-    """CW-503: without a trail, nobody can tell who changed or deleted a cache."""
-    where = f"account {inventory.account} region {inventory.region}"
-    trails = inventory.trails or ()
-    covering = [t for t in trails if _covers_region(t, inventory.region)]
-    recording = [t.name for t in covering if t.is_logging and t.records_management_events]
-    if recording:
-        return passed(f"{where}: trail {', '.join(recording)} records management events")
-    if covering:
-        names = ", ".join(t.name for t in covering)
-        return failed(
-            f"{where}: trail {names} covers the region but is stopped or skips management events"
-        )
-    return failed(f"{where}: no CloudTrail trail covers this region")
-
-
+@check(CW_504)
 def check_event_notifications(
     resource: ReplicationGroup | CacheCluster, ctx: RuleContext
 ) -> Verdict:
@@ -141,58 +313,3 @@ def check_event_notifications(
         if c.notification_configuration and c.notification_configuration.topic_arn
     }
     return passed(f"{subject} sends events to {', '.join(sorted(topics)) or 'an active topic'}")
-
-
-def _is_admin(principal: str, admins: tuple[str, ...]) -> bool:
-    """Admins may be listed by full ARN or by the name after the last slash."""
-    name = principal.rsplit("/", 1)[-1]
-    return principal in admins or name in admins
-
-
-def _broad_grants(policies: tuple[IamPolicyFact, ...], admins: tuple[str, ...]) -> list[str]:
-    grants: list[str] = []
-    for policy in policies:
-        if not policy.allows_broad_elasticache:
-            continue
-        outsiders = [p for p in policy.attached_to if not _is_admin(p, admins)]
-        if outsiders:
-            actions = ", ".join(policy.broad_actions) or "broad ElastiCache actions"
-            name = policy.policy_name or policy.policy_arn
-            grants.append(f"{name} ({actions}) attached to {', '.join(outsiders)}")
-    return grants
-
-
-def check_least_privilege(inventory: Inventory, ctx: RuleContext) -> Verdict:
-    """CW-505: `elasticache:*` on `*` lets any holder delete or open every cache."""
-    where = f"account {inventory.account}"
-    grants = _broad_grants(inventory.iam_policies or (), ctx.policy.access.admin_principals)
-    if grants:
-        return failed(
-            f"{where}: customer-managed policy {'; '.join(grants)}, outside the admin list"
-        )
-    return passed(
-        f"{where}: no customer-managed policy grants broad ElastiCache access beyond admins"
-    )
-
-
-def _has_trails(inventory: Inventory, ctx: RuleContext) -> bool:
-    return inventory.trails is not None
-
-
-def _has_iam_policies(inventory: Inventory, ctx: RuleContext) -> bool:
-    return inventory.iam_policies is not None
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-501", RG, check_logs_delivered),
-    RuleCheck("CW-501", CC, check_logs_delivered),
-    *(RuleCheck("CW-502", kind, check_required_tags) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-503", ResourceKind.ACCOUNT_REGION, check_api_activity_recorded, _has_trails),
-    RuleCheck("CW-504", RG, check_event_notifications),
-    RuleCheck("CW-504", CC, check_event_notifications),
-    RuleCheck("CW-505", ResourceKind.ACCOUNT, check_least_privilege, _has_iam_policies),
-)

@@ -1,14 +1,17 @@
-"""Encryption checks: CW-101 to CW-105."""
+"""Encryption in transit: CW-101 and CW-102, each catalog entry with its check below it."""
 
 from __future__ import annotations
 
-from posture.base import ResourceKind
+from posture.base import Engine, ResourceKind, Severity
+from posture.catalog import _encryption_snippets as snip
+from posture.catalog.encryption import ALL_ENGINES, DOCS, FAMILY, TRANSIT_STANDARDS
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
 from posture.findings import Status
-from posture.resources import CacheCluster, CacheSnapshot, ReplicationGroup, ServerlessCache
+from posture.resources import CacheCluster, ServerlessCache
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -18,7 +21,6 @@ from posture.rules.facts import (
     MEMCACHED_TLS_MINIMUM,
     CacheResource,
     describe,
-    engine_label,
     engine_name,
     parse_version,
 )
@@ -43,6 +45,85 @@ def _memcached_without_tls(cluster: CacheCluster, ctx: RuleContext) -> Verdict |
     return None
 
 
+CW_101 = Rule(
+    id="CW-101",
+    title="Caches encrypt traffic in transit",
+    severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="In-transit encryption is off: clients connect in plaintext",
+    family=FAMILY,
+    resource_kinds=(
+        ResourceKind.REPLICATION_GROUP,
+        ResourceKind.CACHE_CLUSTER,
+        ResourceKind.SERVERLESS_CACHE,
+    ),
+    engines=ALL_ENGINES,
+    rationale=(
+        "Without TLS, every command and reply crosses the network in clear text: cached "
+        "sessions, tokens and personal data, and the AUTH password itself. Anyone who can "
+        "observe traffic inside the VPC (a compromised instance, a mirrored interface, a "
+        "misrouted peering link) can read or replay it. Serverless caches always use TLS; "
+        "node-based groups and Memcached 1.6.12+ clusters only do when it is turned on."
+    ),
+    audit=snip.TRANSIT_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=snip.TRANSIT_ON_CLI,
+        cloudformation=snip.TRANSIT_ON_CFN,
+        terraform=snip.TRANSIT_ON_TERRAFORM,
+        console=(
+            "Check the engine version first: AWS turns TLS on in place only on Redis OSS 7.0 "
+            "or later and Valkey 7.2 or later; upgrade older groups first or rebuild them.",
+            "Open the ElastiCache console and choose Valkey caches or Redis OSS caches.",
+            "Select the cache, choose Actions, then Modify.",
+            "Under Security, turn on encryption in transit with the transit encryption "
+            "mode set to Preferred, so existing plaintext clients keep working.",
+            "Choose to apply the change immediately, review it and confirm; wait for the "
+            "status to return to available.",
+            "Read the new TLS endpoint names on the cache's details page (primary and reader "
+            "endpoints, or the configuration endpoint in cluster mode): the old names stop "
+            "working once TLS is required.",
+            "Move every client to TLS and to the new endpoint names, then require TLS (CW-102).",
+            "If the engine version rejects the change, or the cache is a standalone "
+            "cluster (Memcached or single-node), create a new cache with encryption in "
+            "transit and all the old cache's settings (from a snapshot where the engine "
+            "supports one) and move clients to its endpoints.",
+        ),
+        permissions=(
+            "elasticache:ModifyReplicationGroup",
+            "elasticache:DescribeReplicationGroups",
+        ),
+    ),
+    backout=(
+        "While the mode is still preferred, plaintext and TLS clients both work, so nothing "
+        "breaks. To undo, make sure the mode is preferred and modify the group with "
+        "--no-transit-encryption-enabled and --apply-immediately; clients that were moved "
+        "to TLS or to the new endpoint names must be switched back first. A rebuilt cache "
+        "is undone by pointing clients at the old cache, which stays until you delete it."
+    ),
+    compliance=TRANSIT_STANDARDS,
+    permissions=(
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeServerlessCaches",
+    ),
+    references=(
+        f"{DOCS}/dg/in-transit-encryption.html",
+        f"{DOCS}/APIReference/API_ModifyReplicationGroup.html",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html",
+    ),
+    aliases={
+        Framework.SECURITY_HUB: ("ElastiCache.5",),
+        Framework.PROWLER: ("elasticache_redis_cluster_in_transit_encryption_enabled",),
+        Framework.CLOUDSPLOIT: ("redisClusterEncryptionInTransit",),
+        Framework.STEAMPIPE: ("elasticache_replication_group_encryption_in_transit_enabled",),
+        Framework.CHECKOV: ("CKV_AWS_30",),
+        Framework.AWS_CONFIG: ("elasticache-repl-grp-encrypted-in-transit",),
+    },
+)
+
+
+@check(CW_101)
 def check_in_transit(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-101: TLS between clients and the cache.
 
@@ -67,6 +148,67 @@ def check_in_transit(resource: CacheResource, ctx: RuleContext) -> Verdict:
     return failed(f"{subject} has in-transit encryption off: clients connect in plaintext")
 
 
+CW_102 = Rule(
+    id="CW-102",
+    title="Caches refuse clients that do not use TLS",
+    severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="TLS is optional: the cache still accepts plaintext clients",
+    family=FAMILY,
+    # Serverless caches are listed too: they always require TLS, so they pass.
+    resource_kinds=(
+        ResourceKind.REPLICATION_GROUP,
+        ResourceKind.CACHE_CLUSTER,
+        ResourceKind.SERVERLESS_CACHE,
+    ),
+    engines=(Engine.REDIS, Engine.VALKEY),
+    rationale=(
+        "In the preferred mode the cache accepts TLS but still answers plaintext "
+        "connections, so one forgotten or misconfigured client keeps sending data and "
+        "credentials in clear text. An attacker inside the network can also simply connect "
+        "without TLS. Only the required mode guarantees that every connection is encrypted."
+    ),
+    audit=snip.TRANSIT_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=snip.TRANSIT_REQUIRED_CLI,
+        cloudformation=snip.TRANSIT_REQUIRED_CFN,
+        terraform=snip.TRANSIT_REQUIRED_TERRAFORM,
+        console=(
+            "Confirm from each application's connection settings that it connects with "
+            "TLS and to the TLS endpoint names shown on the cache's details page; plaintext "
+            "clients are disconnected and the old non-TLS endpoint names are deleted by the "
+            "next step.",
+            "Open the ElastiCache console and choose Valkey caches or Redis OSS caches.",
+            "Select the cache, choose Actions, then Modify.",
+            "Under Security, set the transit encryption mode to Required.",
+            "Choose to apply the change immediately, review it and confirm.",
+        ),
+        permissions=(
+            "elasticache:ModifyReplicationGroup",
+            "elasticache:DescribeReplicationGroups",
+        ),
+    ),
+    backout=(
+        "Modify the group with --transit-encryption-mode preferred and --apply-immediately; "
+        "plaintext clients can connect again once the group is available, through the "
+        "endpoint names describe-replication-groups reports then (do not count on the "
+        "deleted non-TLS names). Use this only to restore service while the remaining "
+        "clients are moved to TLS."
+    ),
+    compliance=TRANSIT_STANDARDS,
+    permissions=(
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
+    ),
+    references=(
+        f"{DOCS}/dg/in-transit-encryption.html",
+        f"{DOCS}/APIReference/API_ModifyReplicationGroup.html",
+    ),
+)
+
+
+@check(CW_102)
 def check_in_transit_required(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-102: TLS enforced, not merely offered (mode "preferred" accepts plaintext)."""
     subject = describe(resource, ctx)
@@ -85,104 +227,3 @@ def check_in_transit_required(resource: CacheResource, ctx: RuleContext) -> Verd
         # Groups that got TLS before the mode setting existed accept TLS only.
         return passed(f"{subject} has TLS on and reports no mode, which means TLS only")
     return failed(f"{subject} still accepts plaintext clients (TransitEncryptionMode {mode})")
-
-
-def group_encrypted_at_rest(group: ReplicationGroup) -> tuple[bool, str]:
-    """At-rest state of a group and the field that told us.
-
-    StorageEncryptionType (none, sse-elasticache, sse-kms) is the effective state when
-    present: the API warns the AtRestEncryptionEnabled boolean can read false while
-    encryption is on. Older responses lack it, so the boolean is the fallback.
-    """
-    storage = group.storage_encryption_type
-    if storage is not None:
-        return storage in ENCRYPTED_STORAGE_TYPES, f"StorageEncryptionType {storage}"
-    return bool(group.at_rest_encryption_enabled), (
-        f"AtRestEncryptionEnabled {bool(group.at_rest_encryption_enabled)}"
-    )
-
-
-def check_at_rest(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-103: data on disk (snapshots, swap) encrypted."""
-    subject = describe(resource, ctx)
-    if isinstance(resource, ServerlessCache):
-        return passed(f"{subject} always encrypts at rest")
-    if isinstance(resource, CacheCluster):
-        if engine_name(resource) == "memcached":
-            return not_applicable(
-                f"{subject}: node-based Memcached has no at-rest encryption (serverless only)"
-            )
-        encrypted, source = bool(resource.at_rest_encryption_enabled), "AtRestEncryptionEnabled"
-        source = f"{source} {encrypted}"
-    else:
-        encrypted, source = group_encrypted_at_rest(resource)
-    if encrypted:
-        return passed(f"{subject} is encrypted at rest ({source})")
-    return failed(f"{subject} is not encrypted at rest ({source})")
-
-
-def _customer_key_verdict(subject: str, key_ref: str, ctx: RuleContext) -> Verdict:
-    """Pass only for a customer-managed key that is enabled."""
-    key = ctx.kms_key(key_ref)
-    if key is None:
-        return errored(f"{subject} uses KMS key {key_ref}, which could not be described")
-    if key.key_manager != "CUSTOMER":
-        return failed(f"{subject} uses KMS key {key.key_id}, managed by {key.key_manager or 'AWS'}")
-    if key.key_state != "Enabled":
-        return failed(f"{subject} uses customer-managed key {key.key_id} in state {key.key_state}")
-    return passed(f"{subject} is encrypted with customer-managed key {key.key_id} (Enabled)")
-
-
-def _keys_not_required(subject: str, ctx: RuleContext) -> Verdict | None:
-    if ctx.policy.encryption.require_cmk:
-        return None
-    return not_applicable(
-        f"{subject}: the policy does not require customer-managed keys "
-        "([encryption] require_cmk = false)"
-    )
-
-
-def check_customer_key(resource: ReplicationGroup | ServerlessCache, ctx: RuleContext) -> Verdict:
-    """CW-104: at-rest encryption under a customer-managed, enabled KMS key."""
-    subject = describe(resource, ctx)
-    off = _keys_not_required(subject, ctx)
-    if off:
-        return off
-    if isinstance(resource, ReplicationGroup):
-        encrypted, source = group_encrypted_at_rest(resource)
-        if not encrypted:
-            return not_applicable(
-                f"{subject} is not encrypted at rest ({source}); CW-103 reports that"
-            )
-    if resource.kms_key_id:
-        return _customer_key_verdict(subject, resource.kms_key_id, ctx)
-    if resource.storage_encryption_type == "sse-kms":
-        return errored(f"{subject} reports sse-kms but no KmsKeyId to check")
-    return failed(f"{subject} is encrypted with the AWS-owned ElastiCache key, not a customer key")
-
-
-def check_snapshot_key(snapshot: CacheSnapshot, ctx: RuleContext) -> Verdict:
-    """CW-105: a backup outlives its cache, so it needs a key the organisation controls."""
-    subject = (
-        f"snapshot {snapshot.snapshot_name} ({engine_label(snapshot, ctx) or 'engine unknown'})"
-    )
-    off = _keys_not_required(subject, ctx)
-    if off:
-        return off
-    if not snapshot.kms_key_id:
-        return failed(f"{subject} has no KMS key: it is not under a customer-managed key")
-    return _customer_key_verdict(subject, snapshot.kms_key_id, ctx)
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    *(RuleCheck("CW-101", kind, check_in_transit) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-102", kind, check_in_transit_required) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-103", kind, check_at_rest) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-104", RG, check_customer_key),
-    RuleCheck("CW-104", SLS, check_customer_key),
-    RuleCheck("CW-105", ResourceKind.SNAPSHOT, check_snapshot_key),
-)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from packaging.version import Version
 
@@ -12,6 +13,7 @@ from posture.resources import (
     ReplicationGroup,
     ReservedNode,
     ServerlessCache,
+    User,
 )
 from posture.rules.context import RuleContext
 
@@ -189,6 +191,32 @@ def attached_user_groups(
         ]
         own = list(resource.user_group_ids)
     return tuple(dict.fromkeys([*own, *named]))
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """The users the given user groups hold, and what of them the inventory lacks."""
+
+    users: tuple[tuple[str, User], ...]  # (user group id, user), in group order
+    unknown: tuple[str, ...]  # "user group <id>" / "user <id>" that could not be read
+
+
+def group_members(groups: tuple[str, ...], ctx: RuleContext) -> GroupMembers:
+    """Walk each user group to its users (CW-203 and CW-206 judge each user they find)."""
+    users: list[tuple[str, User]] = []
+    unknown: list[str] = []
+    for group_id in groups:
+        group = ctx.user_groups_by_id.get(group_id)
+        if group is None:
+            unknown.append(f"user group {group_id}")
+            continue
+        for user_id in group.user_ids:
+            user = ctx.users_by_id.get(user_id)
+            if user is None:
+                unknown.append(f"user {user_id}")
+            else:
+                users.append((group_id, user))
+    return GroupMembers(tuple(users), tuple(unknown))
 
 
 def count_phrase(count: int, noun: str) -> str:

@@ -1,11 +1,26 @@
-"""Security group and port checks: CW-304 to CW-306."""
+"""Security groups and ports: CW-304 to CW-306, each catalog entry with its check below it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
-from posture.base import ResourceKind
+from posture.base import Severity
+from posture.catalog import _network_snippets as snip
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
+from posture.catalog.network import (
+    ALL_ENGINES,
+    BOUNDARY_STANDARDS,
+    DOCS,
+    EVERY_CACHE,
+    FAMILY,
+    MOVE_BACKOUT,
+    NODE_BASED,
+    REBUILD_PERMISSIONS,
+    SG_EVAL_PERMISSIONS,
+    SG_FIX_PERMISSIONS,
+    VPC_DOCS,
+)
 from posture.resources import (
     CacheCluster,
     IpPermission,
@@ -14,9 +29,9 @@ from posture.resources import (
     UserIdGroupPair,
 )
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -127,6 +142,60 @@ def _port_phrase(ports: tuple[int, ...]) -> str:
     return f"port {ports[0]}" if len(ports) == 1 else f"ports {', '.join(map(str, ports))}"
 
 
+CW_304 = Rule(
+    id="CW-304",
+    title="The cache port is not open to 0.0.0.0/0 or ::/0",
+    severity=Severity.CRITICAL,
+    category=RuleCategory.SECURITY,
+    failure="Cache port open to 0.0.0.0/0 or ::/0",
+    family=FAMILY,
+    resource_kinds=EVERY_CACHE,
+    engines=ALL_ENGINES,
+    rationale=(
+        "Redis OSS, Valkey and Memcached were built for trusted networks, and Memcached "
+        "has no authentication at all. An ingress rule from anywhere on the cache port "
+        "(or all traffic) admits every network path into the VPC: peering, VPN, Transit "
+        "Gateway, Direct Connect, or a proxy in a public subnet. Whoever gets through can "
+        "read, change or wipe the data, with no other network control left to stop them."
+    ),
+    audit=snip.SECURITY_GROUP_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=snip.OPEN_PORT_CLI,
+        cloudformation=snip.OPEN_PORT_CFN,
+        terraform=snip.OPEN_PORT_TERRAFORM,
+        console=(
+            "In the EC2 console, open Security Groups and select each group attached to the cache.",
+            "Under Inbound rules, add a rule for the cache port whose source is the "
+            "application's security group, and save.",
+            "Delete the rules whose source is 0.0.0.0/0 or ::/0 and that cover the cache "
+            "port (including All traffic rules), and save.",
+            "If the security group is shared with other resources, create a dedicated "
+            "one instead and attach it to the cache (Modify, Security groups).",
+        ),
+        permissions=SG_FIX_PERMISSIONS,
+    ),
+    backout=(
+        "Security group changes apply at once and are reversible: authorize the removed "
+        "rule again to restore the old state. Better, add the specific source a broken "
+        "client needs (its security group or CIDR) and leave the open rule gone."
+    ),
+    compliance=(
+        *BOUNDARY_STANDARDS,
+        "PCI DSS v4.0 1.4.4",
+        "NIST SP 800-53 AC-4",
+        "HIPAA 164.312(a)(1)",
+    ),
+    permissions=SG_EVAL_PERMISSIONS,
+    references=(
+        f"{DOCS}/dg/VPCs.html",
+        f"{VPC_DOCS}/vpc-security-groups.html",
+    ),
+    aliases={Framework.CLOUDSPLOIT: ("openRedis", "openMemcached")},
+)
+
+
+@check(CW_304)
 def check_port_not_public(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-304: an ingress rule from any address on a cache port admits every routable network."""
     groups, verdict = _attached_groups(resource, ctx)
@@ -213,6 +282,64 @@ def _source_verdict(source: Source, blocks: tuple[str, ...], ctx: RuleContext) -
     return source.cidr is not None and cidr_inside(source.cidr, blocks)
 
 
+CW_305 = Rule(
+    id="CW-305",
+    title="Only trusted sources can reach the cache port",
+    severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Cache port reachable from sources the policy does not trust",
+    family=FAMILY,
+    resource_kinds=EVERY_CACHE,
+    engines=ALL_ENGINES,
+    rationale=(
+        "Every inbound rule that covers a cache port must name a source we trust. Out of "
+        "the box only two kinds are: an address range inside one of the CIDR blocks of the "
+        "VPC the cache's security groups live in, and a security group owned by the same "
+        "account and not reached over VPC peering. A prefix list counts when all of its "
+        "entries fall inside those blocks. Anything else (another private range, a partner "
+        "or office network, another account's group, a peered VPC's group) fails unless the "
+        "policy lists it under trusted_cidrs, trusted_security_groups, trusted_accounts or "
+        "trusted_prefix_lists, which are all empty by default. Every extra source is a host "
+        "that never needs the cache but can talk to it, and a path to the data once it is "
+        "compromised."
+    ),
+    audit=snip.TRUSTED_SOURCES_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.IN_PLACE,
+        cli=snip.UNTRUSTED_SOURCE_CLI,
+        cloudformation=snip.UNTRUSTED_SOURCE_CFN,
+        terraform=snip.UNTRUSTED_SOURCE_TERRAFORM,
+        console=(
+            "In the EC2 console, open Security Groups and select each group attached to the cache.",
+            "Under Inbound rules, find the rules on the cache port whose source is outside "
+            "the cache's VPC blocks, a group of another account or a peered VPC, or a prefix "
+            "list reaching beyond the VPC, and is not in the policy's trusted lists.",
+            "Add rules for the legitimate clients, by their security group where "
+            "possible or by a trusted CIDR, and save.",
+            "Delete the untrusted rules and save.",
+        ),
+        permissions=SG_FIX_PERMISSIONS,
+    ),
+    backout=(
+        "Authorize the removed rule again; the change takes effect immediately. Record "
+        "why it was needed and add that range to the policy's trusted CIDRs if it is "
+        "legitimate, so the finding does not return."
+    ),
+    compliance=(
+        "NIST SP 800-53 AC-4",
+        "NIST SP 800-53 SC-7(5)",
+        "PCI DSS v4.0 1.3.1",
+        "SOC 2 CC6.6",
+    ),
+    permissions=SG_EVAL_PERMISSIONS,
+    references=(
+        f"{VPC_DOCS}/vpc-security-groups.html",
+        f"{DOCS}/dg/VPCs.html",
+    ),
+)
+
+
+@check(CW_305)
 def check_trusted_sources(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-305: every source on a cache port is its own VPC, a same-account group, or listed."""
     groups, verdict = _attached_groups(resource, ctx)
@@ -246,6 +373,58 @@ def check_trusted_sources(resource: CacheResource, ctx: RuleContext) -> Verdict:
     )
 
 
+CW_306 = Rule(
+    id="CW-306",
+    title="Caches listen on a non-default port",
+    severity=Severity.LOW,
+    category=RuleCategory.SECURITY,
+    failure="Cache listens on the engine's default port",
+    family=FAMILY,
+    resource_kinds=NODE_BASED,
+    engines=ALL_ENGINES,
+    rationale=(
+        "Automated scanners and worms probe 6379 and 11211 first. A different port does "
+        "not stop a targeted attacker, but it filters out commodity probing and makes "
+        "stray connection attempts stand out in flow logs. Treat it as hardening on top "
+        "of the network and authentication rules, never instead of them."
+    ),
+    audit=snip.PORT_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.REBUILD,
+        cli=snip.PORT_CLI,
+        cloudformation=snip.PORT_CFN,
+        terraform=snip.PORT_TERRAFORM,
+        console=(
+            "The port of a node-based cache cannot be changed: plan a rebuild and a "
+            "client cut-over window.",
+            "Allow the new port from the application's security group on the cache's "
+            "security group.",
+            "Back the cache up, restore the backup into a new cache with the new port and "
+            "every other setting of the old one (as for CW-302), and wait until it is "
+            "available.",
+            "Move clients to the new cache's endpoint names and port, then delete the old cache with a "
+            "final backup and remove the old port's rule.",
+        ),
+        permissions=(*REBUILD_PERMISSIONS, "ec2:AuthorizeSecurityGroupIngress"),
+    ),
+    backout=MOVE_BACKOUT,
+    compliance=("NIST SP 800-53 CM-6",),
+    permissions=(
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
+    ),
+    references=(
+        f"{DOCS}/APIReference/API_CreateReplicationGroup.html",
+        f"{DOCS}/APIReference/API_CreateCacheCluster.html",
+    ),
+    aliases={
+        Framework.CONFORMITY: ("EC-012",),
+        Framework.CLOUDSPLOIT: ("elasticacheDefaultPorts",),
+    },
+)
+
+
+@check(CW_306)
 def check_non_default_port(resource: ReplicationGroup | CacheCluster, ctx: RuleContext) -> Verdict:
     """CW-306: a non-default port turns away scanners that only try 6379 and 11211.
 
@@ -259,15 +438,3 @@ def check_non_default_port(resource: ReplicationGroup | CacheCluster, ctx: RuleC
     if port == default:
         return failed(f"{subject} listens on the default port {port}")
     return passed(f"{subject} listens on port {port}, not the default {default}")
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    *(RuleCheck("CW-304", kind, check_port_not_public) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-305", kind, check_trusted_sources) for kind in (RG, CC, SLS)),
-    RuleCheck("CW-306", RG, check_non_default_port),
-    RuleCheck("CW-306", CC, check_non_default_port),
-)

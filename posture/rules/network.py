@@ -1,14 +1,30 @@
-"""Network placement checks: CW-301 to CW-303 and CW-307 (VPC, subnet group, public subnets,
-default VPC)."""
+"""Network placement: CW-301 to CW-303 and CW-307 (VPC, subnet group, public subnets,
+default VPC), each catalog entry with its check below it.
+default VPC).
+"""
 
 from __future__ import annotations
 
-from posture.base import ResourceKind
+from posture.base import Severity
+from posture.catalog import _network_snippets as snip
+from posture.catalog.model import FixKind, Framework, Remediation, Rule, RuleCategory
+from posture.catalog.network import (
+    ALL_ENGINES,
+    BOUNDARY_STANDARDS,
+    DOCS,
+    EVERY_CACHE,
+    FAMILY,
+    MOVE_BACKOUT,
+    MOVE_STEPS,
+    NODE_BASED,
+    REBUILD_PERMISSIONS,
+    VPC_DOCS,
+)
 from posture.resources import CacheCluster, ReplicationGroup, Route, RouteTable, ServerlessCache
 from posture.rules.context import (
-    RuleCheck,
     RuleContext,
     Verdict,
+    check,
     errored,
     failed,
     not_applicable,
@@ -32,6 +48,46 @@ def _members_unreadable(resource: NodeResource, ctx: RuleContext) -> Verdict | N
     return None
 
 
+CW_301 = Rule(
+    id="CW-301",
+    title="Caches run inside a VPC",
+    severity=Severity.MEDIUM,
+    category=RuleCategory.SECURITY,
+    failure="Cache runs outside a VPC",
+    family=FAMILY,
+    resource_kinds=NODE_BASED,
+    engines=ALL_ENGINES,
+    rationale=(
+        "A cache without a subnet group was launched on EC2-Classic, the flat network "
+        "shared with other customers' instances that AWS has retired. It has no subnets, "
+        "route tables, network ACLs or flow logs of yours around it, so it cannot be "
+        "isolated or monitored like the rest of the workload."
+    ),
+    audit=snip.VPC_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.REBUILD,
+        cli=snip.VPC_CLI,
+        cloudformation=snip.VPC_CFN,
+        terraform=snip.SUBNET_GROUP_TERRAFORM,
+        console=MOVE_STEPS,
+        permissions=REBUILD_PERMISSIONS,
+    ),
+    backout=MOVE_BACKOUT,
+    compliance=BOUNDARY_STANDARDS,
+    permissions=("elasticache:DescribeCacheClusters",),
+    references=(
+        f"{DOCS}/dg/VPCs.html",
+        f"{DOCS}/dg/SubnetGroups.html",
+    ),
+    aliases={
+        Framework.CONFORMITY: ("EC-003",),
+        Framework.CLOUDSPLOIT: ("elasticacheClusterInVpc",),
+        Framework.CHECKOV: ("CKV_AWS_196",),
+    },
+)
+
+
+@check(CW_301)
 def check_in_vpc(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-301: a cache outside a VPC (EC2-Classic) cannot be fenced by security groups."""
     subject = describe(resource, ctx)
@@ -50,6 +106,51 @@ def check_in_vpc(resource: NodeResource, ctx: RuleContext) -> Verdict:
     )
 
 
+CW_302 = Rule(
+    id="CW-302",
+    title="Caches use their own subnet group, not the default one",
+    severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Cache uses the default subnet group",
+    family=FAMILY,
+    resource_kinds=NODE_BASED,
+    engines=ALL_ENGINES,
+    rationale=(
+        "The subnet group named default is built from the default VPC, whose subnets "
+        "route to an internet gateway and host whatever was launched without a network "
+        "decision. A cache there shares its network with unrelated, often public, "
+        "workloads. A dedicated subnet group of private subnets makes its placement "
+        "deliberate and reviewable."
+    ),
+    audit=snip.DEFAULT_SUBNET_GROUP_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.REBUILD,
+        cli=snip.MOVE_SUBNET_GROUP_CLI,
+        cloudformation=snip.SUBNET_GROUP_CFN,
+        terraform=snip.SUBNET_GROUP_TERRAFORM,
+        console=MOVE_STEPS,
+        permissions=REBUILD_PERMISSIONS,
+    ),
+    backout=MOVE_BACKOUT,
+    compliance=BOUNDARY_STANDARDS,
+    permissions=(
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeReplicationGroups",
+    ),
+    references=(
+        f"{DOCS}/dg/SubnetGroups.html",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html",
+    ),
+    aliases={
+        Framework.SECURITY_HUB: ("ElastiCache.7",),
+        Framework.STEAMPIPE: ("elasticache_cluster_no_default_subnet_group",),
+        Framework.CHECKOV: ("CKV_AWS_323",),
+        Framework.AWS_CONFIG: ("elasticache-subnet-group-check",),
+    },
+)
+
+
+@check(CW_302)
 def check_not_default_subnet_group(resource: NodeResource, ctx: RuleContext) -> Verdict:
     """CW-302: the `default` subnet group places the cache in the account's default VPC."""
     subject = describe(resource, ctx)
@@ -124,8 +225,73 @@ def _subnets_to_check(
     return pairs, None
 
 
+CW_303 = Rule(
+    id="CW-303",
+    title="Caches are placed only in private subnets",
+    severity=Severity.HIGH,
+    category=RuleCategory.SECURITY,
+    failure="Cache has a subnet that routes to an internet gateway",
+    family=FAMILY,
+    resource_kinds=EVERY_CACHE,
+    engines=ALL_ENGINES,
+    rationale=(
+        "We call a subnet public when its route table (its own association, or else the main "
+        "table of its VPC) holds any active route whose target is an internet gateway (igw-), "
+        "whatever the destination: 0.0.0.0/0, ::/0, two /1 halves, a narrow CIDR or a prefix "
+        "list all let traffic in and out through the gateway. Routes through a NAT gateway "
+        "or a transit gateway do not make a subnet public, and a blackhole route is ignored. "
+        "Cache nodes only get private addresses, but a public subnet is the internet-facing "
+        "tier, where one loose security group or network ACL is enough to expose the cache. "
+        "Every subnet of the cache's subnet group (or of a serverless cache) is checked; a "
+        "subnet whose route table cannot be found is reported as an error, not as a pass."
+    ),
+    audit=snip.PUBLIC_SUBNET_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.REBUILD,
+        cli=snip.MOVE_SUBNET_GROUP_CLI,
+        cloudformation=snip.PRIVATE_SUBNET_CFN,
+        terraform=snip.SUBNET_GROUP_TERRAFORM,
+        console=(
+            *MOVE_STEPS,
+            "A serverless cache cannot change subnets either: create a serverless backup "
+            "and restore it into a new serverless cache on private subnets.",
+            "If the subnets hold nothing but caches, removing their internet gateway "
+            "route (or associating a private route table) fixes them in place; check "
+            "first that no other resource there needs it.",
+        ),
+        permissions=(
+            *REBUILD_PERMISSIONS,
+            "elasticache:CreateServerlessCacheSnapshot",
+            "elasticache:CreateServerlessCache",
+            "elasticache:DeleteServerlessCache",
+        ),
+    ),
+    backout=MOVE_BACKOUT,
+    compliance=(
+        *BOUNDARY_STANDARDS,
+        "PCI DSS v4.0 1.4.4",
+    ),
+    permissions=(
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeCacheSubnetGroups",
+        "elasticache:DescribeServerlessCaches",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeRouteTables",
+    ),
+    references=(
+        f"{DOCS}/dg/SubnetGroups.html",
+        f"{VPC_DOCS}/VPC_Route_Tables.html",
+    ),
+    aliases={
+        Framework.PROWLER: ("elasticache_cluster_uses_public_subnet",),
+        Framework.STEAMPIPE: ("elasticache_cluster_no_public_subnet",),
+    },
+)
+
+
+@check(CW_303)
 def check_no_public_subnet(resource: CacheResource, ctx: RuleContext) -> Verdict:
-    """CW-303: a subnet whose route table sends default traffic to an internet gateway."""
+    """CW-303: a subnet with any live route to an internet gateway is public."""
     subject = describe(resource, ctx)
     pairs, verdict = _subnets_to_check(resource, ctx)
     if verdict:
@@ -167,6 +333,56 @@ def _cache_vpc_ids(resource: CacheResource, ctx: RuleContext) -> tuple[str, ...]
     return tuple(dict.fromkeys(found))
 
 
+CW_307 = Rule(
+    id="CW-307",
+    title="Caches run outside the region's default VPC",
+    severity=Severity.MEDIUM,
+    family=FAMILY,
+    resource_kinds=EVERY_CACHE,
+    engines=ALL_ENGINES,
+    rationale=(
+        "Every region has a default VPC that AWS creates with public subnets and that "
+        "collects whatever is launched without a network choice. CW-302 only catches the "
+        "subnet group literally named default; a custom subnet group, or a serverless "
+        "cache, built from default-VPC subnets lands in the same shared network. The rule "
+        "reads the VPC of every subnet the cache uses and fails when it is the default one "
+        "(IsDefault)."
+    ),
+    audit=snip.DEFAULT_VPC_AUDIT,
+    remediation=Remediation(
+        fix_kind=FixKind.REBUILD,
+        cli=snip.MOVE_SUBNET_GROUP_CLI,
+        cloudformation=snip.SUBNET_GROUP_CFN,
+        terraform=snip.SUBNET_GROUP_TERRAFORM,
+        console=(
+            *MOVE_STEPS,
+            "Security groups belong to one VPC: create the cache security group in the "
+            "application VPC before restoring, and give it the same narrow ingress rules.",
+            "A serverless cache cannot change subnets: create a serverless backup and "
+            "restore it into a new serverless cache on subnets of the application VPC.",
+        ),
+        permissions=REBUILD_PERMISSIONS,
+    ),
+    backout=MOVE_BACKOUT,
+    compliance=BOUNDARY_STANDARDS,
+    permissions=(
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeServerlessCaches",
+        "elasticache:DescribeCacheSubnetGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+    ),
+    references=(
+        f"{VPC_DOCS}/default-vpc.html",
+        f"{DOCS}/dg/SubnetGroups.html",
+    ),
+    category=RuleCategory.SECURITY,
+    failure="Cache runs in the region's default VPC",
+)
+
+
+@check(CW_307)
 def check_not_default_vpc(resource: CacheResource, ctx: RuleContext) -> Verdict:
     """CW-307: the default VPC is shared by everything launched without a choice of network.
 
@@ -191,17 +407,3 @@ def check_not_default_vpc(resource: CacheResource, ctx: RuleContext) -> Verdict:
     if unknown:
         return errored(f"{subject}: VPC {', '.join(unknown)} could not be read")
     return passed(f"{subject} runs in VPC {', '.join(vpc_ids)}, not the default VPC")
-
-
-RG = ResourceKind.REPLICATION_GROUP
-CC = ResourceKind.CACHE_CLUSTER
-SLS = ResourceKind.SERVERLESS_CACHE
-
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck("CW-301", RG, check_in_vpc),
-    RuleCheck("CW-301", CC, check_in_vpc),
-    RuleCheck("CW-302", RG, check_not_default_subnet_group),
-    RuleCheck("CW-302", CC, check_not_default_subnet_group),
-    *(RuleCheck("CW-303", kind, check_no_public_subnet) for kind in (RG, CC, SLS)),
-    *(RuleCheck("CW-307", kind, check_not_default_vpc) for kind in (RG, CC, SLS)),
-)

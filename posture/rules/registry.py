@@ -1,14 +1,18 @@
 """Every check, which resources each one reads, and how a resource is named in a finding.
 
-A rule's resource kinds are a catalog fact: the registry is checked against the
-catalog when it loads, so a check registered for a kind its rule does not list (or
-a listed kind without a check) fails at import instead of drifting silently.
+A rule is a catalog entry (`CW_xxx = Rule(...)`) in one of the rule modules listed in
+`posture.rules.families`, with its check right below it, marked `@check(CW_xxx)`. The
+registry finds the marked functions there and runs each on every resource kind its entry
+lists. A catalog entry without a check, a check without an entry, or two checks for one
+rule fail at import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 from posture.base import ResourceKind
 from posture.catalog import all_rules
@@ -20,9 +24,10 @@ from posture.resources import (
     ReservedNode,
     ServerlessCache,
 )
-from posture.rules import access, acl, cost, detection, encryption, ingress, network, resilience
-from posture.rules.context import RuleCheck
+from posture.rules.context import CheckMark, RuleCheck, RuleContext, Verdict, check_mark
+from posture.rules.families import FAMILY_MODULES
 
+CheckFunction = Callable[[Any, RuleContext], Verdict]
 ACCOUNT_WIDE_REGION = "global"  # IAM is global: CW-505 findings belong to no region
 
 
@@ -54,18 +59,47 @@ def _agreeing_with_catalog(entries: tuple[RuleCheck, ...]) -> tuple[RuleCheck, .
     return entries
 
 
-REGISTRY: tuple[RuleCheck, ...] = _agreeing_with_catalog(
-    (
-        *encryption.CHECKS,
-        *access.CHECKS,
-        *acl.CHECKS,
-        *network.CHECKS,
-        *ingress.CHECKS,
-        *resilience.CHECKS,
-        *detection.CHECKS,
-        *cost.CHECKS,
-    )
-)
+def marked_checks(modules: Iterable[ModuleType]) -> dict[str, tuple[CheckFunction, CheckMark]]:
+    """rule id -> its check function and mark, from the `@check` marks in `modules`."""
+    found: dict[str, tuple[CheckFunction, CheckMark]] = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            mark = check_mark(value)
+            if mark is None or getattr(value, "__module__", None) != module.__name__:
+                continue  # not a check, or one imported from another family module
+            if mark.rule_id in found:
+                raise ValueError(f"{mark.rule_id} has two checks: {name} and another")
+            found[mark.rule_id] = (value, mark)
+    return found
+
+
+def registry_entries(modules: Iterable[ModuleType]) -> tuple[RuleCheck, ...]:
+    """One entry per rule and catalog kind, in catalog order; a check whose rule is not in
+    the catalog keeps one entry (on no real kind) so `kind_mismatches` names it."""
+    checks = marked_checks(modules)
+    entries = [
+        RuleCheck(rule.id, kind, *_function_and_filter(checks[rule.id]))
+        for rule in all_rules()
+        if rule.id in checks
+        for kind in rule.resource_kinds
+    ]
+    catalog_ids = {rule.id for rule in all_rules()}
+    orphans = [
+        RuleCheck(rule_id, ResourceKind.ACCOUNT, *_function_and_filter(found))
+        for rule_id, found in checks.items()
+        if rule_id not in catalog_ids
+    ]
+    return (*entries, *orphans)
+
+
+def _function_and_filter(
+    found: tuple[CheckFunction, CheckMark],
+) -> tuple[CheckFunction, Callable[[Any, RuleContext], bool]]:
+    function, mark = found
+    return function, mark.applies
+
+
+REGISTRY: tuple[RuleCheck, ...] = _agreeing_with_catalog(registry_entries(FAMILY_MODULES))
 
 
 def rule_ids() -> tuple[str, ...]:

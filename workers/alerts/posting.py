@@ -25,7 +25,6 @@ from workers.alerts.store import AlertStore
 from workers.audit.publish import fixable_rules
 from workers.audit.store import AuditStore
 from workers.platform.notifier import NotifyError
-from workers.platform.routing import ChannelRouter
 from workers.platform.runtime import JobEnvironment
 from workers.platform.telemetry import count
 
@@ -36,9 +35,7 @@ HELD_EXAMPLES = 5
 
 def alert_notifier(env: JobEnvironment) -> AlertNotifier:
     """Alerts go to Slack channels only so far (the Teams notifier has no alert cards yet)."""
-    found = env.notifier
-    if isinstance(found, ChannelRouter):
-        found = found.for_platform(Platform.SLACK)
+    found = env.notifiers.for_platform(Platform.SLACK)
     if not isinstance(found, AlertNotifier):
         raise NotifyError("this chat platform cannot post real-time alerts yet")
     return found

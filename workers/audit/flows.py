@@ -44,7 +44,7 @@ def request_audit(
     try:
         ticket = enqueue_audit(
             ctx.connection,
-            channel=actor.channel,
+            where=actor.conversation,
             user=actor.user,
             scope=request.scope,
             config=ctx.config,

@@ -52,7 +52,9 @@ def _ensure_parent(store: AuditStore, run: AuditRun) -> str:
     if run.parent_ts:
         return run.parent_ts
     env = environment()
-    ts = env.notifier.post_summary(run.channel, summary_for(run, [], AuditState.RUNNING))
+    ts = env.notifiers.to(run.where).post_summary(
+        run.channel, summary_for(run, [], AuditState.RUNNING)
+    )
     if not store.claim_parent(run.run_id, ts):
         return store.get_run(run.run_id).parent_ts  # type: ignore[union-attr]
     return ts
@@ -154,7 +156,9 @@ def _part_done(store: AuditStore, run: AuditRun, part: str, findings: list[Findi
     elif _progress_due(run.run_id):
         env = environment()
         summary = summary_for(fresh, store.load_findings(run.run_id), AuditState.RUNNING)
-        env.notifier.post_summary(fresh.channel, summary, ts=fresh.parent_ts or None)
+        env.notifiers.to(fresh.where).post_summary(
+            fresh.channel, summary, ts=fresh.parent_ts or None
+        )
 
 
 def _progress_due(run_id: str) -> bool:
@@ -234,10 +238,10 @@ def _report_failure(run_id: str, problem: str) -> None:
     failed = store.get_run(run_id) or run
     summary = summary_for(failed, store.load_findings(run_id), AuditState.FAILED)
     try:
-        env.notifier.post_summary(run.channel, summary, ts=failed.parent_ts or None)
+        env.notifiers.to(run.where).post_summary(run.channel, summary, ts=failed.parent_ts or None)
     except Exception:  # the failure is already logged; never raise from a failure callback
         log.exception("could not report the failure", extra={"run_id": run_id})
-        env.notifier.post_notice(
+        env.notifiers.to(run.where).post_notice(
             run.channel,
             Notice(text=f"Audit {run_id} failed: {problem}.", detail=run.correlation_id),
         )

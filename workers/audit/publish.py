@@ -139,14 +139,18 @@ def publish_results(store: AuditStore, run: AuditRun) -> None:
     state = AuditState.FAILED if fresh.problem else AuditState.DONE
     store.update_run(run.run_id, state=str(state))
     summary = summary_for(fresh, findings, state, since=state_now)
-    parent_ts = env.notifier.post_summary(fresh.channel, summary, ts=fresh.parent_ts or None)
+    parent_ts = env.notifiers.to(fresh.where).post_summary(
+        fresh.channel, summary, ts=fresh.parent_ts or None
+    )
     refs = {
         finding_id(run.run_id, f): f
         for f in findings
         if f.status in (Status.FAIL, Status.SUPPRESSED)
     }
     store.save_finding_refs(refs)
-    posted = env.notifier.post_thread(fresh.channel, parent_ts, state_now.thread(run.run_id))
+    posted = env.notifiers.to(fresh.where).post_thread(
+        fresh.channel, parent_ts, state_now.thread(run.run_id)
+    )
     AuditCardStore(env.connection).save_posted(run.run_id, posted, refs, summary.duration_seconds)
     record_audit_history(  # issue 8: first/last seen per finding for digests and the Home tab
         env.connection,
@@ -163,14 +167,14 @@ def publish_results(store: AuditStore, run: AuditRun) -> None:
         "duration_seconds": summary.duration_seconds,
         "correlation_id": fresh.correlation_id,
     }
-    env.notifier.upload_report(
+    env.notifiers.to(fresh.where).upload_report(
         fresh.channel,
         parent_ts,
         f"cachewarden-{run.run_id}.csv",
         to_csv(findings).encode(),
         f"Audit {run.run_id}: all findings (CSV)",
     )
-    env.notifier.upload_report(
+    env.notifiers.to(fresh.where).upload_report(
         fresh.channel,
         parent_ts,
         f"cachewarden-{run.run_id}.json",
@@ -202,10 +206,10 @@ def refresh_cards(finding_id_: str, *, fixed_by: str | None = None) -> bool:
     )
     thread = state_now.thread(run.run_id)
     try:
-        env.notifier.post_summary(run.channel, summary, ts=run.parent_ts)
+        env.notifiers.to(run.where).post_summary(run.channel, summary, ts=run.parent_ts)
         for reply in cards.replies(run.run_id):
             if finding_id_ in reply.finding_ids:
-                env.notifier.update_thread_reply(run.channel, reply, thread)
+                env.notifiers.to(run.where).update_thread_reply(run.channel, reply, thread)
     except NotifyError:  # the change itself is recorded; the next refresh draws it
         log.warning("audit cards not redrawn", extra={"run_id": run.run_id})
         return False

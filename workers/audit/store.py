@@ -1,7 +1,8 @@
 """Audit runs in Redis: the request, its parts, their findings, and findings by button id.
 
 Keys (all expire after RUN_TTL so a busy channel does not grow Redis forever):
-    cw:run:<run_id>                 hash   request, state, parent message ts, counts
+    cw:run:<run_id>                 hash   request (with the platform, workspace and channel it
+                                           came from), state, parent message ts, counts
     cw:run:<run_id>:parts           set    parts that finished (a part is "account/region")
     cw:run:<run_id>:part:<part>     string JSON list of findings of that part
     cw:finding:<finding_id>         string JSON of one finding (what a button refers to)
@@ -18,6 +19,7 @@ from typing import Any
 
 import redis
 
+from posture.conversations import ConversationRef, Platform
 from posture.findings import Finding
 
 RUN_TTL_SECONDS = 30 * 24 * 3600
@@ -33,10 +35,19 @@ def _text(value: bytes | str | None) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _conversation(raw: dict[str, str]) -> ConversationRef:
+    """Runs written before the platform was kept came from Slack."""
+    return ConversationRef(
+        platform=Platform(raw.get("platform") or Platform.SLACK),
+        workspace=raw.get("workspace", ""),
+        channel=raw["channel"],
+    )
+
+
 @dataclass(frozen=True)
 class AuditRun:
     run_id: str
-    channel: str
+    where: ConversationRef  # the conversation the request came from: results go there
     user: str
     scope: dict[str, Any]
     scope_text: str
@@ -50,6 +61,10 @@ class AuditRun:
     problem: str
     part_failures: str
 
+    @property
+    def channel(self) -> str:
+        return self.where.channel
+
 
 class AuditStore:
     def __init__(self, connection: redis.Redis) -> None:
@@ -59,7 +74,7 @@ class AuditStore:
         self,
         run_id: str,
         *,
-        channel: str,
+        where: ConversationRef,
         user: str,
         scope: dict[str, Any],
         scope_text: str,
@@ -68,7 +83,9 @@ class AuditStore:
     ) -> None:
         key = _run_key(run_id)
         fields = {
-            "channel": channel,
+            "platform": str(where.platform),
+            "workspace": where.workspace,
+            "channel": where.channel,
             "user": user,
             "scope": json.dumps(scope),
             "scope_text": scope_text,
@@ -87,7 +104,7 @@ class AuditStore:
             return None
         return AuditRun(
             run_id=run_id,
-            channel=raw["channel"],
+            where=_conversation(raw),
             user=raw["user"],
             scope=json.loads(raw["scope"]),
             scope_text=raw.get("scope_text", ""),

@@ -85,7 +85,7 @@ def subscribe(ctx: FlowContext, actor: Actor, request: SubscribeRequest) -> Noti
     if refused:
         return _refuse(ctx, actor, "subscribe", refused)
     subscription = Subscription(
-        channel=actor.channel,
+        where=actor.conversation,
         at=request.at,
         timezone=request.timezone or ctx.config.digest.default_timezone,
         scope=request.scope.model_dump(mode="json"),
@@ -144,7 +144,7 @@ def unsubscribe(ctx: FlowContext, actor: Actor) -> Notice:
 
 def describe_subscriptions(ctx: FlowContext, actor: Actor) -> Notice:
     every = SubscriptionStore(ctx.connection).all()
-    here = next((s for s in every if s.channel == actor.channel), None)
+    here = next((s for s in every if s.where.same_channel(actor.conversation)), None)
     others = len(every) - (1 if here else 0)
     elsewhere = f" {others} other channel{'s have' if others != 1 else ' has'} a digest (see the App Home tab)."
     if here is None:
@@ -164,7 +164,7 @@ def digest_now(ctx: FlowContext, actor: Actor, request: DigestNowRequest) -> Not
     now = ctx.clock()
     today = now.astimezone(subscription.zone).date() if subscription else now.date()
     note = ScheduleNote(trigger="manual", request_id=uuid.uuid4().hex[:12])
-    queued = enqueue_digest(ctx.connection, actor.channel, today, note, scope=request.scope)
+    queued = enqueue_digest(ctx.connection, actor.conversation, today, note, scope=request.scope)
     if not queued:
         return Notice(text="A digest for this channel is already being built; it will appear here.")
     scope = (

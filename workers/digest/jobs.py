@@ -20,6 +20,7 @@ import redis
 from rq import get_current_job
 
 from commands.scope import Scope
+from posture.conversations import ConversationRef, legacy_conversation
 from posture.digest import ScheduleNote, lateness
 from posture.messages import Notice
 from workers.audit.history_store import HistoryStore
@@ -105,7 +106,7 @@ def dispatch_due_digests() -> int:
             )
             continue
         note = schedule_note(subscription, due)
-        if enqueue_digest(env.connection, subscription.channel, due.day, note):
+        if enqueue_digest(env.connection, subscription.where, due.day, note):
             queued += 1
             log.info("digest queued", extra={"channel": subscription.channel, "day": str(due.day)})
         store.mark_day(subscription.channel, due.day)
@@ -120,11 +121,23 @@ def _claim_id(day: str, note: ScheduleNote) -> str:
     return f"{day}-manual-{note.request_id or uuid.uuid4().hex[:12]}"
 
 
+def destination(channel: str, where: dict[str, Any] | None) -> ConversationRef:
+    """Where a digest job posts; a job queued before the platform was passed is Slack's."""
+    if where is None:
+        return legacy_conversation(channel)
+    return ConversationRef.model_validate(where)
+
+
 def run_digest(
-    channel: str, day: str, note: dict[str, Any], scope: dict[str, Any] | None = None
+    channel: str,
+    day: str,
+    note: dict[str, Any],
+    scope: dict[str, Any] | None = None,
+    where: dict[str, Any] | None = None,
 ) -> None:
     """Scan the channel's scope, record it, post the digest with its chart and report."""
     env = environment()
+    conversation = destination(channel, where)
     now = env.clock()
     schedule = lateness(
         ScheduleNote.model_validate(note), now, env.config.digest.late_after_minutes
@@ -147,7 +160,9 @@ def run_digest(
             built.digest.report_filename, built.report_csv, "All findings of this digest (CSV)"
         ),
     ]
-    ts = env.notifier.post_digest(channel, built.digest, files, ts=claim.ts or None)
+    ts = env.notifiers.to(conversation).post_digest(
+        channel, built.digest, files, ts=claim.ts or None
+    )
     claims.note_message(claim, ts)
     if built.scan_id:
         HistoryStore(
@@ -184,11 +199,12 @@ def on_digest_failed(job: Any, connection: Any, exc_type: Any, exc: Any, tb: Any
         return
     count(connection, "jobs", job="digest", outcome="failed")
     channel, day, note = job.args[0], job.args[1], ScheduleNote.model_validate(job.args[2])
+    where = destination(channel, job.args[4] if len(job.args) > 4 else None)
     if note.trigger == "schedule":
         DigestClaims(connection).release(channel, day)
     log.error("digest failed", extra={"channel": channel, "day": day})
     with contextlib.suppress(Exception):  # never raise from a failure callback
-        environment().notifier.post_notice(
+        environment().notifiers.to(where).post_notice(
             channel,
             Notice(
                 text=f"The cachewarden digest for {day} could not be built ({exc_type.__name__}). "

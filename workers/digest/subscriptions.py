@@ -1,11 +1,16 @@
 """Digest subscriptions per channel, and when each one is due.
 
-    cw:subscriptions            hash  channel -> subscription (JSON)
+    cw:subscriptions            hash  channel -> subscription (JSON, with the conversation
+                                      it posts to: platform, workspace, channel)
     cw:subscriptions:last_day   hash  channel -> local date of the last digest dispatched
 
 The schedule is evaluated in the subscription's own time zone, whatever TZ the cron
 process runs in. A day counts from the subscription's creation minute, so subscribing
 at 09:00 for 09:00 still gets today's digest, and subscribing at 09:01 starts tomorrow.
+
+The digest goes to the platform stored with the subscription. Records written before the
+platform was kept name only a channel: those came from Slack. Channel ids stay the hash
+field (Slack's C…/G… ids and Teams' "19:…" conversation ids do not collide).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from posture.conversations import ConversationRef, legacy_conversation
 
 _SUBSCRIPTIONS = "cw:subscriptions"
 _LAST_DAY = "cw:subscriptions:last_day"
@@ -35,7 +42,7 @@ return 1
 class Subscription(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    channel: str
+    where: ConversationRef  # the channel the digest is posted to, on its platform
     cadence: str = "daily"
     at: str  # "HH:MM", local to `timezone`
     timezone: str = "UTC"
@@ -44,6 +51,19 @@ class Subscription(BaseModel):
     created_by: str = ""
     created_at: datetime
     last_day: date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_channel(cls, data: Any) -> Any:
+        """An old record (or a caller) naming only `channel` means a Slack channel."""
+        if isinstance(data, dict) and "where" not in data and "channel" in data:
+            rest = {k: v for k, v in data.items() if k != "channel"}
+            return {**rest, "where": legacy_conversation(str(data["channel"]))}
+        return data
+
+    @property
+    def channel(self) -> str:
+        return self.where.channel
 
     @property
     def local_time(self) -> time:

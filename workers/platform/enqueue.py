@@ -29,6 +29,7 @@ from rq.serializers import JSONSerializer
 
 from commands.scope import Scope
 from posture.approvals import ApprovalRequest, RequestKind
+from posture.conversations import ConversationRef
 from posture.digest import ScheduleNote
 from workers.platform.telemetry import current_correlation_id
 
@@ -391,21 +392,23 @@ def digest_job_id(channel: str, day: date, manual: bool) -> str:
 
 def enqueue_digest(
     connection: redis.Redis,
-    channel: str,
+    where: ConversationRef,
     day: date,
     note: ScheduleNote,
     *,
     scope: Scope | None = None,
 ) -> bool:
-    """Queue one digest; False if the same one is already queued or running."""
+    """Queue one digest for the conversation `where` (its platform picks the front end);
+    False if the same one is already queued or running."""
     return _put(
         connection,
         "run_digest",
-        channel,
+        where.channel,
         day.isoformat(),
         note.model_dump(mode="json"),
         scope.model_dump(mode="json") if scope else None,
-        job_id=digest_job_id(channel, day, note.trigger == "manual"),
+        where.model_dump(mode="json"),
+        job_id=digest_job_id(where.channel, day, note.trigger == "manual"),
         meta=_meta(),
     )
 

@@ -10,6 +10,7 @@ import redis
 from rq import Worker
 
 from commands.scope import Scope
+from posture.conversations import ConversationRef
 from workers.audit.store import AuditStore
 from workers.platform.config import AppConfig
 from workers.platform.enqueue import audit_job_id, enqueue_start_audit
@@ -54,18 +55,18 @@ def describe_reach(scope: Scope, config: AppConfig) -> tuple[str, str]:
 def enqueue_audit(
     connection: redis.Redis,
     *,
-    channel: str,
+    where: ConversationRef,
     user: str,
     scope: Scope,
     config: AppConfig,
     correlation_id: str,
 ) -> AuditTicket:
     run_id = uuid.uuid4().hex[:8]
-    job_id = audit_job_id(channel, scope)
+    job_id = audit_job_id(where.channel, scope)
     store = AuditStore(connection)
     store.create_run(
         run_id,
-        channel=channel,
+        where=where,
         user=user,
         scope=scope.model_dump(mode="json"),
         scope_text=scope.describe(),
@@ -73,7 +74,7 @@ def enqueue_audit(
         started=time.time(),
     )
     if not enqueue_start_audit(
-        connection, run_id, channel=channel, scope=scope, correlation_id=correlation_id
+        connection, run_id, channel=where.channel, scope=scope, correlation_id=correlation_id
     ):
         store.update_run(run_id, state="collapsed")
         raise AlreadyQueued(job_id)

@@ -31,7 +31,7 @@ def _utcnow() -> datetime:
 @dataclass(frozen=True)
 class JobEnvironment:
     connection: redis.Redis
-    notifier: Notifier  # the default front end's: scans and digests post there
+    notifier: Notifier  # the default front end's; jobs pick one by the platform they stored
     config: AppConfig
     endpoint_url: str | None = None  # fake AWS in tests and the demo; None means AWS
     clock: Callable[[], datetime] = field(default=_utcnow)

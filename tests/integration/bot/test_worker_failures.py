@@ -12,6 +12,7 @@ from rq.serializers import JSONSerializer
 
 from bot.slack.notifier import SlackNotifier, make_web_client
 from commands.scope import Scope
+from posture.conversations import ConversationRef, Platform
 from sandbox.fake_aws import FakeAwsServer
 from sandbox.redis_server import RedisServer
 from sandbox.slack_emulator import SlackEmulator
@@ -40,7 +41,7 @@ def _run_audit(redis_server: RedisServer, aws: FakeAwsServer, emulator: SlackEmu
     config = parse_config('[scan]\nregions = ["us-east-1", "eu-west-1"]\n')
     ticket = enqueue_audit(
         connection,
-        channel="C_PLATFORM",
+        where=ConversationRef(platform=Platform.SLACK, channel="C_PLATFORM"),
         user="U_ENGINEER",
         scope=Scope(),
         config=config,

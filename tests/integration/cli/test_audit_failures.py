@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from posture.base import ResourceKind
+from posture.rules.registry import rules_for_kind
 from sandbox.fake_aws import inject_fault
 from tests.integration.cli.aws_clients import fake_client
 from tests.integration.cli.runner import CliResult, Finding, cli_env, run_audits, with_status
@@ -22,7 +24,7 @@ GROUPS = {HOME: "carts-home", DENIED: "carts-denied"}
 UNREACHABLE, REACHABLE = "111111111111", "222222222222"  # the first role assumed is denied
 BOTH_REGIONS = ("--region", HOME, "--region", DENIED, "--format", "json")
 # Rules on replication groups: without DescribeReplicationGroups none can be assessed.
-GROUP_RULES = {"CW-101", "CW-103", "CW-201", "CW-202", "CW-401", "CW-403", "CW-404", "CW-406"}
+GROUP_RULES = rules_for_kind(ResourceKind.REPLICATION_GROUP)
 RUNS = {
     "home_critical": ["--region", HOME, "--format", "json", "--fail-on", "critical"],
     "denied_high": [*BOTH_REGIONS, "--fail-on", "high"],

@@ -14,6 +14,7 @@ import pytest
 
 from posture.approvals import ApprovalRequest, RequestKind
 from posture.base import ResourceKind
+from posture.conversations import ConversationRef
 from posture.digest import ScheduleNote
 from posture.suppressions import AcceptedRisk
 from tests.integration.digest.conftest import CHANNEL, Rig
@@ -74,7 +75,9 @@ def test_restart_and_retry_never_double_post(fresh: Rig) -> None:
     fresh.run_at(utc(2026, 5, 4, 20))
     # RQ re-runs the digest job (its worker "died"): same job id, same day.
     note = ScheduleNote(trigger="schedule", scheduled_for="09:00 Europe/Berlin")
-    assert enqueue_digest(fresh.connection, CHANNEL, date(2026, 5, 4), note)
+    assert enqueue_digest(
+        fresh.connection, ConversationRef(channel=CHANNEL), date(2026, 5, 4), note
+    )
     fresh.drain()
     assert len(fresh.digests()) == 1
 
@@ -90,7 +93,9 @@ def test_attempt_that_died_after_posting_updates_its_message(fresh: Rig) -> None
     owner = fresh.connection.hget(claim_key, "owner")
     assert owner == f"digest-{CHANNEL}-20260504".encode()
     updates_before = len(fresh.emulator.calls("chat.update"))
-    assert enqueue_digest(fresh.connection, CHANNEL, date(2026, 5, 4), note)
+    assert enqueue_digest(
+        fresh.connection, ConversationRef(channel=CHANNEL), date(2026, 5, 4), note
+    )
     fresh.drain()
     assert [m["ts"] for m in fresh.digests()] == [posted["ts"]]
     assert len(fresh.emulator.calls("chat.update")) > updates_before
@@ -146,7 +151,9 @@ def test_failed_digest_is_reported_in_the_channel(fresh: Rig) -> None:
     assert "2026-05-04" in json.dumps(notice) and "digest now" in json.dumps(notice)
     # The unposted claim was released, so asking again posts it.
     note = ScheduleNote(trigger="manual", request_id="again")
-    assert enqueue_digest(fresh.connection, CHANNEL, date(2026, 5, 4), note)
+    assert enqueue_digest(
+        fresh.connection, ConversationRef(channel=CHANNEL), date(2026, 5, 4), note
+    )
     fresh.drain()
     assert len(fresh.digests()) == 1
 
@@ -156,7 +163,9 @@ def test_manual_digests_each_post_and_leave_the_schedule_alone(fresh: Rig) -> No
     fresh.now[0] = utc(2026, 5, 4, 5)
     for request_id in ("first", "second"):
         note = ScheduleNote(trigger="manual", request_id=request_id)
-        assert enqueue_digest(fresh.connection, CHANNEL, date(2026, 5, 4), note)
+        assert enqueue_digest(
+            fresh.connection, ConversationRef(channel=CHANNEL), date(2026, 5, 4), note
+        )
         fresh.drain()
     assert len(fresh.digests()) == 2
     fresh.run_at(utc(2026, 5, 4, 7, 1))
@@ -170,7 +179,9 @@ def test_digest_that_waited_for_a_worker_says_it_is_late(fresh: Rig) -> None:
     note = ScheduleNote(
         trigger="schedule", scheduled_for="09:00 Europe/Berlin", scheduled_at=utc(2026, 5, 4, 7)
     )
-    assert enqueue_digest(fresh.connection, CHANNEL, date(2026, 5, 4), note)
+    assert enqueue_digest(
+        fresh.connection, ConversationRef(channel=CHANNEL), date(2026, 5, 4), note
+    )
     fresh.now[0] = utc(2026, 5, 4, 10, 15)
     fresh.drain()
     [digest] = fresh.digests()

@@ -6,6 +6,7 @@ import pytest
 import redis
 
 from commands.scope import Scope
+from posture.conversations import ConversationRef
 from sandbox.redis_server import RedisServer
 from workers.platform.config import AppConfig
 from workers.platform.enqueue import SCANS_QUEUE, queue
@@ -26,7 +27,12 @@ def test_enqueue_over_tls_with_auth(tls_redis: RedisServer) -> None:
     assert tls_redis.url.startswith("rediss://")
     connection = connect(tls_redis.url, ca_file=tls_redis.ca_file)
     ticket = enqueue_audit(
-        connection, channel="C1", user="U1", scope=Scope(), config=AppConfig(), correlation_id="c"
+        connection,
+        where=ConversationRef(channel="C1"),
+        user="U1",
+        scope=Scope(),
+        config=AppConfig(),
+        correlation_id="c",
     )
     job = queue(connection, SCANS_QUEUE).fetch_job(ticket.job_id)
     assert job is not None and job.args == [ticket.run_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -18,20 +19,45 @@ from posture.catalog import (
     get_rule,
     resolve,
 )
+from posture.rules.registry import REGISTRY
 
 RULES = all_rules()
-EXPECTED_IDS = (
-    [f"CW-10{i}" for i in range(1, 6)]
-    + [f"CW-20{i}" for i in range(1, 7)]
-    + [f"CW-30{i}" for i in range(1, 8)]
-    + [f"CW-40{i}" for i in range(1, 8)]
-    + [f"CW-50{i}" for i in range(1, 6)]
-    + [f"CW-60{i}" for i in range(1, 10)]
-)
+RULE_TESTS = Path(__file__).parents[1] / "rules"
 
 
-def test_catalog_holds_every_specified_rule() -> None:
-    assert [rule.id for rule in RULES] == EXPECTED_IDS
+def test_ids_are_unique_sorted_and_numbered_without_gaps_per_family() -> None:
+    ids = [rule.id for rule in RULES]
+    assert ids == sorted(set(ids))
+    by_hundred: dict[str, list[Rule]] = {}
+    for rule in RULES:
+        by_hundred.setdefault(rule.id[3], []).append(rule)
+    assert sorted(by_hundred) == ["1", "2", "3", "4", "5", "6"]
+    for hundred, rules in by_hundred.items():
+        assert len({rule.family for rule in rules}) == 1, f"CW-{hundred}xx spans families"
+        numbers = [int(rule.id[4:]) for rule in rules]
+        assert numbers == list(range(1, len(numbers) + 1)), f"CW-{hundred}xx has a gap"
+
+
+def _rule_tests() -> str:
+    return "\n".join(path.read_text() for path in RULE_TESTS.glob("test_*.py"))
+
+
+def test_every_rule_has_its_own_table_tests() -> None:
+    """Each rule's id or its check function is named in tests/unit/rules."""
+    text = _rule_tests()
+    check_names = {entry.rule_id: entry.check.__name__ for entry in REGISTRY}
+    untested = [
+        rule.id
+        for rule in RULES
+        if rule.id not in text and not re.search(rf"\b{check_names[rule.id]}\b", text)
+    ]
+    assert not untested, f"no test in tests/unit/rules names {untested} or its check"
+
+
+def test_every_rule_the_rule_tests_name_is_in_the_catalog() -> None:
+    named = set(re.findall(r"CW-\d{3}", _rule_tests()))
+    assert named, "the rule tests name no rule at all"
+    assert named <= {rule.id for rule in RULES}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

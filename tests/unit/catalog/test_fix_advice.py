@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from posture.catalog import get_rule
+from posture.catalog import FixKind, all_rules, get_rule
 from tests.unit.catalog.cli_model import aws_commands
 
-REBUILD_RULES = ("CW-103", "CW-104", "CW-301", "CW-302", "CW-303", "CW-306")
+# Every rule whose fix is a rebuild into a new replication group, from the catalog.
+REBUILD_RULES = tuple(
+    rule.id
+    for rule in all_rules()
+    if rule.remediation.fix_kind is FixKind.REBUILD
+    and "create-replication-group" in rule.remediation.cli
+)
 # Every setting a copy must repeat; the shard layout flags are named for cluster mode enabled.
 KEPT_SETTINGS = (
     "--engine",
@@ -42,6 +48,10 @@ def _create(rule_id: str) -> list[str]:
     ]
     assert len(creates) == 1
     return creates[0]
+
+
+def test_the_rebuild_rules_are_found() -> None:
+    assert len(REBUILD_RULES) >= 6  # encryption at rest, CMK, subnets, port, default VPC...
 
 
 @pytest.mark.parametrize("rule_id", REBUILD_RULES)

@@ -14,6 +14,7 @@ from rq.serializers import JSONSerializer
 
 from commands.scope import Scope
 from posture.approvals import ApprovalRequest, RequestKind
+from posture.conversations import ConversationRef
 from posture.digest import ScheduleNote
 from workers.platform import enqueue
 from workers.platform.enqueue import ACTIONS_QUEUE, JOBS, SCANS_QUEUE, WORKER_QUEUES
@@ -111,8 +112,10 @@ def test_scans_and_digests_go_on_the_scans_queue_and_collapse() -> None:
     )
     assert enqueue.enqueue_scan_part(connection, "run1", "123456789012", "eu-west-1", "", True)
     note = ScheduleNote(trigger="manual")
-    assert enqueue.enqueue_digest(connection, "C1", date(2026, 5, 4), note)
-    assert not enqueue.enqueue_digest(connection, "C1", date(2026, 5, 4), note)
+    assert enqueue.enqueue_digest(connection, ConversationRef(channel="C1"), date(2026, 5, 4), note)
+    assert not enqueue.enqueue_digest(
+        connection, ConversationRef(channel="C1"), date(2026, 5, 4), note
+    )
     jobs = {job.id: job for job in _jobs(connection, SCANS_QUEUE)}
     assert set(jobs) == {
         enqueue.audit_job_id("C1", scope),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from posture.rules import access
+from posture.rules import access, tokens
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
 from tests.unit.rules.world import (
     access_sections,
@@ -59,7 +59,7 @@ AUTH_TOKEN = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), AUTH_TOKEN)
 def test_cw201_auth_token(build, status, fragment, policy) -> None:
-    assert_verdict(access.check_auth_token, build, status, fragment, policy)
+    assert_verdict(tokens.check_auth_token, build, status, fragment, policy)
 
 
 CLIENT_AUTH = [
@@ -219,7 +219,7 @@ TOKEN_AGE = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), TOKEN_AGE)
 def test_cw204_token_age(build, status, fragment, policy) -> None:
-    assert_verdict(access.check_token_age, build, status, fragment, policy)
+    assert_verdict(tokens.check_token_age, build, status, fragment, policy)
 
 
 SERVERLESS_USER_GROUP = [

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from posture.rules import cost
+from posture.rules import cost, reserved_nodes
 from posture.rules.context import RuleContext
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
 from tests.unit.rules.world import (
@@ -231,7 +231,7 @@ LEASE_7_DAYS = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), LEASE_7_DAYS)
 def test_cw605_lease_expiry_soon(build, status, fragment, policy) -> None:
-    assert_verdict(cost.check_lease_expiry_soon, build, status, fragment, policy)
+    assert_verdict(reserved_nodes.check_lease_expiry_soon, build, status, fragment, policy)
 
 
 LEASE_30_DAYS = [
@@ -244,14 +244,19 @@ LEASE_30_DAYS = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), LEASE_30_DAYS)
 def test_cw606_lease_expiry_month(build, status, fragment, policy) -> None:
-    assert_verdict(cost.check_lease_expiry_month, build, status, fragment, policy)
+    assert_verdict(reserved_nodes.check_lease_expiry_month, build, status, fragment, policy)
 
 
 PAYMENT = [
-    ("payment-pending", cost.check_payment_not_pending, FAIL, "payment is pending"),
-    ("active", cost.check_payment_not_pending, PASS, "not in state payment-pending"),
-    ("payment-failed", cost.check_payment_not_failed, FAIL, "payment is failed"),
-    ("payment-pending", cost.check_payment_not_failed, PASS, "not in state payment-failed"),
+    ("payment-pending", reserved_nodes.check_payment_not_pending, FAIL, "payment is pending"),
+    ("active", reserved_nodes.check_payment_not_pending, PASS, "not in state payment-pending"),
+    ("payment-failed", reserved_nodes.check_payment_not_failed, FAIL, "payment is failed"),
+    (
+        "payment-pending",
+        reserved_nodes.check_payment_not_failed,
+        PASS,
+        "not in state payment-failed",
+    ),
 ]
 
 
@@ -345,7 +350,7 @@ RESERVATION_USED = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), RESERVATION_USED)
 def test_cw609_reservation_used(build, status, fragment, policy) -> None:
-    assert_verdict(cost.check_reservation_used, build, status, fragment, policy)
+    assert_verdict(reserved_nodes.check_reservation_used, build, status, fragment, policy)
 
 
 def test_cw609_deleting_clusters_do_not_count() -> None:
@@ -360,7 +365,7 @@ def test_cw609_deleting_clusters_do_not_count() -> None:
         cluster={"CacheNodeType": "cache.m5.large", "CacheClusterStatus": "deleting"},
         ReservedNodes=[reservation],
     )
-    verdict = cost.check_reservation_used(
+    verdict = reserved_nodes.check_reservation_used(
         inv.reserved_nodes[0], RuleContext.build(inv, policy(), NOW)
     )
     assert verdict.status is FAIL, verdict.evidence
@@ -388,6 +393,6 @@ def test_cw609_two_reservations_share_the_nodes_oldest_first() -> None:
         next(n for n in inv.reserved_nodes if n.reserved_cache_node_id == r)
         for r in ("ri-old", "ri-new")
     )
-    assert cost.check_reservation_used(old, ctx).status is PASS
-    verdict = cost.check_reservation_used(new, ctx)
+    assert reserved_nodes.check_reservation_used(old, ctx).status is PASS
+    verdict = reserved_nodes.check_reservation_used(new, ctx)
     assert verdict.status is FAIL and "no redis or valkey nodes" in verdict.evidence

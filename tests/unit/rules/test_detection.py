@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from posture.base import ResourceKind
-from posture.rules import detection
+from posture.rules import accounts, detection
 from posture.rules.context import RuleContext
 from posture.rules.registry import REGISTRY
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
@@ -207,7 +207,7 @@ API_ACTIVITY = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), API_ACTIVITY)
 def test_cw503_api_activity_recorded(build, status, fragment, policy) -> None:
-    assert_verdict(detection.check_api_activity_recorded, build, status, fragment, policy)
+    assert_verdict(accounts.check_api_activity_recorded, build, status, fragment, policy)
 
 
 @pytest.mark.parametrize(
@@ -318,4 +318,4 @@ LEAST_PRIVILEGE = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), LEAST_PRIVILEGE)
 def test_cw505_least_privilege(build, status, fragment, policy) -> None:
-    assert_verdict(detection.check_least_privilege, build, status, fragment, policy)
+    assert_verdict(accounts.check_least_privilege, build, status, fragment, policy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from posture.rules import encryption
+from posture.rules import at_rest, encryption
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
 from tests.unit.rules.world import (
     ACCOUNT,
@@ -120,7 +120,7 @@ AT_REST = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), AT_REST)
 def test_cw103_at_rest(build, status, fragment, policy) -> None:
-    assert_verdict(encryption.check_at_rest, build, status, fragment, policy)
+    assert_verdict(at_rest.check_at_rest, build, status, fragment, policy)
 
 
 def with_key(**key: object) -> dict[str, object]:
@@ -189,7 +189,7 @@ CUSTOMER_KEY = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), CUSTOMER_KEY)
 def test_cw104_customer_key(build, status, fragment, policy) -> None:
-    assert_verdict(encryption.check_customer_key, build, status, fragment, policy)
+    assert_verdict(at_rest.check_customer_key, build, status, fragment, policy)
 
 
 def snapshot(kms_key_id: str | None, keys: list[dict[str, object]] | None = None):
@@ -237,4 +237,4 @@ SNAPSHOT_KEY = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), SNAPSHOT_KEY)
 def test_cw105_snapshot_key(build, status, fragment, policy) -> None:
-    assert_verdict(encryption.check_snapshot_key, build, status, fragment, policy)
+    assert_verdict(at_rest.check_snapshot_key, build, status, fragment, policy)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from packaging.version import Version
 
-from posture.rules import resilience
+from posture.rules import lifecycle, resilience
 from posture.rules.engine_support import SUPPORT_WINDOWS, support_window
 from tests.unit.rules.table import ERROR, FAIL, NA, PASS, assert_verdict, case
 from tests.unit.rules.world import (
@@ -189,7 +189,7 @@ MINOR_UPGRADES = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), MINOR_UPGRADES)
 def test_cw405_minor_upgrades(build, status, fragment, policy) -> None:
-    assert_verdict(resilience.check_minor_upgrades, build, status, fragment, policy)
+    assert_verdict(lifecycle.check_minor_upgrades, build, status, fragment, policy)
 
 
 def serverless_version(engine: str, major: str, full: str | None):
@@ -249,7 +249,7 @@ ENGINE_VERSION = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), ENGINE_VERSION)
 def test_cw406_engine_version(build, status, fragment, policy) -> None:
-    assert_verdict(resilience.check_engine_version, build, status, fragment, policy)
+    assert_verdict(lifecycle.check_engine_version, build, status, fragment, policy)
 
 
 AFTER_REDIS_5_SUPPORT = datetime(2026, 2, 15, tzinfo=UTC)
@@ -258,7 +258,7 @@ AFTER_REDIS_5_SUPPORT = datetime(2026, 2, 15, tzinfo=UTC)
 def test_cw406_past_standard_support_fails_whatever_the_policy_minimum() -> None:
     group, inv = replication_group("5.0.6")
     lenient = policy(engines={"minimum_versions": {"redis": "4.0"}})
-    verdict = judge(resilience.check_engine_version, group, inv, lenient, AFTER_REDIS_5_SUPPORT)
+    verdict = judge(lifecycle.check_engine_version, group, inv, lenient, AFTER_REDIS_5_SUPPORT)
     assert verdict.status is FAIL, verdict.evidence
     assert "standard support ended on 2026-01-31" in verdict.evidence
     assert "Extended Support lasts until 2029-01-31" in verdict.evidence
@@ -268,7 +268,7 @@ def test_cw406_the_evaluation_date_decides_end_of_support() -> None:
     group, inv = replication_group("5.0.6")
     lenient = policy(engines={"minimum_versions": {"redis": "4.0"}})
     before = judge(
-        resilience.check_engine_version, group, inv, lenient, datetime(2026, 1, 31, tzinfo=UTC)
+        lifecycle.check_engine_version, group, inv, lenient, datetime(2026, 1, 31, tzinfo=UTC)
     )
     assert before.status is PASS, before.evidence
 
@@ -277,14 +277,14 @@ def test_cw406_end_of_support_fails_even_without_a_policy_minimum() -> None:
     group, inv = replication_group("4.0.10")
     no_redis_minimum = policy(engines={"minimum_versions": {"valkey": "7.2"}})
     verdict = judge(
-        resilience.check_engine_version, group, inv, no_redis_minimum, AFTER_REDIS_5_SUPPORT
+        lifecycle.check_engine_version, group, inv, no_redis_minimum, AFTER_REDIS_5_SUPPORT
     )
     assert verdict.status is FAIL, verdict.evidence
 
 
 def test_cw406_redis_3_has_no_extended_support() -> None:
     cluster, inv = standalone_cluster("redis", "3.2.10")
-    verdict = judge(resilience.check_engine_version, cluster, inv, policy(), NOW)
+    verdict = judge(lifecycle.check_engine_version, cluster, inv, policy(), NOW)
     assert verdict.status is FAIL
     assert "no Extended Support" in verdict.evidence
 
@@ -352,7 +352,7 @@ ORPHAN_SNAPSHOTS = [
 
 @pytest.mark.parametrize(("build", "status", "fragment", "policy"), ORPHAN_SNAPSHOTS)
 def test_cw407_snapshot_source_exists(build, status, fragment, policy) -> None:
-    assert_verdict(resilience.check_snapshot_source_exists, build, status, fragment, policy)
+    assert_verdict(lifecycle.check_snapshot_source_exists, build, status, fragment, policy)
 
 
 def test_cw407_serverless_snapshot_of_a_live_cache_passes() -> None:
@@ -361,5 +361,5 @@ def test_cw407_serverless_snapshot_of_a_live_cache_passes() -> None:
             {"SnapshotName": "api-manual", "SnapshotSource": "manual", "ServerlessCacheName": "api"}
         ]
     )
-    verdict = judge(resilience.check_snapshot_source_exists, inv.snapshots[0], inv)
+    verdict = judge(lifecycle.check_snapshot_source_exists, inv.snapshots[0], inv)
     assert verdict.status is PASS, verdict.evidence
