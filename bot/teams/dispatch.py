@@ -39,6 +39,7 @@ from posture.catalog import resolve
 from posture.conversations import Actor, ConversationRef, Platform
 from posture.explain import explain_document
 from posture.messages import Notice
+from workers.alerts.subscriptions import switch_alerts
 from workers.audit.flows import request_audit
 from workers.digest.flows import answer_subscription
 from workers.platform.context import FlowContext
@@ -129,14 +130,10 @@ def answer_subscriptions(request: Request, actor: TeamsActor, ctx: FlowContext, 
 
 
 def answer_alerts(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
-    """Real-time alerts post through the Slack notifier only so far: say so, change nothing."""
+    """The same flow as Slack's `/cache-audit alerts on|off`, keyed by the bare conversation id,
+    so alerts post as new posts in the channel (or chat) and follow-ups in their reply chain."""
     assert isinstance(request, AlertsRequest)
-    return _notice(
-        Notice(
-            text="Real-time alerts are not available in Teams yet, so nothing was changed. "
-            "Subscribe a Slack channel with `/cache-audit alerts on`."
-        )
-    )
+    return _notice(switch_alerts(ctx.connection, ctx.config.alerts, actor.conversation_id, request))
 
 
 HANDLERS: Mapping[type, Answer] = MappingProxyType(

@@ -23,6 +23,7 @@ from typing import Any
 
 import redis
 
+from bot.teams.cards.alerts import render_alert_card, render_follow_up_card, render_rollup_card
 from bot.teams.cards.approval import render_approval_card, render_fix_result_card, render_plan_card
 from bot.teams.cards.digest import render_digest_card
 from bot.teams.cards.elements import CARD_CONTENT_TYPE, Card
@@ -33,12 +34,14 @@ from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.summary import render_summary_card
 from bot.teams.connector import ConnectorClient
 from bot.teams.references import ConversationStore, TeamsReference, thread_conversation_id
+from posture.alert_transitions import AlertFollowUp, AlertRollup, RiskAlert
 from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
+from workers.alerts.notifier import AlertNotifier
 from workers.platform.notifier import Notifier, NotifyError, PostedReply, ReportFile
 
 _LEDGER = "cw:teams:posted:"
@@ -228,7 +231,25 @@ class TeamsNotifier:
             return card
         return self._post_at(where, render_rotation_card(update))
 
+    # --- the AlertNotifier interface (workers.alerts.notifier) ---------------------------
+    def post_alert(self, channel: str, alert: RiskAlert) -> str:
+        """A new top-level post; its "fixed by" follow-up later replies in its chain."""
+        return self._post(channel, render_alert_card(alert))
+
+    def post_alert_follow_up(
+        self, channel: str, follow_up: AlertFollowUp, *, thread_ts: str | None = None
+    ) -> str:
+        return self._post(channel, render_follow_up_card(follow_up), thread_ts=thread_ts)
+
+    def post_alert_rollup(self, channel: str, rollup: AlertRollup) -> str:
+        return self._post(channel, render_rollup_card(rollup))
+
 
 def as_notifier(notifier: TeamsNotifier) -> Notifier:
     """Typed view for the worker entry point; mypy checks that TeamsNotifier fits the interface."""
+    return notifier
+
+
+def as_alert_notifier(notifier: TeamsNotifier) -> AlertNotifier:
+    """mypy checks that TeamsNotifier also fits the alert interface."""
     return notifier
