@@ -30,6 +30,7 @@ FRAMEWORK_LABELS = {
     "steampipe": "Steampipe",
     "aws_config": "AWS Config",
 }
+COST_HEADING = "Cost and capacity (billing and sizing, not security exposure)"
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_COLORS = {"critical": "Attention", "high": "Attention", "medium": "Warning"}
 
