@@ -18,7 +18,7 @@ from bot.teams.cards.audit_log import render_audit_log_card
 from bot.teams.cards.elements import Card
 from bot.teams.cards.explain import render_explain_card
 from bot.teams.cards.notices import render_help_card, render_notice_card
-from bot.teams.commands import teams_wording
+from bot.teams.commands import MANIFEST_COMMANDS, teams_wording
 from commands.help import help_text
 from commands.requests import (
     AlertsRequest,
@@ -89,7 +89,12 @@ def _notice(notice: Notice) -> Card:
 
 def answer_help(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
     assert isinstance(request, HelpRequest)
-    return render_help_card(teams_wording(help_text(request.topic)))
+    if request.topic:
+        return render_help_card(teams_wording(help_text(request.topic)))
+    width = max(len(title) for title, _ in MANIFEST_COMMANDS) + 2
+    lines = [f"{title:<{width}}{text}" for title, text in MANIFEST_COMMANDS]
+    intro = "cachewarden keeps ElastiCache secure from chat. Mention it with one of these:"
+    return render_help_card("\n".join([intro, *lines]))
 
 
 def answer_explain(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:

@@ -23,7 +23,7 @@ from bot.teams.cards.elements import (
     text_block,
     truncate,
 )
-from bot.teams.cards.words import COST_HEADING, SEVERITY_COLORS, aliases_line, kind_label, plural
+from bot.teams.cards.words import COST_HEADING, SEVERITY_COLORS, kind_label, plural
 from bot.teams.verbs import FINDING_VERBS
 from posture.findings import Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
@@ -95,12 +95,7 @@ def finding_element(line: FindingLine) -> Element:
     if line.status is Status.SUPPRESSED:
         color = None
     items = [text_block(_state(line), color=color)]
-    if line.is_open:
-        aliases = aliases_line(line.aliases)
-        if aliases:
-            items.append(
-                text_block(escape(f"Also known as: {truncate(aliases, 300)}"), subtle=True)
-            )
+    if line.is_open:  # other tools' ids are in Explain, as on Slack: the chain stays short
         if line.evidence.strip():
             evidence = truncate(line.evidence.strip(), _EVIDENCE_SHOWN)
             items.append(text_block(f"Evidence: {escape(evidence)}"))
