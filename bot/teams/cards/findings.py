@@ -95,10 +95,10 @@ def finding_element(line: FindingLine) -> Element:
     if line.status is Status.SUPPRESSED:
         color = None
     items = [text_block(_state(line), color=color)]
-    if line.is_open:  # other tools' ids are in Explain, as on Slack: the chain stays short
-        if line.evidence.strip():
-            evidence = truncate(line.evidence.strip(), _EVIDENCE_SHOWN)
-            items.append(text_block(f"Evidence: {escape(evidence)}"))
+    # other tools' ids are in Explain, as on Slack, so the chain stays short
+    if line.is_open and line.evidence.strip():
+        evidence = truncate(line.evidence.strip(), _EVIDENCE_SHOWN)
+        items.append(text_block(f"Evidence: {escape(evidence)}"))
     if line.actions:
         items.append(finding_buttons(line))
     return container(items)
