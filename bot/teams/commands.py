@@ -28,7 +28,7 @@ AUDIT_WORDS = ("subscribe", "unsubscribe", "subscriptions", "digest", "log", "al
 # What the manifest lists, in the order people need them.
 MANIFEST_COMMANDS = (
     ("audit", "Scan ElastiCache: audit [group] [region=..] [engine=..]"),
-    ("explain", "Explain a rule or control id: explain CW-101"),
+    ("explain", "Explain a rule or another tool's control id: explain <id>, e.g. CW-101"),
     ("rotate-token", "Rotate an AUTH token with approval: rotate-token <group>"),
     ("subscribe", "Daily digest here: subscribe daily 09:00 [tz=Europe/Berlin]"),
     ("alerts on", "Real-time alerts here: alerts on [scope] (alerts off stops them)"),
