@@ -64,10 +64,15 @@ class DisplayNames:
         return request.model_copy(update=update)
 
     def summary(self, summary: AuditSummary) -> AuditSummary:
-        name = self.of(summary.requested_by)
-        if name == summary.requested_by:
+        known = self.names([summary.requested_by, *(a.accepted_by for a in summary.accepted)])
+        if not known:
             return summary
-        return summary.model_copy(update={"requested_by": name})
+        accepted = tuple(
+            a.model_copy(update={"accepted_by": known.get(a.accepted_by, a.accepted_by)})
+            for a in summary.accepted
+        )
+        requested_by = known.get(summary.requested_by, summary.requested_by)
+        return summary.model_copy(update={"requested_by": requested_by, "accepted": accepted})
 
     def thread(self, thread: FindingsThread) -> FindingsThread:
         ids = [

@@ -97,3 +97,44 @@ def test_a_reply_without_findings_is_never_redrawn() -> None:
     (reply,) = made.post_thread(CHANNEL, "1001", thread)
     made.update_thread_reply(CHANNEL, reply.__class__(reply.ts, (), 1, 1), thread)
     assert connector.updated == []
+
+
+def test_the_summary_names_the_worst_the_cost_apart_and_accepted_risks_by_display_name() -> None:
+    from bot.teams.cards.summary import render_summary_card
+    from posture.base import Severity
+    from posture.messages import (
+        AcceptedLine,
+        AuditState,
+        AuditSummary,
+        SeverityCounts,
+        TopFinding,
+    )
+
+    top = TopFinding(
+        severity=Severity.CRITICAL, headline="Cache port open to 0.0.0.0/0", rule_id="CW-304",
+        also=("CW-305",), resource_kind="serverless_cache", resource_id="sessions",
+        account="123456789012", region="eu-west-1", others=2,
+    )  # fmt: skip
+    cost = top.model_copy(update={"severity": Severity.LOW, "rule_id": "CW-606",
+                                  "headline": "Reserved node lease ends", "also": ()})  # fmt: skip
+    summary = AuditSummary(
+        run_id="run-1", scope="everything", state=AuditState.DONE, requested_by=ERIN,
+        failing=SeverityCounts(critical=1, medium=2), cost=SeverityCounts(low=1), passed=9,
+        top=(top,), cost_top=(cost,), accepted=(AcceptedLine(
+            headline="Backups are off", rule_id="CW-401", resource_kind="replication_group",
+            resource_id="scratch",
+            accepted_by=SAM, until=NOW + timedelta(days=30),
+        ),),
+    )  # fmt: skip
+    names = DisplayNames(fakeredis.FakeRedis())
+    names.remember(ERIN, "Erin Engineer")
+    names.remember(SAM, "Sam Security")
+    card = render_summary_card(names.summary(summary))
+    assert_valid_card(card)
+    text = all_text(card)
+    assert "Security: 3 problems (1 critical · 2 medium)" in text
+    assert "Worst first" in text and "CW-304, CW-305" in text and "and 2 more resources" in text
+    assert "Cost and capacity: 1 finding (1 low)" in text and "CW-606" in text
+    assert "accepted by Sam Security until" in text
+    assert "Requested by Erin Engineer" in text
+    assert "Info" not in text and ERIN not in text and SAM not in text
