@@ -93,7 +93,10 @@ def answer_help(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str)
         return render_help_card(teams_wording(help_text(request.topic)))
     width = max(len(title) for title, _ in MANIFEST_COMMANDS) + 2
     lines = [f"{title:<{width}}{text}" for title, text in MANIFEST_COMMANDS]
-    intro = "cachewarden keeps ElastiCache secure from chat. Mention it with one of these:"
+    intro = (
+        "cachewarden keeps ElastiCache secure from chat. Send one of these "
+        "(in a channel, @mention cachewarden first):"
+    )
     return render_help_card("\n".join([intro, *lines]))
 
 

@@ -60,11 +60,12 @@ def test_teams_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     # 0. The Slack page offers the switch; the Teams view opens on the channel, as Erin.
     switch = page.get_by_test_id("teams-link")
     expect(switch).to_be_visible(timeout=10_000)
+    page.screenshot(path=str(SHOTS / "teams-00-slack-page-switch.png"))
     switch.click()
     expect(page.get_by_test_id("teams-title")).to_have_text("Platform › cachewarden-ops")
     expect(page.get_by_test_id("teams-status")).to_contain_text("connected")
     expect(page.get_by_test_id("slack-link")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "teams-00-empty-channel.png"))
+    page.screenshot(path=str(SHOTS / "teams-01-empty-channel.png"))
 
     # 1. "audit" as a new post: the bot answers in its chain, then posts the summary card
     #    with the findings as replies under it.
@@ -78,12 +79,12 @@ def test_teams_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     more = summary.first.get_by_test_id("teams-more-replies")  # a long chain shows its latest
     expect(more).to_be_visible(timeout=30_000)
     summary.first.get_by_test_id("teams-message").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "teams-01-audit-summary.png"))
+    page.screenshot(path=str(SHOTS / "teams-02-audit-summary.png"))
     more.click()
     fix = summary.first.locator("button[data-verb='finding.request_fix']")
     expect(fix.first).to_be_visible(timeout=30_000)
     fix.first.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "teams-02-findings-chain.png"))
+    page.screenshot(path=str(SHOTS / "teams-03-findings-chain.png"))
 
     # 2. Request fix: the plan and the approval request arrive in the same chain.
     fix.first.click()
@@ -91,7 +92,7 @@ def test_teams_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     approve = summary.first.locator("button[data-verb='approval.approve']")
     expect(approve.first).to_be_visible(timeout=60_000)
     approve.first.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "teams-03-approval-request.png"))
+    page.screenshot(path=str(SHOTS / "teams-04-approval-request.png"))
 
     # 3. The requester cannot approve; Sam Security can, and the card changes for everyone.
     approve.first.click()
@@ -105,13 +106,13 @@ def test_teams_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(result).to_contain_text("Verified:", timeout=90_000)
     expect(summary.first.get_by_text("fix verified by").first).to_be_visible(timeout=30_000)
     result.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "teams-04-approved-verified.png"))
+    page.screenshot(path=str(SHOTS / "teams-05-approved-verified.png"))
     summary.first.get_by_text("fix verified by").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "teams-05-finding-redrawn.png"))
+    page.screenshot(path=str(SHOTS / "teams-06-finding-redrawn.png"))
 
     # 4. A personal chat with the bot: help answers there, with the Teams words.
     page.get_by_test_id("teams-conversation").filter(has_text="Chat with").click()
     expect(page.get_by_test_id("teams-title")).to_contain_text("Chat with cachewarden")
     _send(page, "help")
     expect(page.get_by_text("explain <id>").first).to_be_visible(timeout=15_000)
-    page.screenshot(path=str(SHOTS / "teams-06-personal-chat-help.png"))
+    page.screenshot(path=str(SHOTS / "teams-07-personal-chat-help.png"))
