@@ -24,6 +24,9 @@ from bot.teams.dispatch import TeamsActor
 from bot.teams.names import DisplayNames
 from bot.teams.references import bare_conversation_id
 from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from commands.errors import UsageError
+from commands.requests import AuditRequest, parse_command
+from commands.scope_check import ScopeProblem
 from posture.approvals import Decision
 from posture.catalog import get_rule
 from posture.conversations import ConversationRef, MessageRef, Platform
@@ -41,7 +44,9 @@ from workers.approvals.flows import (
     request_fix,
 )
 from workers.approvals.store import ApprovalStore
+from workers.audit.flows import request_audit
 from workers.platform.context import FlowContext
+from workers.platform.telemetry import new_correlation_id
 from workers.rotation.flows import rotation_click
 
 _THREAD_MARK = ";messageid="
@@ -195,7 +200,28 @@ def cancel(ctx: FlowContext, click: Click) -> ClickAnswer:
     return _rotation(ctx, click, RotationAction.CANCEL)
 
 
+def audit(ctx: FlowContext, click: Click) -> ClickAnswer:
+    """A suggested scope (checked like typed text) or "Scan anyway" (the check skipped)."""
+    try:
+        request = parse_command("/cache-audit", click.value("scope"))
+    except UsageError as exc:
+        return ClickAnswer(message=exc.message)
+    if not isinstance(request, AuditRequest):
+        return ClickAnswer(message="That button is not one of ours.")
+    answer = request_audit(
+        ctx,
+        click.actor.neutral(),
+        request,
+        new_correlation_id(),
+        check_names=click.value("anyway") != "1",
+    )
+    if isinstance(answer, ScopeProblem):
+        return ClickAnswer(message=answer.message)
+    return ClickAnswer(message=answer.text)
+
+
 CLICKS: Mapping[str, Callable[[FlowContext, Click], ClickAnswer]] = {
+    Verb.AUDIT: audit,
     Verb.APPROVE: approve,
     Verb.DENY: deny,
     Verb.EXPLAIN: explain,

@@ -17,7 +17,11 @@ import redis
 from bot.teams.cards.audit_log import render_audit_log_card
 from bot.teams.cards.elements import Card
 from bot.teams.cards.explain import render_explain_card
-from bot.teams.cards.notices import render_help_card, render_notice_card
+from bot.teams.cards.notices import (
+    render_help_card,
+    render_notice_card,
+    render_scope_problem_card,
+)
 from bot.teams.commands import MANIFEST_COMMANDS, teams_wording
 from commands.help import help_text
 from commands.requests import (
@@ -108,12 +112,11 @@ def answer_explain(request: Request, actor: TeamsActor, ctx: FlowContext, cid: s
 def answer_audit(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
     assert isinstance(request, AuditRequest)
     answer = request_audit(ctx, actor.neutral(), request, cid)
-    if isinstance(answer, ScopeProblem):  # nothing was queued; say why, with close matches
-        tries = "; ".join(f"`audit {text}`" for text in answer.suggestions)
-        more = (
-            f" Did you mean: {tries}? To scan anyway, ask again with the exact id." if tries else ""
+    if isinstance(answer, ScopeProblem):  # nothing was queued; say why, with buttons
+        original = "" if request.scope.describe() == "everything" else request.scope.describe()
+        return render_scope_problem_card(
+            teams_wording(answer.message), answer.suggestions, original
         )
-        return _notice(Notice(text=answer.message + more))
     return _notice(answer)
 
 
