@@ -23,6 +23,7 @@ from bot.teams.cards.notices import (
     render_scope_problem_card,
 )
 from bot.teams.commands import MANIFEST_COMMANDS, teams_wording
+from bot.teams.names import DisplayNames
 from commands.help import help_text
 from commands.requests import (
     AlertsRequest,
@@ -132,7 +133,9 @@ def answer_log(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) 
     view = view_audit_log(ctx, actor.neutral(), request)
     if isinstance(view, Notice):
         return _notice(view)
-    return render_audit_log_card(view.entries, view.limit)
+    actors = [str(e.fields.get("actor", "")) for e in view.entries]
+    names = DisplayNames(ctx.connection).names(actors)
+    return render_audit_log_card(view.entries, view.limit, names)
 
 
 def answer_subscriptions(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:

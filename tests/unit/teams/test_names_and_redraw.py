@@ -138,3 +138,20 @@ def test_the_summary_names_the_worst_the_cost_apart_and_accepted_risks_by_displa
     assert "accepted by Sam Security until" in text
     assert "Requested by Erin Engineer" in text
     assert "Info" not in text and ERIN not in text and SAM not in text
+
+
+def test_the_audit_log_keeps_the_actor_id_and_shows_the_name_beside_it() -> None:
+    from dataclasses import replace
+
+    from bot.teams.commands import parse_teams_text
+    from bot.teams.dispatch import answer
+    from tests.unit.teams.test_commands import ACTOR, flow_context, unescaped
+    from workers.trail.log import AuditLog
+
+    ctx = flow_context(f'[teams]\napprover_users = ["{SAM}"]\n')
+    DisplayNames(ctx.connection).remember(ERIN, "Erin Engineer")
+    AuditLog(ctx.connection).append("request.created", actor=ERIN, request_id="r1")
+    approver = replace(ACTOR, conversation_type="personal", conversation_id="a:chat-1",
+                       user_aad_id=SAM)  # fmt: skip
+    text = unescaped(answer(parse_teams_text("log 5"), approver, ctx, "cid"))
+    assert f"actor={ERIN} (Erin Engineer)" in text
