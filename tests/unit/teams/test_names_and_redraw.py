@@ -155,3 +155,23 @@ def test_the_audit_log_keeps_the_actor_id_and_shows_the_name_beside_it() -> None
                        user_aad_id=SAM)  # fmt: skip
     text = unescaped(answer(parse_teams_text("log 5"), approver, ctx, "cid"))
     assert f"actor={ERIN} (Erin Engineer)" in text
+
+
+def test_an_accepted_finding_is_redrawn_as_accepted_with_who_and_until() -> None:
+    from posture.findings import Status
+    from posture.suppressions import AcceptedRisk
+
+    finding = make_finding(0, rule_id="CW-101", status=Status.SUPPRESSED)
+    risk = AcceptedRisk.model_validate({
+        "rule_id": "CW-101", "account": finding.account, "region": finding.region,
+        "resource_kind": str(finding.resource_kind), "resource_id": finding.resource_id,
+        "reason": "retired next sprint", "requested_by": ERIN, "accepted_by": SAM,
+        "accepted_at": NOW, "until": NOW + timedelta(days=30), "request_id": "req12345",
+    })  # fmt: skip
+    thread = build_findings_thread("run-1", [finding], fixable_rules=frozenset(), accepted=[risk])
+    names = DisplayNames(fakeredis.FakeRedis())
+    names.remember(SAM, "Sam Security")
+    (page,) = render_findings_pages(names.thread(thread))
+    text = all_text(page.card)
+    assert "**ACCEPTED** CW-101" in text and "accepted by Sam Security until 2027-01-06" in text
+    assert "Evidence" not in text and SAM not in text
