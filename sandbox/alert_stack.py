@@ -48,11 +48,20 @@ def alerts_config(aws_port: int, **extra: object) -> str:
 
 
 class AlertStack:
-    def __init__(self, *, max_receive_count: int = 2, **alerts: object) -> None:
+    def __init__(
+        self,
+        *,
+        max_receive_count: int = 2,
+        teams_approvers: tuple[str, ...] = (),
+        **alerts: object,
+    ) -> None:
+        """`teams_approvers` (Entra object ids) also runs the Bot Connector and `serve --teams`."""
         aws_port = free_port()
         self.stack = Stack(
             StackOptions(
                 regions=(REGION,),
+                teams=bool(teams_approvers),
+                teams_approvers=teams_approvers,
                 config_extra=alerts_config(aws_port, **alerts),
                 log_dir=Path(os.environ["CW_ALERT_LOGS"])
                 if os.environ.get("CW_ALERT_LOGS")

@@ -18,6 +18,7 @@ from pathlib import Path
 from sandbox.fake_aws.fleet import seed_fleet
 from sandbox.fake_aws.fleet_model import demo_fleet_spec
 from sandbox.stack import Stack, StackOptions
+from sandbox.teams_connector.view import DEMO_APPROVERS
 
 DEFAULT_PORT = 8765
 
@@ -36,6 +37,7 @@ def demo_options(port: int, log_dir: Path | None, *, teams: bool = False) -> Sta
         cron=True,  # digest subscriptions post on schedule; `/cache-audit digest now` on demand
         cron_tick_seconds=10,
         teams=teams,  # the Bot Connector emulator and `serve --teams`, beside Slack
+        teams_approvers=DEMO_APPROVERS if teams else (),  # Sam Security and Sasha Secops
     )
 
 
@@ -69,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if stack.teams is not None:
         print(
-            f"  Teams: `serve --teams` at {stack.teams_url}/api/messages, Bot Connector emulator "
-            f"at {stack.teams.service_url} (no Teams view in the page yet).",
+            f"  Teams view: {stack.teams.page_url} (or 'Switch to the Teams view' in the page);"
+            " mention is added for you, try audit, then Approve as Sam Security.",
             flush=True,
         )
     print(f"  Logs: {args.logs}/   Ctrl-C stops everything.\n", flush=True)

@@ -156,6 +156,9 @@ class Stack:
             )
         if self.teams is not None:
             self.teams.start()
+            self.teams.bot_url = self.teams_url  # the demo page's Teams view sends here
+            self.teams.slack_url = self.emulator.base_url
+            self.emulator.teams_page_url = self.teams.page_url
             self._teams_web = self._spawn(
                 "teams", "serve", "--teams", "--host", "127.0.0.1", "--port", str(self.teams_port)
             )

@@ -34,6 +34,7 @@ from bot.teams.commands import parse_teams_text
 from bot.teams.context import TeamsDeps
 from bot.teams.credentials import AppTokenSource
 from bot.teams.dispatch import TeamsActor, answer
+from bot.teams.names import DisplayNames
 from bot.teams.references import ConversationStore, bare_conversation_id, reference_from_activity
 from commands.errors import UsageError
 from commands.requests import Request
@@ -132,6 +133,7 @@ def build_agent(
     agent = AgentApplication[TurnState](
         storage=MemoryStorage(), connection_manager=conn, start_typing_timer=False
     )
+    names = DisplayNames(deps.connection)
 
     @agent.before_turn
     async def remember_conversation(ctx: TurnContext, state: TurnState) -> bool:
@@ -139,6 +141,9 @@ def build_agent(
         ref = reference_from_activity(raw)
         if ref is not None:
             await asyncio.to_thread(store.remember, ref)
+        sender = actor_from(ctx.activity)  # the id stays the identity; the name is for people
+        if sender.user_aad_id and sender.user_name:
+            await asyncio.to_thread(names.remember, sender.user_aad_id, sender.user_name)
         return True
 
     @agent.adaptive_card.action_execute(re.compile(r".+"))

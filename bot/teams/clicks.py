@@ -21,8 +21,12 @@ from bot.teams.cards.notices import render_notice_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.words import kind_label
 from bot.teams.dispatch import TeamsActor
+from bot.teams.names import DisplayNames
 from bot.teams.references import bare_conversation_id
 from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from commands.errors import UsageError
+from commands.requests import AuditRequest, parse_command
+from commands.scope_check import ScopeProblem
 from posture.approvals import Decision
 from posture.catalog import get_rule
 from posture.conversations import ConversationRef, MessageRef, Platform
@@ -40,7 +44,9 @@ from workers.approvals.flows import (
     request_fix,
 )
 from workers.approvals.store import ApprovalStore
+from workers.audit.flows import request_audit
 from workers.platform.context import FlowContext
+from workers.platform.telemetry import new_correlation_id
 from workers.rotation.flows import rotation_click
 
 _THREAD_MARK = ";messageid="
@@ -85,10 +91,12 @@ def clicked_message(actor: TeamsActor, raw_conversation_id: str, reply_to_id: st
     return MessageRef(conversation=conversation, message_id=reply_to_id)
 
 
-def decision_line(outcome: DecisionOutcome) -> str:
+def decision_line(outcome: DecisionOutcome, decided_by: str = "") -> str:
+    """`decided_by`: who won, as shown (a display name); defaults to the stored id."""
     if outcome.result is not DecisionResult.LOST or outcome.state is None:
         return outcome.text
-    who = f" by {outcome.decided_by}" if outcome.decided_by else ""
+    shown = decided_by or outcome.decided_by
+    who = f" by {shown}" if shown else ""
     return f"{outcome.text[:-1]}: the request is {outcome.state}{who}. Nothing more was changed."
 
 
@@ -98,8 +106,10 @@ def _decide(ctx: FlowContext, click: Click, decision: Decision) -> ClickAnswer:
     if outcome.result in (DecisionResult.APPROVED, DecisionResult.DENIED):
         current = ApprovalStore(ctx.connection).get(request_id)
         if current is not None:  # the flow already redrew it for everyone
-            return ClickAnswer(message=outcome.text, card=render_approval_card(current))
-    return ClickAnswer(message=decision_line(outcome))
+            named = DisplayNames(ctx.connection).approval(current)
+            return ClickAnswer(message=outcome.text, card=render_approval_card(named))
+    winner = DisplayNames(ctx.connection).of(outcome.decided_by) if outcome.decided_by else ""
+    return ClickAnswer(message=decision_line(outcome, winner))
 
 
 def approve(ctx: FlowContext, click: Click) -> ClickAnswer:
@@ -190,7 +200,28 @@ def cancel(ctx: FlowContext, click: Click) -> ClickAnswer:
     return _rotation(ctx, click, RotationAction.CANCEL)
 
 
+def audit(ctx: FlowContext, click: Click) -> ClickAnswer:
+    """A suggested scope (checked like typed text) or "Scan anyway" (the check skipped)."""
+    try:
+        request = parse_command("/cache-audit", click.value("scope"))
+    except UsageError as exc:
+        return ClickAnswer(message=exc.message)
+    if not isinstance(request, AuditRequest):
+        return ClickAnswer(message="That button is not one of ours.")
+    answer = request_audit(
+        ctx,
+        click.actor.neutral(),
+        request,
+        new_correlation_id(),
+        check_names=click.value("anyway") != "1",
+    )
+    if isinstance(answer, ScopeProblem):
+        return ClickAnswer(message=answer.message)
+    return ClickAnswer(message=answer.text)
+
+
 CLICKS: Mapping[str, Callable[[FlowContext, Click], ClickAnswer]] = {
+    Verb.AUDIT: audit,
     Verb.APPROVE: approve,
     Verb.DENY: deny,
     Verb.EXPLAIN: explain,

@@ -4,6 +4,7 @@ and give the same answers to bad input.
 
     audit [scope]          explain <id>          rotate-token <group> [region=..] [account=..]
     subscribe daily 09:00 [tz=..] [scope]        unsubscribe          subscriptions
+    alerts on [scope]      alerts off            (also: subscribe alerts [scope], unsubscribe alerts)
     digest now [scope]     log [n]               help [command]
 """
 
@@ -23,13 +24,14 @@ COMMAND_WORDS = {
     "help": "/cache-help",
 }
 # Words that are /cache-audit sub-commands on Slack stand alone in Teams.
-AUDIT_WORDS = ("subscribe", "unsubscribe", "subscriptions", "digest", "log")
+AUDIT_WORDS = ("subscribe", "unsubscribe", "subscriptions", "digest", "log", "alerts")
 # What the manifest lists, in the order people need them.
 MANIFEST_COMMANDS = (
     ("audit", "Scan ElastiCache: audit [group] [region=..] [engine=..]"),
-    ("explain", "Explain a rule or control id: explain CW-101"),
+    ("explain", "Explain a rule or another tool's control id: explain <id>, e.g. CW-101"),
     ("rotate-token", "Rotate an AUTH token with approval: rotate-token <group>"),
     ("subscribe", "Daily digest here: subscribe daily 09:00 [tz=Europe/Berlin]"),
+    ("alerts on", "Real-time alerts here: alerts on [scope] (alerts off stops them)"),
     ("digest now", "Post the digest now"),
     ("log", "Latest audit-log entries (approvers only)"),
     ("help", "Show the commands"),
@@ -48,10 +50,21 @@ def strip_mentions(text: str) -> str:
     return " ".join(_AT_TAG.sub(" ", text).split())
 
 
+def alerts_alias(text: str) -> str:
+    """ "subscribe alerts [scope]" -> "alerts on [scope]"; "unsubscribe alerts" -> "alerts off"."""
+    words = text.split()
+    if len(words) >= 2 and words[1].lower() == "alerts":
+        if words[0].lower() == "subscribe":
+            return " ".join(["alerts", "on", *words[2:]])
+        if words[0].lower() == "unsubscribe":
+            return " ".join(["alerts", "off", *words[2:]])
+    return text
+
+
 def parse_teams_text(text: str) -> Request:
     """Parse one message to the bot; raises UsageError worded for Teams."""
     try:
-        cleaned = strip_mentions(text)
+        cleaned = alerts_alias(strip_mentions(text))
         word, _, after = cleaned.partition(" ")
         if word.lower() in AUDIT_WORDS:  # the slash command's own parser checks the rest
             return parse_command("/cache-audit", cleaned)

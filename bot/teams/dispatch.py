@@ -17,8 +17,13 @@ import redis
 from bot.teams.cards.audit_log import render_audit_log_card
 from bot.teams.cards.elements import Card
 from bot.teams.cards.explain import render_explain_card
-from bot.teams.cards.notices import render_help_card, render_notice_card
-from bot.teams.commands import teams_wording
+from bot.teams.cards.notices import (
+    render_help_card,
+    render_notice_card,
+    render_scope_problem_card,
+)
+from bot.teams.commands import MANIFEST_COMMANDS, teams_wording
+from bot.teams.names import DisplayNames
 from commands.help import help_text
 from commands.requests import (
     AlertsRequest,
@@ -39,6 +44,7 @@ from posture.catalog import resolve
 from posture.conversations import Actor, ConversationRef, Platform
 from posture.explain import explain_document
 from posture.messages import Notice
+from workers.alerts.subscriptions import switch_alerts
 from workers.audit.flows import request_audit
 from workers.digest.flows import answer_subscription
 from workers.platform.context import FlowContext
@@ -88,7 +94,15 @@ def _notice(notice: Notice) -> Card:
 
 def answer_help(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
     assert isinstance(request, HelpRequest)
-    return render_help_card(teams_wording(help_text(request.topic)))
+    if request.topic:
+        return render_help_card(teams_wording(help_text(request.topic)))
+    width = max(len(title) for title, _ in MANIFEST_COMMANDS) + 2
+    lines = [f"{title:<{width}}{text}" for title, text in MANIFEST_COMMANDS]
+    intro = (
+        "cachewarden keeps ElastiCache secure from chat. Send one of these "
+        "(in a channel, @mention cachewarden first):"
+    )
+    return render_help_card("\n".join([intro, *lines]))
 
 
 def answer_explain(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
@@ -99,12 +113,11 @@ def answer_explain(request: Request, actor: TeamsActor, ctx: FlowContext, cid: s
 def answer_audit(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
     assert isinstance(request, AuditRequest)
     answer = request_audit(ctx, actor.neutral(), request, cid)
-    if isinstance(answer, ScopeProblem):  # nothing was queued; say why, with close matches
-        tries = "; ".join(f"`audit {text}`" for text in answer.suggestions)
-        more = (
-            f" Did you mean: {tries}? To scan anyway, ask again with the exact id." if tries else ""
+    if isinstance(answer, ScopeProblem):  # nothing was queued; say why, with buttons
+        original = "" if request.scope.describe() == "everything" else request.scope.describe()
+        return render_scope_problem_card(
+            teams_wording(answer.message), answer.suggestions, original
         )
-        return _notice(Notice(text=answer.message + more))
     return _notice(answer)
 
 
@@ -120,7 +133,9 @@ def answer_log(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) 
     view = view_audit_log(ctx, actor.neutral(), request)
     if isinstance(view, Notice):
         return _notice(view)
-    return render_audit_log_card(view.entries, view.limit)
+    actors = [str(e.fields.get("actor", "")) for e in view.entries]
+    names = DisplayNames(ctx.connection).names(actors)
+    return render_audit_log_card(view.entries, view.limit, names)
 
 
 def answer_subscriptions(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
@@ -129,14 +144,10 @@ def answer_subscriptions(request: Request, actor: TeamsActor, ctx: FlowContext, 
 
 
 def answer_alerts(request: Request, actor: TeamsActor, ctx: FlowContext, cid: str) -> Card:
-    """Real-time alerts post through the Slack notifier only so far: say so, change nothing."""
+    """The same flow as Slack's `/cache-audit alerts on|off`, keyed by the bare conversation id,
+    so alerts post as new posts in the channel (or chat) and follow-ups in their reply chain."""
     assert isinstance(request, AlertsRequest)
-    return _notice(
-        Notice(
-            text="Real-time alerts are not available in Teams yet, so nothing was changed. "
-            "Subscribe a Slack channel with `/cache-audit alerts on`."
-        )
-    )
+    return _notice(switch_alerts(ctx.connection, ctx.config.alerts, actor.conversation, request))
 
 
 HANDLERS: Mapping[type, Answer] = MappingProxyType(

@@ -23,22 +23,26 @@ from typing import Any
 
 import redis
 
+from bot.teams.cards.alerts import render_alert_card, render_follow_up_card, render_rollup_card
 from bot.teams.cards.approval import render_approval_card, render_fix_result_card, render_plan_card
 from bot.teams.cards.digest import render_digest_card
 from bot.teams.cards.elements import CARD_CONTENT_TYPE, Card
 from bot.teams.cards.explain import render_explain_card
-from bot.teams.cards.findings import render_findings_cards
+from bot.teams.cards.findings import FindingsPage, render_findings_page, render_findings_pages
 from bot.teams.cards.notices import render_notice_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.summary import render_summary_card
 from bot.teams.connector import ConnectorClient
+from bot.teams.names import DisplayNames
 from bot.teams.references import ConversationStore, TeamsReference, thread_conversation_id
+from posture.alert_transitions import AlertFollowUp, AlertRollup, RiskAlert
 from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
+from workers.alerts.notifier import AlertNotifier
 from workers.platform.notifier import Notifier, NotifyError, PostedReply, ReportFile
 
 _LEDGER = "cw:teams:posted:"
@@ -72,6 +76,7 @@ class TeamsNotifier:
         self._redis = connection
         self._max_replies = max(2, max_replies)
         self._ledger_ttl = ledger_ttl
+        self._names = DisplayNames(connection)
 
     # --- plumbing ---------------------------------------------------------------------------
     def _ref(self, channel: str) -> TeamsReference:
@@ -126,7 +131,7 @@ class TeamsNotifier:
 
     # --- the Notifier interface ----------------------------------------------------------
     def post_summary(self, channel: str, summary: AuditSummary, *, ts: str | None = None) -> str:
-        card = render_summary_card(summary)
+        card = render_summary_card(self._names.summary(summary))
         if ts:
             self._update(channel, ts, card)
             return ts
@@ -135,29 +140,32 @@ class TeamsNotifier:
     def post_thread(
         self, channel: str, thread_ts: str, thread: FindingsThread
     ) -> list[PostedReply]:
-        """Post the findings pages. Teams cards do not record which findings they show, so a
-        verified fix does not redraw them (the summary and the fix result say it instead)."""
-        cards = render_findings_cards(thread)
-        if len(cards) > self._max_replies:
-            hidden = len(cards) - self._max_replies + 1
+        """Post the findings pages, each remembered with the findings it shows, so a verified
+        fix or an accepted risk can redraw that one reply for everyone (update_thread_reply)."""
+        pages = render_findings_pages(self._names.thread(thread))
+        if len(pages) > self._max_replies:
+            hidden = len(pages) - self._max_replies + 1
             note = Notice(
                 text=f"{hidden} more pages of findings are not posted here; the full list is "
                 "in the audit report."
             )
-            cards = [*cards[: self._max_replies - 1], render_notice_card(note)]
+            pages = [*pages[: self._max_replies - 1], FindingsPage(render_notice_card(note))]
         return [
             PostedReply(
-                ts=str(self._post(channel, card, thread_ts=thread_ts)),
-                finding_ids=(),
+                ts=str(self._post(channel, page.card, thread_ts=thread_ts)),
+                finding_ids=page.finding_ids,
                 page=number,
-                pages=len(cards),
+                pages=len(pages),
             )
-            for number, card in enumerate(cards, start=1)
+            for number, page in enumerate(pages, start=1)
         ]
 
     def update_thread_reply(self, channel: str, reply: PostedReply, thread: FindingsThread) -> None:
-        """Nothing to redraw on Teams: its replies carry no finding ids (see post_thread)."""
-        return None
+        """Draw one posted findings reply again from the current state (PUT, for everyone)."""
+        if not reply.finding_ids:
+            return
+        shown = self._names.thread(thread.only(reply.finding_ids))
+        self._update(channel, reply.ts, render_findings_page(shown, reply.page, reply.pages))
 
     def post_notice(
         self, channel: str, notice: Notice, *, thread_ts: str | None = None, user: str | None = None
@@ -203,11 +211,13 @@ class TeamsNotifier:
         return MessageRef(conversation=where, message_id=activity_id)
 
     def post_approval(self, where: ConversationRef, request: ApprovalRequest) -> MessageRef:
-        return self._post_at(where, render_approval_card(request))
+        return self._post_at(where, render_approval_card(self._names.approval(request)))
 
     def update_approval(self, message: MessageRef, request: ApprovalRequest) -> None:
         self._update(
-            message.conversation.channel, message.message_id, render_approval_card(request)
+            message.conversation.channel,
+            message.message_id,
+            render_approval_card(self._names.approval(request)),
         )
 
     def update_card(self, message: MessageRef, card: Card) -> None:
@@ -228,7 +238,25 @@ class TeamsNotifier:
             return card
         return self._post_at(where, render_rotation_card(update))
 
+    # --- the AlertNotifier interface (workers.alerts.notifier) ---------------------------
+    def post_alert(self, channel: str, alert: RiskAlert) -> str:
+        """A new top-level post; its "fixed by" follow-up later replies in its chain."""
+        return self._post(channel, render_alert_card(alert))
+
+    def post_alert_follow_up(
+        self, channel: str, follow_up: AlertFollowUp, *, thread_ts: str | None = None
+    ) -> str:
+        return self._post(channel, render_follow_up_card(follow_up), thread_ts=thread_ts)
+
+    def post_alert_rollup(self, channel: str, rollup: AlertRollup) -> str:
+        return self._post(channel, render_rollup_card(rollup))
+
 
 def as_notifier(notifier: TeamsNotifier) -> Notifier:
     """Typed view for the worker entry point; mypy checks that TeamsNotifier fits the interface."""
+    return notifier
+
+
+def as_alert_notifier(notifier: TeamsNotifier) -> AlertNotifier:
+    """mypy checks that TeamsNotifier also fits the alert interface."""
     return notifier

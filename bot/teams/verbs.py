@@ -22,6 +22,7 @@ class Verb(StrEnum):
     DENY = "approval.deny"
     FINALIZE = "rotation.finalize"
     CANCEL = "rotation.cancel"
+    AUDIT = "audit.run"  # a suggested scope, or "Scan anyway" (data: scope text, anyway flag)
 
 
 FINDING_VERBS: Mapping[FindingAction, Verb] = MappingProxyType(

@@ -46,6 +46,7 @@ class SlackEmulator:
         self.app_token = app_token
         self.socket_mode: SocketEndpoint | None = None  # set to serve apps.connections.open
         self.bot_url = bot_url  # settable after start: the demo starts the bot second
+        self.teams_page_url = ""  # the Teams view of the demo, when Teams runs beside Slack
         self.workspace = workspace or default_workspace()
         self.mint = IdMint(clock)
         self.message_store = MessageStore(self.mint)

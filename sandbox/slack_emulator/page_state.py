@@ -33,6 +33,7 @@ def page_state(
         "home": _home(emulator, renderer, me),
         "modal": _modal(emulator, renderer, me),
         "bot_connected": bool(emulator.bot_url),
+        "teams_url": emulator.teams_page_url,
     }
 
 

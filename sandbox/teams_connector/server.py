@@ -22,6 +22,7 @@ from aiohttp import web
 from sandbox.redis_server import free_port
 from sandbox.teams_connector.keys import BOT_FRAMEWORK_ISSUER, SigningKey, write_tls_certificate
 from sandbox.teams_connector.store import ConnectorStore
+from sandbox.teams_connector.view import TeamsView, load_page
 
 _ACTIVITIES = re.compile(r"^/v3/conversations/(?P<cid>[^/]+)/activities(?:/(?P<aid>[^/]+))?$")
 _TENANT = re.compile(r"^/(?P<tenant>[A-Za-z0-9.\-]+)/")
@@ -51,6 +52,9 @@ class ConnectorEmulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
+        self.bot_url = ""  # `serve --teams`, for the demo page's Teams view (set once it runs)
+        self.slack_url = ""  # the Slack demo page, linked from the Teams view
+        self.view = TeamsView(self)
 
     # --- addresses the bot is configured with --------------------------------------------
     @property
@@ -147,6 +151,33 @@ class ConnectorEmulator:
             return web.json_response({"ok": True})
         return web.json_response(self.store.snapshot())
 
+    # --- the demo page's Teams view --------------------------------------------------------
+    @property
+    def page_url(self) -> str:
+        return f"{self.service_url}/teams"
+
+    async def _page(self, request: web.Request) -> web.Response:
+        return web.Response(text=load_page(), content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    async def _view_state(self, request: web.Request) -> web.Response:
+        state = self.view.state(request.query.get("user"), request.query.get("conversation"))
+        return web.json_response(state, headers={"Cache-Control": "no-store"})
+
+    async def _view_action(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "BadSyntax")
+        act = (
+            self.view.send_message if request.match_info["action"] == "message" else self.view.click
+        )
+        try:  # the bot's own calls come back to this loop, so send from a thread
+            status, answer = await asyncio.to_thread(act, body if isinstance(body, dict) else {})
+        except LookupError as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=503)
+        return web.json_response(answer, status=status)
+
     # --- sign-in side (HTTPS) ------------------------------------------------------------
     async def _tenant_metadata(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]
@@ -195,6 +226,9 @@ class ConnectorEmulator:
         app.router.add_get("/botframework/v1/keys", self._keys)
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._tenant_metadata)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_get("/teams", self._page)
+        app.router.add_get("/_emulator/teams/state", self._view_state)
+        app.router.add_post("/_emulator/teams/{action:message|click}", self._view_action)
         app.router.add_route("*", "/_emulator/{tail:.*}", self._inspect)
         app.router.add_route("*", "/v3/{tail:.*}", self._connector)
         return app

@@ -19,6 +19,8 @@ class Posted:
     activity: dict[str, Any]
     auth: str | None
     versions: int = 1  # 1 + the number of updates
+    at: float = field(default_factory=time.time)  # when it was posted (for the demo page)
+    by_person: bool = False  # typed by a person on the demo page, not posted by the bot
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Request:
 @dataclass
 class ConnectorStore:
     posted: list[Posted] = field(default_factory=list)
+    said: list[Posted] = field(default_factory=list)  # what people typed on the demo page
     requests: list[Request] = field(default_factory=list)
     faults: list[tuple[int, float]] = field(default_factory=list)  # (status, retry_after)
     _ids: Any = field(default_factory=lambda: itertools.count(int(time.time() * 1000)))
@@ -65,6 +68,25 @@ class ConnectorStore:
             self.posted.append(item)
         return item
 
+    def record_said(self, activity: dict[str, Any]) -> Posted:
+        """A message a person sent from the demo page (the bot's posts stay in `posted`)."""
+        conversation = str(activity["conversation"]["id"])
+        bare, _, root = conversation.partition(THREAD_MARK)
+        activity_id = str(activity["id"])
+        item = Posted(
+            activity_id, bare, root if root and root != activity_id else None, activity, None,
+            by_person=True,
+        )  # fmt: skip
+        with self._lock:
+            self.said.append(item)
+        return item
+
+    def conversation(self, conversation_id: str) -> list[Posted]:
+        """Everything in one conversation, the bot's posts and people's, oldest first."""
+        with self._lock:
+            items = [p for p in (*self.posted, *self.said) if p.conversation == conversation_id]
+        return sorted(items, key=lambda p: (p.at, p.id))
+
     def find(self, conversation_id: str, activity_id: str) -> Posted | None:
         bare = conversation_id.partition(THREAD_MARK)[0]
         with self._lock:
@@ -85,11 +107,13 @@ class ConnectorStore:
         with self._lock:
             return {
                 "posted": [asdict(p) for p in self.posted],
+                "said": [asdict(p) for p in self.said],
                 "requests": [asdict(r) for r in self.requests],
             }
 
     def reset(self) -> None:
         with self._lock:
             self.posted.clear()
+            self.said.clear()
             self.requests.clear()
             self.faults.clear()

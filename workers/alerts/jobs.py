@@ -57,5 +57,5 @@ def post_alert_rollup(channel: str, window: int) -> None:
     rollup = AlertRollup(
         held=len(held), window_seconds=RATE_WINDOW_SECONDS, examples=tuple(held[:HELD_EXAMPLES])
     )
-    ts = alert_notifier(env).post_alert_rollup(channel, rollup)
+    ts = alert_notifier(env, channel).post_alert_rollup(channel, rollup)
     store.mark_posted(f"rollup-{window}", channel, ts)

@@ -16,7 +16,6 @@ from posture.alert_transitions import (
 )
 from posture.alerts import ApiCallEvent
 from posture.base import Severity
-from posture.conversations import Platform
 from posture.findings import Finding
 from posture.history import FindingKey
 from posture.report import finding_actions, finding_id
@@ -33,11 +32,11 @@ RATE_WINDOW_SECONDS = 60
 HELD_EXAMPLES = 5
 
 
-def alert_notifier(env: JobEnvironment) -> AlertNotifier:
-    """Alerts go to Slack channels only so far (the Teams notifier has no alert cards yet)."""
-    found = env.notifiers.for_platform(Platform.SLACK)
+def alert_notifier(env: JobEnvironment, channel: str) -> AlertNotifier:
+    """The front end of the conversation that turned alerts on (stored with its subscription)."""
+    found = env.notifiers.to(AlertStore(env.connection).conversation(channel))
     if not isinstance(found, AlertNotifier):
-        raise NotifyError("this chat platform cannot post real-time alerts yet")
+        raise NotifyError("this chat platform cannot post real-time alerts")
     return found
 
 
@@ -65,7 +64,7 @@ def _post_one(
     env: JobEnvironment, store: AlertStore, event: ApiCallEvent, item: dict[str, Any], channel: str
 ) -> str | None:
     kind = TransitionKind(item["kind"])
-    notifier = alert_notifier(env)
+    notifier = alert_notifier(env, channel)
     if kind is TransitionKind.DELETED:
         _resource_kind, resource_id = item["resource"]
         follow = AlertFollowUp(
@@ -130,7 +129,9 @@ def _post_opened(
     value = finding_id(run_id, finding)
     AuditStore(env.connection).save_finding_refs({value: finding})
     actions = finding_actions(finding.rule_id, fixable_rules())
-    ts = alert_notifier(env).post_alert(channel, risk_alert(event, finding, value, actions))
+    ts = alert_notifier(env, channel).post_alert(
+        channel, risk_alert(event, finding, value, actions)
+    )
     store.remember_thread(key, channel, ts)
     return ts
 

@@ -2,6 +2,7 @@
 
 cw:alerts:event:<eventID>         string  working (TTL: visibility) or done (TTL: dedupe_hours)
 cw:alerts:subs                    hash    channel -> scope JSON (channels with alerts on)
+cw:alerts:where                   hash    channel -> ConversationRef JSON (its front end)
 cw:alerts:outbox:<eventID>        hash    item id -> transition JSON, written with the states
 cw:alerts:posted:<item>:<chan>    string  the item was posted in the channel (ts)
 cw:alerts:thread:<key hash>       hash    channel -> ts of the alert that opened the key
@@ -18,11 +19,13 @@ from typing import Any
 import redis
 
 from commands.scope import Scope
+from posture.conversations import ConversationRef, legacy_conversation
 from posture.history import FindingKey, key_text
 
 OUTBOX_TTL = 7 * 86400
 THREAD_TTL = 90 * 86400
 _SUBS = "cw:alerts:subs"
+_WHERE = "cw:alerts:where"
 
 
 def _text(value: object) -> str:
@@ -75,11 +78,29 @@ class AlertStore:
             )
 
     # subscriptions ----------------------------------------------------------------------
-    def subscribe(self, channel: str, scope: Scope) -> None:
-        self._redis.hset(_SUBS, channel, scope.model_dump_json())
+    def subscribe(self, where: ConversationRef, scope: Scope) -> None:
+        """Alerts on in `where`'s channel; the reference says which front end posts there."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(_SUBS, where.channel, scope.model_dump_json())
+        pipe.hset(_WHERE, where.channel, where.top_level().model_dump_json())
+        pipe.execute()
 
     def unsubscribe(self, channel: str) -> bool:
-        return bool(self._redis.hdel(_SUBS, channel))
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hdel(_SUBS, channel)
+        pipe.hdel(_WHERE, channel)
+        removed, _ = pipe.execute()
+        return bool(removed)
+
+    def conversation(self, channel: str) -> ConversationRef:
+        """Where `channel` lives; a subscription written before references were kept is Slack's."""
+        raw = self._redis.hget(_WHERE, channel)
+        if raw:
+            try:
+                return ConversationRef.model_validate_json(_text(raw))
+            except ValueError:
+                pass  # an unreadable entry falls back like an old one
+        return legacy_conversation(channel)
 
     def subscriptions(self) -> dict[str, Scope]:
         found: dict[str, Scope] = {}

@@ -5,20 +5,21 @@ from __future__ import annotations
 import redis
 
 from commands.requests import AlertsRequest
+from posture.conversations import ConversationRef
 from posture.messages import Notice
 from workers.alerts.store import AlertStore
 from workers.platform.config import AlertsConfig
 
 
 def switch_alerts(
-    connection: redis.Redis, config: AlertsConfig, channel: str, request: AlertsRequest
+    connection: redis.Redis, config: AlertsConfig, where: ConversationRef, request: AlertsRequest
 ) -> Notice:
     store = AlertStore(connection)
     if not request.enabled:
-        if store.unsubscribe(channel):
+        if store.unsubscribe(where.channel):
             return Notice(text="Real-time alerts are off in this channel.")
         return Notice(text="Real-time alerts were not on in this channel; nothing changed.")
-    store.subscribe(channel, request.scope)
+    store.subscribe(where, request.scope)
     quiet = (
         f" Between {config.quiet_hours} ({config.quiet_timezone}) only "
         f"{config.quiet_spares.value} and more severe alerts are posted."

@@ -67,7 +67,7 @@ def answer_request(
     if isinstance(request, SubscriptionRequest):  # subscribe, unsubscribe, subscriptions, digest
         return answer_subscription(request, actor, ctx)
     if isinstance(request, AlertsRequest):  # real-time alerts (issue 16)
-        notice = switch_alerts(ctx.connection, ctx.config.alerts, actor.channel, request)
+        notice = switch_alerts(ctx.connection, ctx.config.alerts, actor.conversation, request)
         return notice_payload(notice.text, detail=notice.detail)
     return notice_payload("That request is not supported.")
 

@@ -31,6 +31,9 @@ from bot.slack.render.slack_errors import error_reply_blocks
 from bot.slack.render.slack_index import index_replies
 from posture.findings import Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
+from posture.wording import KIND_LABELS as KIND_LABELS  # shared words (re-exported)
+from posture.wording import framework_label as framework_label
+from posture.wording import kind_label as kind_label
 
 _OPAQUE_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _EVIDENCE_SHOWN = 160
@@ -44,25 +47,6 @@ MENU_LABELS = {
     FindingAction.ACCEPT_RISK: "Accept risk",
 }
 BUTTON_LABELS = MENU_LABELS
-FRAMEWORK_LABELS = {
-    "security_hub": "Security Hub",
-    "checkov": "Checkov",
-    "conformity": "Conformity",
-    "prowler": "Prowler",
-    "cloudsploit": "CloudSploit",
-    "steampipe": "Steampipe",
-    "aws_config": "AWS Config",
-}
-KIND_LABELS = {
-    "replication_group": "Replication group",
-    "cache_cluster": "Cache cluster",
-    "serverless_cache": "Serverless cache",
-    "user": "User",
-    "snapshot": "Snapshot",
-    "reserved_node": "Reserved node",
-    "account_region": "Account and region",
-    "account": "Account",
-}
 COST_HEADING = "*Cost and capacity* (billing and sizing, not security exposure)"
 
 
@@ -78,18 +62,10 @@ class ThreadReply:
 Reply = tuple[str, list[Block]]
 
 
-def framework_label(framework: str) -> str:
-    return FRAMEWORK_LABELS.get(framework, framework.replace("_", " ").title())
-
-
 def compact_aliases(aliases: dict[str, tuple[str, ...]] | dict[str, list[str]]) -> str:
     """Aliases on one line, e.g. "Security Hub ElastiCache.5 · Checkov CKV_AWS_30" (Explain)."""
     parts = [f"{framework_label(fw)} {', '.join(ids)}" for fw, ids in aliases.items() if ids]
     return truncate(escape(" · ".join(parts)), _ALIASES_SHOWN)
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def resource_block(resource: ResourceFindings, *, continued: bool) -> Block:

@@ -4,78 +4,17 @@ from __future__ import annotations
 
 from bot.slack.render.mrkdwn import code, escape, truncate, user_mention
 from bot.slack.render.slack_elements import Block, context, fallback, header, section
-from posture.messages import AuditState, AuditSummary, SeverityCounts, TopFinding
+from posture.messages import AuditState, AuditSummary, TopFinding
+from posture.wording import counts_text, reach_line, state_line, totals_line
+from posture.wording import format_duration as format_duration  # shared words (re-exported)
+from posture.wording import has_results as _has_results
+from posture.wording import plural as _plural
 
 _SCOPE_SHOWN = 120  # keeps the header under its 150-character limit with room for the state
 _ACCEPTED_SHOWN = 10
 
 
-def format_duration(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    whole = max(round(seconds), 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
-
-
-def format_pass_rate(rate: float | None) -> str:
-    return "n/a" if rate is None else f"{rate:.0%}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def state_line(summary: AuditSummary) -> str:
-    """What the audit is doing now, in words; the progress counts parts, not resources."""
-    if summary.state is AuditState.QUEUED:
-        return "Queued, waiting for a worker."
-    if summary.state is AuditState.RUNNING:
-        if summary.parts_total:
-            return f"Running: {summary.parts_done} of {summary.parts_total} parts done."
-        return "Running."
-    if summary.state is AuditState.FAILED:
-        return "Failed."
-    took = format_duration(summary.duration_seconds)
-    return f"Done in {took}." if took else "Done."
-
-
-_SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 _HEADLINE_SHOWN = 120
-
-
-def counts_text(counts: SeverityCounts) -> str:
-    """e.g. "1 critical · 3 high": only the severities that have findings (no "Info 0")."""
-    shown = [f"{getattr(counts, name)} {name}" for name in _SEVERITY_ORDER if getattr(counts, name)]
-    return " · ".join(shown)
-
-
-def _has_results(summary: AuditSummary) -> bool:
-    if summary.state is AuditState.DONE:
-        return True
-    failing = summary.failing.total + summary.cost.total
-    assessed = summary.passed + failing + summary.not_applicable + summary.errors
-    return assessed > 0
-
-
-def totals_line(summary: AuditSummary) -> str:
-    """Pass rate, then only the totals that are not zero."""
-    assessed = summary.passed + summary.failing.total + summary.cost.total
-    parts = [
-        f"Passed {summary.passed} of {assessed} checks ({format_pass_rate(summary.pass_rate)})"
-    ]
-    optional = [
-        (summary.resolved, f"{summary.resolved} fixed and verified since"),
-        (summary.suppressed, f"{summary.suppressed} suppressed (accepted risk)"),
-        (summary.not_applicable, f"{summary.not_applicable} not applicable"),
-        (summary.errors, _plural(summary.errors, "error")),
-        (summary.folded, f"{_plural(summary.folded, 'overlapping check')} folded in"),
-    ]
-    parts.extend(text for count, text in optional if count)
-    return " · ".join(parts)
 
 
 def _where(top: TopFinding) -> str:
@@ -129,14 +68,6 @@ def accepted_section(summary: AuditSummary) -> Block:
     if hidden > 0:
         lines.append(f"and {hidden} more, listed in the thread.")
     return section("\n".join(lines))
-
-
-def reach_line(summary: AuditSummary) -> str:
-    reach = [_plural(summary.accounts, "account"), _plural(summary.regions, "region")]
-    took = format_duration(summary.duration_seconds)
-    if took and summary.state is not AuditState.DONE:
-        reach.append(f"ran for {took}")
-    return " · ".join(reach)
 
 
 def _failure_section(summary: AuditSummary) -> Block:

@@ -7,6 +7,7 @@ update_activity. Their data is only the request id.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -79,14 +80,33 @@ def _details(request: ApprovalRequest) -> list[Element]:
         until = request.accept_until.strftime("%Y-%m-%d") if request.accept_until else "?"
         return [*body, facts([("Reason", request.reason), ("Suppressed until", until)])]
     body += [text_block("**Exact call**"), code(request.api_call, _CALL_SHOWN)]
-    pairs = [
-        (name, value)
-        for name, value in (("Risk", request.risk), ("Backout", request.backout))
-        if value
-    ]
-    if pairs:
-        body.append(facts(pairs))
+    for name, value in (("Risk", request.risk), ("Backout", request.backout)):
+        if value:
+            body += prose_and_code(name, value)
     return body
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def prose_and_code(name: str, text: str) -> list[Element]:
+    """Neutral text marks commands as `code`; TextBlock Markdown has no code spans, so the
+    prose is a TextBlock and each command its own monospace block, never literal backticks."""
+    elements: list[Element] = []
+    prose: list[str] = []
+    for index, part in enumerate(_CODE_SPAN.split(truncate(text, _TEXT_SHOWN))):
+        if index % 2:
+            elements.append(code(part, _CALL_SHOWN))
+            continue
+        if part.strip():
+            prose.append(part.strip())
+            elements.append(text_block(escape(part.strip())))
+    lead = f"**{escape(name)}**"
+    if elements and elements[0].get("type") == "TextBlock" and prose:
+        elements[0] = text_block(f"{lead} {elements[0]['text']}")
+    else:
+        elements.insert(0, text_block(lead))
+    return elements
 
 
 def decision_actions(request_id: str) -> list[Element]:
@@ -201,7 +221,8 @@ def render_plan_card(plan: FixPlan) -> Card:
             body.append(text_block(escape(truncate(step.note, 600))))
         if step.commands:
             body.append(code("\n".join(step.commands)))
-    body.append(text_block(escape(f"Backout: {truncate(runbook.backout, 500)}"), subtle=True))
+    if runbook.backout:
+        body += prose_and_code("Backout", truncate(runbook.backout, 500))
     label = "Rebuild runbook" if plan.kind is PlanKind.REBUILD else "Manual fix"
     return card(body, summary=f"{label} for {plan.rule_id} on {plan.resource_id}")
 

@@ -24,6 +24,7 @@ from bot.teams.cards.elements import (
     truncate,
 )
 from bot.teams.cards.words import SEVERITIES, kind_label, signed, when
+from posture.catalog.model import RuleCategory
 from posture.digest import Digest, DigestFinding, ExpiringRisk, PendingApproval, Shown, TokenDue
 
 T = TypeVar("T")
@@ -34,9 +35,10 @@ MAX_INLINE_CHART = 64_000  # bytes of PNG; a larger chart is named, not embedded
 
 def finding_line(item: DigestFinding) -> str:
     where = f"{kind_label(item.resource_kind).lower()} {item.resource_id}"
+    label = str(item.severity).upper() + (" cost" if item.category is RuleCategory.COST else "")
     text = (
-        f"• {str(item.severity).upper()} {item.rule_id} {where} ({item.account} {item.region}):"
-        f" {item.title}"
+        f"• {label} {item.rule_id} {where} ({item.account} {item.region}):"
+        f" {item.headline or item.title}"
     )
     if item.open_days is not None:
         text += f" · open {item.open_days} day{'s' if item.open_days != 1 else ''}"

@@ -7,6 +7,8 @@ budget; the last page lists the checks that could not be evaluated.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from bot.teams.cards.elements import (
     MAX_CARD_CHARS,
@@ -21,8 +23,9 @@ from bot.teams.cards.elements import (
     text_block,
     truncate,
 )
-from bot.teams.cards.words import SEVERITY_COLORS, aliases_line, kind_label, plural
+from bot.teams.cards.words import COST_HEADING, SEVERITY_COLORS, kind_label, plural
 from bot.teams.verbs import FINDING_VERBS
+from posture.findings import Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
 
 _OPAQUE_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
@@ -71,19 +74,29 @@ def finding_buttons(line: FindingLine) -> Element:
     )
 
 
+def _state(line: FindingLine) -> str:
+    """The finding's first line: severity and headline, or what closed it and who."""
+    severity = str(line.severity).upper()
+    headline = escape(truncate(line.headline or line.title, _TITLE_SHOWN))
+    rules = escape(line.rule_id) + (f" (also {escape(', '.join(line.also))})" if line.also else "")
+    if line.status is Status.PASS:
+        by = f" by {escape(line.resolved_by)}" if line.resolved_by else ""
+        return f"**RESOLVED** {rules} {headline} · was {severity}, fix verified{by}"
+    if line.status is Status.SUPPRESSED:
+        until = line.accepted_until.strftime("%Y-%m-%d") if line.accepted_until else "?"
+        who = escape(line.accepted_by) if line.accepted_by else "an approver"
+        return f"**ACCEPTED** {rules} {headline} · {severity}, accepted by {who} until {until}"
+    return f"**{severity}** {rules} {headline}"
+
+
 def finding_element(line: FindingLine) -> Element:
     severity = str(line.severity)
-    items = [
-        text_block(
-            f"**{severity.upper()}** {escape(line.rule_id)} "
-            f"{escape(truncate(line.title, _TITLE_SHOWN))}",
-            color=SEVERITY_COLORS.get(severity),
-        )
-    ]
-    aliases = aliases_line(line.aliases)
-    if aliases:
-        items.append(text_block(escape(f"Also known as: {truncate(aliases, 300)}"), subtle=True))
-    if line.evidence.strip():
+    color = SEVERITY_COLORS.get(severity) if line.is_open else "Good"
+    if line.status is Status.SUPPRESSED:
+        color = None
+    items = [text_block(_state(line), color=color)]
+    # other tools' ids are in Explain, as on Slack, so the chain stays short
+    if line.is_open and line.evidence.strip():
         evidence = truncate(line.evidence.strip(), _EVIDENCE_SHOWN)
         items.append(text_block(f"Evidence: {escape(evidence)}"))
     if line.actions:
@@ -91,26 +104,42 @@ def finding_element(line: FindingLine) -> Element:
     return container(items)
 
 
-def _pages(thread: FindingsThread) -> list[list[Element]]:
-    budget = MAX_CARD_CHARS - _PAGE_ROOM
-    pages: list[list[Element]] = [[]]
-    used = 0
+@dataclass(frozen=True)
+class FindingsPage:
+    """One reply in the chain: its card and the findings it shows (to redraw it later)."""
+
+    card: Card
+    finding_ids: tuple[str, ...] = ()
+
+
+def _sections(thread: FindingsThread) -> Iterator[tuple[ResourceFindings, list[Element]]]:
+    """Each resource with what goes before its first finding: cost ones come last."""
     for resource in thread.resources:
+        yield resource, []
+    for number, resource in enumerate(thread.cost_resources):
+        yield resource, [text_block(COST_HEADING, weight="Bolder")] if number == 0 else []
+
+
+def _pages(thread: FindingsThread) -> list[tuple[list[Element], list[str]]]:
+    budget = MAX_CARD_CHARS - _PAGE_ROOM
+    pages: list[tuple[list[Element], list[str]]] = [([], [])]
+    used = 0
+    for resource, lead in _sections(thread):
         on_page = False
         for index, line in enumerate(resource.findings):
-            unit = [finding_element(line)]
-            if not on_page:
-                unit.insert(0, resource_header(resource, continued=index > 0))
+            head = (lead if index == 0 else []) + [resource_header(resource, continued=index > 0)]
+            unit = [finding_element(line)] if on_page else [*head, finding_element(line)]
             size = sum(card_size(element) for element in unit)
-            if pages[-1] and used + size > budget:
-                pages.append([])
+            if pages[-1][0] and used + size > budget:
+                pages.append(([], []))
                 used = 0
-                unit = [resource_header(resource, continued=index > 0), finding_element(line)]
+                unit = [*head, finding_element(line)]
                 size = sum(card_size(element) for element in unit)
-            pages[-1].extend(unit)
+            pages[-1][0].extend(unit)
+            pages[-1][1].append(line.finding_id)
             used += size
             on_page = True
-    return [page for page in pages if page]
+    return [page for page in pages if page[0]]
 
 
 def _error_page(errors: tuple[str, ...]) -> list[Element]:
@@ -129,18 +158,30 @@ def _error_page(errors: tuple[str, ...]) -> list[Element]:
     return body
 
 
-def render_findings_cards(thread: FindingsThread) -> list[Card]:
+def _page_card(run_id: str, body: list[Element], number: int, pages: int) -> Card:
+    context = text_block(
+        escape(f"Page {number} of {pages} · run {run_id}"), subtle=True, size="Small"
+    )
+    return card([context, *body], summary=f"Audit {run_id} findings, page {number} of {pages}")
+
+
+def render_findings_pages(thread: FindingsThread) -> list[FindingsPage]:
     """The replies under the audit's root post, in posting order; [] when nothing failed."""
-    pages = _pages(thread)
+    pages = [(body, tuple(ids)) for body, ids in _pages(thread)]
     if thread.errors:
-        pages.append(_error_page(thread.errors))
-    cards = []
-    for number, page in enumerate(pages, 1):
-        context = text_block(
-            escape(f"Page {number} of {len(pages)} · run {thread.run_id}"),
-            subtle=True,
-            size="Small",
-        )
-        summary = f"Audit {thread.run_id} findings, page {number} of {len(pages)}"
-        cards.append(card([context, *page], summary=summary))
-    return cards
+        pages.append((_error_page(thread.errors), ()))
+    return [
+        FindingsPage(_page_card(thread.run_id, body, number, len(pages)), ids)
+        for number, (body, ids) in enumerate(pages, 1)
+    ]
+
+
+def render_findings_cards(thread: FindingsThread) -> list[Card]:
+    return [page.card for page in render_findings_pages(thread)]
+
+
+def render_findings_page(thread: FindingsThread, number: int, pages: int) -> Card:
+    """One posted reply drawn again (a fix verified, a risk accepted): `thread` holds only the
+    findings that reply shows (`FindingsThread.only`), so it stays the same page."""
+    body = [element for page, _ids in _pages(thread) for element in page]
+    return _page_card(thread.run_id, body, number, pages)

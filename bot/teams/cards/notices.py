@@ -5,7 +5,19 @@ An internal error never shows the exception; it shows a reference to find it in 
 
 from __future__ import annotations
 
-from bot.teams.cards.elements import Card, card, code, escape, text_block, truncate
+import json
+
+from bot.teams.cards.elements import (
+    MAX_DATA_CHARS,
+    Card,
+    action_execute,
+    card,
+    code,
+    escape,
+    text_block,
+    truncate,
+)
+from bot.teams.verbs import Verb
 from commands.errors import UsageError
 from posture.messages import Notice
 
@@ -46,3 +58,22 @@ def render_error_card(correlation_id: str) -> Card:
         ),
     ]
     return card(body, summary="Something went wrong on our side.")
+
+
+def _audit_button(title: str, scope: str, *, anyway: bool) -> dict[str, object] | None:
+    data = {"scope": scope, "anyway": "1" if anyway else ""}
+    if len(json.dumps({"verb": Verb.AUDIT, **data})) > MAX_DATA_CHARS:
+        return None  # too long to carry: the person types it instead
+    return action_execute(title, Verb.AUDIT, data, style=None if anyway else "positive")
+
+
+def render_scope_problem_card(message: str, suggestions: tuple[str, ...], scope: str) -> Card:
+    """A scope naming nothing: why, then the close matches and "Scan anyway" as buttons (the
+    index of known caches can be older than a cache created since the last scan)."""
+    buttons = [_audit_button(f"audit {text}", text, anyway=False) for text in suggestions]
+    buttons.append(_audit_button("Scan anyway", scope, anyway=True))
+    plain = message.replace("`", "")  # TextBlock Markdown has no code spans
+    body = [text_block(escape(truncate(plain, _SHOWN)))]
+    if suggestions:
+        body.append(text_block("Did you mean one of these? Or scan as typed:", subtle=True))
+    return card(body, actions=[b for b in buttons if b], summary=message)

@@ -72,6 +72,9 @@
     renderThread(state);
     renderHome(state);
     renderModal(state);
+    const teams = byId("teams-link");
+    teams.classList.toggle("hidden", !state.teams_url);
+    if (state.teams_url) teams.href = state.teams_url;
     const status = byId("bot-status");
     status.textContent = state.bot_connected ? "● app connected" : "○ no app connected";
     status.classList.toggle("down", !state.bot_connected);

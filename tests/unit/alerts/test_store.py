@@ -5,6 +5,7 @@ from __future__ import annotations
 import fakeredis
 
 from commands.scope import Scope
+from posture.conversations import ConversationRef, Platform
 from workers.alerts.store import AlertStore
 
 
@@ -42,7 +43,18 @@ def test_a_deletion_is_reported_once_until_the_resource_comes_back() -> None:
 
 def test_subscriptions_round_trip_and_an_unreadable_one_is_skipped() -> None:
     store = _store()
-    store.subscribe("C1", Scope(regions=("eu-west-1",)))
+    store.subscribe(ConversationRef(channel="C1", workspace="T1"), Scope(regions=("eu-west-1",)))
     store.connection.hset("cw:alerts:subs", "C2", "not json")
     assert store.subscriptions() == {"C1": Scope(regions=("eu-west-1",))}
+    assert store.conversation("C1") == ConversationRef(channel="C1", workspace="T1")
     assert store.unsubscribe("C1") and not store.unsubscribe("C1")
+    assert store.conversation("C1") == ConversationRef(channel="C1")  # forgotten with it
+
+
+def test_a_subscription_remembers_its_front_end_and_an_old_one_reads_as_slack() -> None:
+    store = _store()
+    teams = ConversationRef(platform=Platform.TEAMS, workspace="tenant", channel="a-chat-id")
+    store.subscribe(teams.in_thread("ignored"), Scope())
+    assert store.conversation("a-chat-id") == teams  # the top level, not a thread
+    store.connection.hset("cw:alerts:subs", "C_OLD", Scope().model_dump_json())  # before refs
+    assert store.conversation("C_OLD").platform is Platform.SLACK

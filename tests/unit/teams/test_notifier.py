@@ -22,6 +22,7 @@ class RecordingConnector:
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.updated: list[tuple[str, str]] = []
+        self.last_update: Any = None
 
     def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> str:
         self.sent.append((conversation_id, activity))
@@ -31,6 +32,7 @@ class RecordingConnector:
         self, service_url: str, conversation_id: str, activity_id: str, activity: Any
     ) -> None:
         self.updated.append((conversation_id, activity_id))
+        self.last_update = activity["attachments"][0]["content"]
 
 
 def notifier(conversation_type: str, **options: int) -> tuple[TeamsNotifier, RecordingConnector]:

@@ -61,9 +61,16 @@ def test_manifest_fields() -> None:
     (commands,) = bot["commandLists"]
     titles = [c["title"] for c in commands["commands"]]
     assert titles == [title for title, _ in MANIFEST_COMMANDS]
-    assert {"audit", "explain", "rotate-token", "subscribe", "digest now", "log", "help"} == set(
-        titles
-    )
+    assert {
+        "audit",
+        "explain",
+        "rotate-token",
+        "subscribe",
+        "alerts on",
+        "digest now",
+        "log",
+        "help",
+    } == set(titles)
     assert all(
         len(c["title"]) <= 32 and 0 < len(c["description"]) <= 128 for c in commands["commands"]
     )
