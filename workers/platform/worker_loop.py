@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable
 
@@ -51,6 +52,9 @@ def _backoff(sleep: Callable[[float], None], seconds: float) -> bool:
     def stop(signum: int, frame: object) -> None:
         raise StopRequested()
 
+    if threading.current_thread() is not threading.main_thread():  # signals are main-thread only
+        sleep(seconds)
+        return True
     saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         sleep(seconds)
@@ -93,7 +97,8 @@ def work_until_stopped(
         restarts += 1
         interrupted = interrupted or worker
         log.warning(
-            "lost Redis; starting the worker again", extra={"error": error, "retry_in": backoff}
+            "RQ worker ended without a stop signal; starting a new one",
+            extra={"error": error, "retry_in": backoff},
         )
         if not _backoff(sleep, backoff):
             return
