@@ -7,6 +7,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sandbox.local_tls import write_self_signed
@@ -93,14 +94,19 @@ class RedisServer:
                 return self
         raise RedisUnavailable(f"redis-server did not stay up on 127.0.0.1:{self.port}")
 
-    def restart(self, down_seconds: float = 0.5) -> None:
+    def restart(
+        self, down_seconds: float = 0.5, while_down: Callable[[], object] | None = None
+    ) -> None:
         """Stop the server (SIGTERM: it finishes its append-only file) and start it again on
-        the same port and data directory, as an operator's restart or a failover would."""
+        the same port and data directory, as an operator's restart or a failover would.
+        `while_down` runs once the old server has exited (a test's move during the outage)."""
         binary = shutil.which("redis-server")
         if self._process is None or self._dir is None or binary is None:
             raise RedisUnavailable("restart() needs a started server")
         self._process.terminate()
         self._process.wait(timeout=10)
+        if while_down is not None:
+            while_down()
         time.sleep(down_seconds)
         self._process = self._spawn(binary, Path(self._dir.name))
         self._wait_loaded()

@@ -22,9 +22,11 @@ import importlib
 import logging
 from typing import Any
 
-from rq import Worker
+from rq import Queue, Worker
 from rq.defaults import DEFAULT_WORKER_TTL
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from rq.worker import WorkerStatus
 
 from workers.aws.session_cache import SessionCache
@@ -62,13 +64,47 @@ class CachewardenWorker(Worker):
     def runs_in_process(self, job: Job) -> bool:
         return job.func_name in self.in_process_jobs
 
+    _interrupted: str | None = None  # an in-process job whose end RQ could not record
+    _stop_signal: int | None = None
+
     def execute_job(self, job: Job, queue: Any) -> None:
         if not self.runs_in_process(job):
             super().execute_job(job, queue)
             return
+        self._interrupted = job.id  # until RQ has recorded how it ended
         execution = self.prepare_execution(job)  # what SimpleWorker.execute_job does
-        self.perform_job(job, queue, execution)
+        self.perform_job(job, queue, execution)  # a lost Redis escapes here, or RQ's loop quits
+        self._interrupted = None
         self.set_state(WorkerStatus.IDLE)
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        self._stop_signal = signum
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+    def stop_was_requested(self) -> bool:
+        """A signal asked this worker to stop (RQ's loop also quits on errors: see worker_loop)."""
+        return self._stop_signal is not None
+
+    def requeue_interrupted(self) -> str | None:
+        """Put the in-process job a lost connection cut off back at the front of its queue.
+
+        With a forked horse RQ notices a dead job itself; an in-process job dies with the
+        worker's loop and would stay "started" until RQ's abandoned-job sweep (its heartbeat
+        TTL is the job timeout plus a minute). Audit jobs are safe to run twice. Returns the
+        job id, or None when there was nothing to do (RQ had recorded the job's end)."""
+        job_id, self._interrupted = self._interrupted, None
+        if job_id is None:
+            return None
+        try:
+            job = Job.fetch(job_id, connection=self.connection, serializer=self.serializer)
+        except NoSuchJobError:
+            return None
+        if job.get_status(refresh=False) is not JobStatus.STARTED or not job.origin:
+            return None  # finished, failed, or already queued again by RQ's retry
+        StartedJobRegistry(job.origin, connection=self.connection).remove_executions(job)
+        queue = Queue(job.origin, connection=self.connection, serializer=self.serializer)
+        queue.enqueue_job(job, at_front=True)
+        return job_id
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         if not self.runs_in_process(job):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from typing import Any
 
 import pytest
+import redis
+from rq.registry import StartedJobRegistry
 
-from sandbox.fake_aws import group_state
+from sandbox.fake_aws import clear_faults, group_state, inject_fault
 from sandbox.stack import Stack
 from tests.integration.remediation.flow import (
     ACCOUNT,
@@ -31,40 +34,53 @@ from tests.integration.remediation.flow import (
     thread,
     wait_state,
 )
+from workers.platform.enqueue import SCANS_QUEUE
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("fault-matrix")]
 Message = dict[str, Any]
 
 
-def _restart_soon(stack: Stack, delay: float) -> threading.Thread:
-    restart = threading.Thread(
-        target=lambda: (threading.Event().wait(delay), stack.redis.restart())
-    )
+DOWN_SECONDS = 8.0  # longer than redis-py's own retries ride out (3, backoff from 1 s)
+
+
+def _restart_while_a_part_runs(stack: Stack, seen: list[str]) -> threading.Thread:
+    """Restart Redis while a scan part job runs in the worker's own process.
+
+    AWS throttles the part's first read until Redis has stopped, so the part is surely
+    still running (in botocore's backoff) when Redis goes away; then AWS answers, and the
+    part's writes meet the outage."""
+
+    def watch() -> None:
+        started = StartedJobRegistry(SCANS_QUEUE, connection=redis.Redis.from_url(stack.redis.url))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not seen:
+            seen.extend(j for j in started.get_job_ids(cleanup=False) if j.startswith("part-"))
+            time.sleep(0.02)
+        if seen:
+            stack.redis.restart(DOWN_SECONDS, while_down=lambda: clear_faults(stack.aws.url))
+
+    restart = threading.Thread(target=watch)
     restart.start()
     return restart
 
 
-@pytest.mark.xfail(
-    reason=(
-        "KNOWN REGRESSION (merge of the in-process audit worker with the fault matrix): the audit n"
-        "ever finishes; an in-process audit job dies with the worker and waits for RQ's abandoned-j"
-        "ob sweep. Not fixed this session; see the closing note."
-    ),
-    strict=False,
-)
 def test_redis_restart_during_a_scan_the_scan_still_completes(stack: Stack) -> None:
-    """The restart lands while the scan's jobs run; the audit finishes with its findings."""
-    restart = _restart_soon(stack, 0.3)
-    parent = run_audit(stack, "fm-scan")
-    restart.join()
+    """Failed on the merged tree: the in-process part died with RQ's loop, which then quit
+    (or waited for RQ's abandoned-job sweep). The audit must finish with its findings."""
+    throttled = {"operation": "DescribeReplicationGroups", "count": None}
+    inject_fault(stack.aws.url, "elasticache", "Throttling", **throttled)  # type: ignore[arg-type]
+    seen: list[str] = []
+    restart = _restart_while_a_part_runs(stack, seen)
+    try:
+        parent = run_audit(stack, "fm-scan")
+    finally:
+        restart.join()
+        clear_faults(stack.aws.url)
+    assert seen, "no scan part was seen running, so Redis was not restarted during the scan"
     shown = text_of([m.get("blocks") for m in thread(stack, parent)])
     assert "fm-scan" in shown and "CW-401" in shown
 
 
-@pytest.mark.xfail(
-    reason="KNOWN REGRESSION after merging issues 11-17: the audit before the restart does not finish within 60 s on the merged tree (in-process audit worker); not diagnosed this session (see the closing note).",
-    strict=False,
-)
 def test_redis_restart_during_an_approval_keeps_its_state(stack: Stack) -> None:
     """Failed on the old worker: RQ quit on the lost connection and nothing ran the fix."""
     parent = run_audit(stack, "fm-approval")
@@ -103,12 +119,6 @@ def _posted(stack: Stack, since: dict[str, int]) -> Counter[str]:
     return seen
 
 
-@pytest.mark.xfail(
-    reason="KNOWN REGRESSION after the merges: the audit under injected Slack 429/5xx does not "
-    "finish within 60 s on the merged tree (passed on its own branch); not diagnosed this "
-    "session, see the closing note.",
-    strict=False,
-)
 def test_slack_429_and_5xx_are_retried_and_nothing_is_posted_twice(stack: Stack) -> None:
     files_before = len(stack.emulator.files())
     since = {channel: len(stack.emulator.messages(channel)) for channel in (CHANNEL, SECURITY)}

@@ -181,24 +181,25 @@ class SlackFrontEnd:
         raise AssertionError(f"no {rule} finding on {resource} in the Slack thread")
 
     def click(self, button: Button, user: str) -> str:
-        before = len(self.stack.emulator.responses())
+        """The answer is a response-URL message to the clicker, or (Explain, issue 13) the
+        modal the click opened for them with `views.open`."""
+        emulator, user_id = self.stack.emulator, SLACK_USERS[user]
+        before, modals = len(emulator.responses()), len(emulator.modals(user_id))
         answer = self.stack.signed_client().click(
             button.message,
             button.action,
             button.value.get("value"),
-            user_id=SLACK_USERS[user],
+            user_id=user_id,
             channel_id=SLACK_CHANNEL,
         )
         assert answer.status == 200
-        responses = wait_for(
-            lambda: [
-                r
-                for r in self.stack.emulator.responses()[before:]
-                if r.target.user == SLACK_USERS[user]
-            ],
-            what="the answer to the click",
-        )
-        return self._answer(responses[0].payload)
+
+        def answered() -> list[Any]:
+            opened = [o.view for o in emulator.modals(user_id)[modals:]]
+            said = [r.payload for r in emulator.responses()[before:] if r.target.user == user_id]
+            return said + opened
+
+        return self._answer(wait_for(answered, what="the answer to the click")[0])
 
     @staticmethod
     def _answer(payload: Any) -> str:

@@ -35,10 +35,6 @@ def teams(stack: Stack) -> TeamsFrontEnd:
     return TeamsFrontEnd(stack)
 
 
-@pytest.mark.xfail(
-    reason="KNOWN FLAKE on the merged tree: passed in the full run, failed when run beside the scenario files under load; not diagnosed this session (see the closing note).",
-    strict=False,
-)
 def test_accept_risk_form_opens_a_request_that_an_approver_decides(
     teams: TeamsFrontEnd, stack: Stack
 ) -> None:
@@ -96,10 +92,6 @@ def _card_with_verb(
     return wait_for(found, what=f"a {verb} button")
 
 
-@pytest.mark.xfail(
-    reason="KNOWN FLAKE on the merged tree: passed in the full run, failed when run beside the scenario files under load; not diagnosed this session (see the closing note).",
-    strict=False,
-)
 def test_rotation_from_teams_with_no_trace_of_either_token(
     teams: TeamsFrontEnd, stack: Stack
 ) -> None:

@@ -202,3 +202,23 @@ def deny_with_reason(
     )
     values = {DENY_REASON_BLOCK: {DENY_REASON_INPUT: reason}}
     return stack.signed_client().submit_view(opened.view, values, user_id=user)
+
+
+LOST = ("Someone else decided first", "already approved", "already running", "already done")
+SLOW_DOWN = "clicks were refused, so cachewarden is ignoring your clicks"
+
+
+def lost_or_slow_down(answer: str) -> bool:
+    """A refused click's answer: exactly one of the two readable reasons, never neither."""
+    lost = any(phrase in answer for phrase in LOST)
+    slowed = SLOW_DOWN in answer and "Nothing was changed" in answer
+    return lost != slowed
+
+
+def forget_refused_clicks(stack: Stack) -> None:
+    """After a story that makes approvers collect refused clicks (issue 14's limit: 10 per
+    user per minute, then "slow down"): the stories after it share those approvers and
+    cannot wait out the minute, so the window is closed as if the minute had passed."""
+    connection = connect(stack.redis.url)
+    for key in connection.scan_iter("cw:limit:refused-click:*"):
+        connection.delete(key)

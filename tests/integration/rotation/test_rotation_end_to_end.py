@@ -242,12 +242,28 @@ def test_only_the_requester_or_an_approver_may_finalize(stack: Stack) -> None:
     assert APPROVER  # the FINALIZE request was approved by someone other than its requester
 
 
-@pytest.mark.xfail(
-    reason="KNOWN REGRESSION after merging issues 11-17: a rotation call made on the merged tree is not in the generated policy; not diagnosed this session (see the closing note).",
-    strict=False,
-)
 def test_the_rotations_made_only_calls_the_remediation_policy_grants(stack: Stack) -> None:
-    """Runs after the stories above: every call their rotation jobs made, against the policy."""
+    """Runs after the stories above: every call their rotation jobs made, against the policy.
+
+    The stories above only rotate replication groups; a name that is another kind of cache
+    takes the one path they miss (DescribeServerlessCaches, DescribeCacheClusters to say
+    what it is), so one such request runs here first and every declared read is used.
+    """
+    memcached = unique("mc")
+    aws_client(stack, "elasticache").create_cache_cluster(
+        CacheClusterId=memcached, Engine="memcached", CacheNodeType="cache.t4g.small",
+        NumCacheNodes=1,
+    )  # fmt: skip
+    stack.signed_client().command(
+        "/cache-rotate-token", memcached, user_id=REQUESTER, channel_id=CHANNEL
+    )
+    wait_for(
+        lambda: [
+            e for e in stack.emulator.ephemerals(CHANNEL, REQUESTER)
+            if memcached in json.dumps(e) and "no password to rotate" in json.dumps(e)
+        ],
+        what="the answer for a Memcached cluster",
+    )  # fmt: skip
     made = remediation_calls.made(stack.redis.url)
     assert made <= remediation_calls.granted()
     declared = remediation_calls.iam_actions(rotation_writes())
