@@ -25,7 +25,6 @@ def rule_document(rule: Rule) -> dict[str, Any]:
         "audit": rule.audit,
         "remediation": {
             "fix_kind": str(fix.fix_kind),
-            "in_place": fix.in_place,
             "cli": fix.cli,
             "cloudformation": fix.cloudformation,
             "terraform": fix.terraform,

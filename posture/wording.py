@@ -143,3 +143,17 @@ def security_title(counts: SeverityCounts) -> str:
 
 def cost_title(counts: SeverityCounts) -> str:
     return f"{COST_TITLE}: {plural(counts.total, 'finding')} ({counts_text(counts)})"
+
+
+# How a failing rule is fixed, in words (the catalog's FixKind values). They say what AWS needs,
+# not who makes the change: a finding's menu says whether cachewarden can make it.
+FIX_KIND_WORDS = {
+    "modify": "by a modify call (the live resource changes; no new cache)",
+    "rebuild": "by rebuild (snapshot, create a replacement, move clients, delete the old one)",
+    "manual": "by hand (an organisational step)",
+}
+
+
+def fix_kind_words(fix_kind: str) -> str:
+    """Unescaped: each renderer escapes for its own markup."""
+    return FIX_KIND_WORDS.get(fix_kind, fix_kind.replace("_", " "))

@@ -22,7 +22,9 @@ class Framework(StrEnum):
 
 
 class FixKind(StrEnum):
-    IN_PLACE = "in_place"  # one modify call on the live resource
+    # What AWS needs, not who does it: whether cachewarden offers an approved change for a
+    # rule is the remediation planner's business (posture.remediation.AUTOMATED_RULES).
+    MODIFY = "modify"  # one modify call on the live resource; its endpoints and data stay
     REBUILD = "rebuild"  # snapshot, create a new resource, move clients, delete the old
     MANUAL = "manual"  # an organisational step (purchase, IAM edit, tagging by owners)
 
@@ -57,8 +59,8 @@ class Remediation(_Frozen):
     permissions: tuple[str, ...] = Field(min_length=1)
 
     @property
-    def in_place(self) -> bool:
-        return self.fix_kind is FixKind.IN_PLACE
+    def modifies_live_resource(self) -> bool:
+        return self.fix_kind is FixKind.MODIFY
 
 
 class Rule(_Frozen):

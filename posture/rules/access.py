@@ -85,7 +85,7 @@ CW_202 = Rule(
     ),
     audit=snip.RBAC_GROUP_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.RBAC_ATTACH_CLI,
         cloudformation=snip.RBAC_ATTACH_CFN,
         terraform=snip.RBAC_ATTACH_TERRAFORM,
@@ -203,7 +203,7 @@ CW_203 = Rule(
     ),
     audit=snip.OPEN_USER_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.OPEN_USER_CLI,
         cloudformation=snip.OPEN_USER_CFN,
         terraform=snip.OPEN_USER_TERRAFORM,
@@ -287,7 +287,7 @@ CW_205 = Rule(
     ),
     audit=snip.SERVERLESS_GROUP_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.SERVERLESS_GROUP_CLI,
         cloudformation=snip.SERVERLESS_GROUP_CFN,
         terraform=snip.SERVERLESS_GROUP_TERRAFORM,

@@ -117,7 +117,7 @@ CW_206 = Rule(
     ),
     audit=snip.BROAD_USER_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.BROAD_USER_CLI,
         cloudformation=snip.BROAD_USER_CFN,
         terraform=snip.BROAD_USER_TERRAFORM,

@@ -64,7 +64,7 @@ CW_601 = Rule(
     ),
     audit=iac.NODE_TYPE_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.CURRENT_GENERATION_CLI,
         cloudformation=iac.CURRENT_GENERATION_CFN,
         terraform=iac.CURRENT_GENERATION_TERRAFORM,
@@ -117,7 +117,7 @@ CW_602 = Rule(
     ),
     audit=iac.NODE_TYPE_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.APPROVED_TYPE_CLI,
         cloudformation=iac.APPROVED_TYPE_CFN,
         terraform=iac.APPROVED_TYPE_TERRAFORM,

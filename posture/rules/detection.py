@@ -84,7 +84,7 @@ aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
   --query "CacheClusters[0].LogDeliveryConfigurations[].[LogType,DestinationType,Status]"
 """,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.LOG_DELIVERY_CLI,
         cloudformation=iac.LOG_DELIVERY_CFN,
         terraform=iac.LOG_DELIVERY_TERRAFORM,
@@ -254,7 +254,7 @@ aws elasticache describe-cache-clusters \\
   --query "CacheClusters[].[CacheClusterId,NotificationConfiguration.TopicArn,NotificationConfiguration.TopicStatus]"
 """,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.NOTIFICATIONS_CLI,
         cloudformation=iac.NOTIFICATIONS_CFN,
         terraform=iac.NOTIFICATIONS_TERRAFORM,

@@ -67,7 +67,7 @@ CW_101 = Rule(
     ),
     audit=snip.TRANSIT_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.TRANSIT_ON_CLI,
         cloudformation=snip.TRANSIT_ON_CFN,
         terraform=snip.TRANSIT_ON_TERRAFORM,
@@ -170,7 +170,7 @@ CW_102 = Rule(
     ),
     audit=snip.TRANSIT_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.TRANSIT_REQUIRED_CLI,
         cloudformation=snip.TRANSIT_REQUIRED_CFN,
         terraform=snip.TRANSIT_REQUIRED_TERRAFORM,

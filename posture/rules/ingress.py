@@ -160,7 +160,7 @@ CW_304 = Rule(
     ),
     audit=snip.SECURITY_GROUP_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.OPEN_PORT_CLI,
         cloudformation=snip.OPEN_PORT_CFN,
         terraform=snip.OPEN_PORT_TERRAFORM,
@@ -305,7 +305,7 @@ CW_305 = Rule(
     ),
     audit=snip.TRUSTED_SOURCES_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.UNTRUSTED_SOURCE_CLI,
         cloudformation=snip.UNTRUSTED_SOURCE_CFN,
         terraform=snip.UNTRUSTED_SOURCE_TERRAFORM,

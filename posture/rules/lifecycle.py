@@ -64,7 +64,7 @@ aws elasticache describe-cache-clusters --cache-cluster-id <cache-cluster-id> \\
   --query "CacheClusters[0].[Engine,EngineVersion,AutoMinorVersionUpgrade]"
 """,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.MINOR_UPGRADE_CLI,
         cloudformation=iac.MINOR_UPGRADE_CFN,
         terraform=iac.MINOR_UPGRADE_TERRAFORM,
@@ -193,7 +193,7 @@ aws elasticache describe-cache-engine-versions --engine <engine> \\
   --query "CacheEngineVersions[].[EngineVersion,CacheParameterGroupFamily]"
 """,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.ENGINE_VERSION_CLI,
         cloudformation=iac.ENGINE_VERSION_CFN,
         terraform=iac.ENGINE_VERSION_TERRAFORM,

@@ -58,7 +58,7 @@ CW_401 = Rule(
     ),
     audit=RETENTION_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.BACKUPS_CLI,
         cloudformation=iac.BACKUPS_CFN,
         terraform=iac.BACKUPS_TERRAFORM,
@@ -128,7 +128,7 @@ CW_402 = Rule(
     ),
     audit=RETENTION_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.RETENTION_CLI,
         cloudformation=iac.RETENTION_CFN,
         terraform=iac.RETENTION_TERRAFORM,
@@ -235,7 +235,7 @@ aws elasticache describe-replication-groups --replication-group-id <replication-
   --query "ReplicationGroups[0].[AutomaticFailover,ClusterEnabled,MemberClusters]"
 """,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.FAILOVER_CLI,
         cloudformation=iac.FAILOVER_CFN,
         terraform=iac.FAILOVER_TERRAFORM,
@@ -303,7 +303,7 @@ aws elasticache describe-cache-clusters \\
   --query "CacheClusters[?ReplicationGroupId=='<replication-group-id>'].[CacheClusterId,PreferredAvailabilityZone]"
 """,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=iac.MULTI_AZ_CLI,
         cloudformation=iac.MULTI_AZ_CFN,
         terraform=iac.MULTI_AZ_TERRAFORM,

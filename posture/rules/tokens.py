@@ -48,7 +48,7 @@ CW_201 = Rule(
     ),
     audit=snip.AUTH_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.AUTH_ROTATE_THEN_SET_CLI,
         cloudformation=snip.AUTH_ENABLE_CFN,
         terraform=snip.AUTH_ENABLE_TERRAFORM,
@@ -148,7 +148,7 @@ CW_204 = Rule(
     ),
     audit=snip.AUTH_AUDIT,
     remediation=Remediation(
-        fix_kind=FixKind.IN_PLACE,
+        fix_kind=FixKind.MODIFY,
         cli=snip.AUTH_ROTATE_THEN_SET_CLI,
         cloudformation=snip.AUTH_ROTATE_CFN,
         terraform=snip.AUTH_ROTATE_TERRAFORM,

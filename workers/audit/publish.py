@@ -35,7 +35,7 @@ def fixable_rules() -> frozenset[str]:
     return frozenset(
         rule_id
         for rule_id in AUTOMATED_RULES
-        if get_rule(rule_id).remediation.fix_kind is FixKind.IN_PLACE
+        if get_rule(rule_id).remediation.fix_kind is FixKind.MODIFY
     )
 
 

@@ -19,16 +19,12 @@ from bot.slack.render.slack_elements import (
 )
 from bot.slack.render.slack_findings import compact_aliases, framework_label, kind_label
 from bot.slack.render.slack_fit import Item, Part, fit
+from posture.wording import fix_kind_words
 
 Doc = dict[str, Any]
 _REFERENCE_LABEL = 90
 _RULES_PER_CONTROL_BLOCKS = 4  # divider, summary, audit, fix
 _CHARS_PER_CONTROL_RULE = 1500  # below this a rule's key parts become too short to use
-_FIX_KIND_WORDS = {
-    "in_place": "in place (one modify call on the live resource)",
-    "rebuild": "by rebuild (snapshot, create a replacement, move clients, delete the old one)",
-    "manual": "by hand (an organisational step)",
-}
 _IAC_NAMES = {"cloudformation": "CloudFormation", "terraform": "Terraform"}
 
 
@@ -55,7 +51,7 @@ def _lines(heading: str, lines: list[str]) -> Part:
 
 
 def fix_words(fix_kind: str) -> str:
-    return _FIX_KIND_WORDS.get(fix_kind, escape(fix_kind.replace("_", " ")))
+    return escape(fix_kind_words(fix_kind))
 
 
 def _overview(doc: Doc) -> str:

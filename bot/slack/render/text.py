@@ -35,7 +35,7 @@ def render_rule_text(doc: dict[str, Any]) -> str:
     lines += _block("Why it matters", _wrap(doc["rationale"]))
     lines += _block("Audit by hand", doc["audit"])
     fix = doc["remediation"]
-    kind = "in place" if fix["in_place"] else fix["fix_kind"].replace("_", " ")
+    kind = fix["fix_kind"].replace("_", " ")
     lines += _block(f"Fix ({kind}) with the AWS CLI", fix["cli"])
     lines += _block(
         "Fix in the console", "\n".join(f"{n}. {s}" for n, s in enumerate(fix["console"], 1))
@@ -67,7 +67,7 @@ def render_explain_text(doc: dict[str, Any]) -> str:
 def render_rules_table(rules: list[dict[str, Any]]) -> str:
     rows = [f"{'ID':<8}{'SEVERITY':<10}{'CATEGORY':<10}{'FIX':<10}TITLE"]
     for rule in rules:
-        fix = "in place" if rule["remediation"]["in_place"] else rule["remediation"]["fix_kind"]
+        fix = rule["remediation"]["fix_kind"]
         category = rule.get("category", "")
         rows.append(f"{rule['id']:<8}{rule['severity']:<10}{category:<10}{fix:<10}{rule['title']}")
     rows.append(f"\n{len(rules)} rules.")

@@ -20,19 +20,15 @@ from bot.teams.cards.elements import (
     truncate,
 )
 from bot.teams.cards.words import aliases_line, framework_label, kind_label
+from posture.wording import fix_kind_words
 
 Doc = dict[str, Any]
-_FIX_KIND_WORDS = {
-    "in_place": "in place (one modify call on the live resource)",
-    "rebuild": "by rebuild (snapshot, create a replacement, move clients, delete the old one)",
-    "manual": "by hand (an organisational step)",
-}
 _IAC_NAMES = {"cloudformation": "CloudFormation", "terraform": "Terraform"}
 _RULES_DETAILED = 6
 
 
 def fix_words(fix_kind: str) -> str:
-    return _FIX_KIND_WORDS.get(fix_kind, fix_kind.replace("_", " "))
+    return fix_kind_words(fix_kind)
 
 
 def _section(title: str, body: list[Element]) -> list[Element]:

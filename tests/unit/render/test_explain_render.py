@@ -33,8 +33,7 @@ def rule_doc(**changes: Any) -> dict[str, Any]:
         "rationale": "Without TLS anyone on the network path can read cached data and AUTH tokens.",
         "audit": "aws elasticache describe-replication-groups \\\n  --query 'ReplicationGroups[].TransitEncryptionEnabled'",
         "remediation": {
-            "fix_kind": "in_place",
-            "in_place": True,
+            "fix_kind": "modify",
             "cli": "aws elasticache modify-replication-group --replication-group-id <id> \\\n"
             "  --transit-encryption-enabled --transit-encryption-mode preferred",
             "cloudformation": SHORT_TEMPLATE,
@@ -79,7 +78,7 @@ def test_rule_shows_every_part() -> None:
     assert reply[1][0]["text"]["text"] == "CW-101 Encryption in transit is turned on"
     for expected in (
         "*Severity:* HIGH",
-        "in place",
+        "by a modify call (the live resource changes; no new cache)",
         "Security Hub ElastiCache.5 · Checkov CKV_AWS_30",
         "Replication group, Serverless cache (redis, valkey)",
         "anyone on the network path",
@@ -102,7 +101,7 @@ def test_rule_shows_every_part() -> None:
 
 def test_rebuild_fixes_say_so() -> None:
     doc = rule_doc()
-    doc["remediation"] = {**doc["remediation"], "fix_kind": "rebuild", "in_place": False}
+    doc["remediation"] = {**doc["remediation"], "fix_kind": "rebuild"}
     assert "by rebuild" in all_text(render_explain(doc))
 
 

@@ -252,7 +252,7 @@ def test_fixed_findings_count_as_resolved_and_accepted_ones_never_do() -> None:
     assert accepted.until.date().isoformat() == "2027-01-05"
 
 
-def test_only_in_place_rules_with_a_fixer_offer_request_fix() -> None:
+def test_only_modify_rules_with_a_fixer_offer_request_fix() -> None:
     from workers.audit.publish import fixable_rules
 
     fixable = fixable_rules()
