@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.slack.render.blocks import render_notice, render_summary
+from bot.slack.render.rebuild import render_rebuild
 from bot.slack.render.slack_approval import render_approval, render_fix_result, render_plan
 from bot.slack.render.slack_digest import render_digest
 from bot.slack.render.slack_findings import render_thread_page, render_thread_replies
@@ -30,6 +31,7 @@ from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
+from posture.rebuild_messages import RebuildCard
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
 from workers.platform.notifier import NotifyError, PostedReply, ReportFile
@@ -223,4 +225,18 @@ class SlackNotifier:
                     "chat.update", channel=channel, ts=card.message_id, text=text, blocks=blocks
                 )
             return card
+        return self._post(where, text, blocks)
+
+    # --- rebuilds (issue 17) -----------------------------------------------------------------
+    def post_rebuild(
+        self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
+    ) -> MessageRef:
+        text, blocks = render_rebuild(card)
+        if message is not None:  # one card per rebuild, edited as the migration moves
+            channel = message.conversation.channel
+            with self._channel_turn(channel):
+                self._call(
+                    "chat.update", channel=channel, ts=message.message_id, text=text, blocks=blocks
+                )
+            return message
         return self._post(where, text, blocks)

@@ -29,6 +29,7 @@ from bot.teams.cards.elements import CARD_CONTENT_TYPE, Card
 from bot.teams.cards.explain import render_explain_card
 from bot.teams.cards.findings import render_findings_cards
 from bot.teams.cards.notices import render_notice_card
+from bot.teams.cards.rebuild import render_rebuild_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.summary import render_summary_card
 from bot.teams.connector import ConnectorClient
@@ -37,6 +38,7 @@ from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
+from posture.rebuild_messages import RebuildCard
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
 from workers.platform.notifier import Notifier, NotifyError, PostedReply, ReportFile
@@ -227,6 +229,14 @@ class TeamsNotifier:
             self.update_card(card, render_rotation_card(update))
             return card
         return self._post_at(where, render_rotation_card(update))
+
+    def post_rebuild(
+        self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
+    ) -> MessageRef:
+        if message is not None:
+            self.update_card(message, render_rebuild_card(card))
+            return message
+        return self._post_at(where, render_rebuild_card(card))
 
 
 def as_notifier(notifier: TeamsNotifier) -> Notifier:

@@ -20,9 +20,21 @@ from posture.remediation.target import Target
 from posture.resources import ReplicationGroup
 
 # The rules the automated rebuild handles for replication groups, and the input each needs.
-AUTOMATED = ("CW-103", "CW-104", "CW-301", "CW-302", "CW-303", "CW-306")
+# CW-101/102 only reach a rebuild on engines that cannot take TLS in place (the planner decides).
+AUTOMATED = ("CW-101", "CW-102", "CW-103", "CW-104", "CW-301", "CW-302", "CW-303", "CW-306")
 PLACEHOLDERS = {"$CMK_ARN": "kms_key_id", "$NEW_SUBNET_GROUP": "subnet_group", "$NEW_PORT": "port"}
 AUTH_FROM_SECRET = "<read from Secrets Manager at create time>"
+
+
+def needs_inputs(rule_id: str) -> tuple[str, ...]:
+    """What the requester must choose for the copy (a KMS key, a subnet group, a port)."""
+    options = CHANGES.get(rule_id, ({}, ""))[0]
+    return tuple(PLACEHOLDERS[v] for values in options.values() for v in values if v in PLACEHOLDERS)
+
+
+def rebuilds_from_chat(rule_id: str) -> bool:
+    """A replication group's rebuild for this rule can run behind an approval as it is."""
+    return rule_id in AUTOMATED and not needs_inputs(rule_id)
 
 
 class RebuildInputError(ValueError):

@@ -140,6 +140,9 @@ JOBS: Mapping[str, JobSpec] = MappingProxyType(
         "record_acceptance": _approved("workers.approvals.suppression_jobs.record_acceptance"),
         "run_rotate_phase": _approved("workers.rotation.jobs.run_rotate_phase"),
         "run_finalize_phase": _approved("workers.rotation.jobs.run_finalize_phase"),
+        # An approved rebuild (issue 17): start the migration; delete its source.
+        "start_rebuild": _approved("workers.rebuilds.request_jobs.start_rebuild"),
+        "run_rebuild_delete": _approved("workers.rebuilds.request_jobs.run_rebuild_delete"),
         "check_fix": JobSpec(
             "workers.fixes.jobs.check_fix",
             ACTIONS_QUEUE,
@@ -182,6 +185,8 @@ APPROVED_JOBS: Mapping[RequestKind, str] = MappingProxyType(
         RequestKind.ACCEPT_RISK: "record_acceptance",
         RequestKind.ROTATE: "run_rotate_phase",
         RequestKind.FINALIZE: "run_finalize_phase",
+        RequestKind.REBUILD: "start_rebuild",
+        RequestKind.REBUILD_DELETE: "run_rebuild_delete",
     }
 )
 TICK_TTL_SECONDS = 300  # a digest tick not started within 5 minutes is dropped; the next catches up

@@ -15,6 +15,7 @@ from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef, Platform
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
+from posture.rebuild_messages import RebuildCard
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
 from workers.platform.notifier import Notifier, Notifiers, PostedReply, ReportFile
@@ -79,6 +80,11 @@ class ChannelRouter:
         self, where: ConversationRef, update: RotationUpdate, *, card: MessageRef | None = None
     ) -> MessageRef:
         return self._notifiers.to(where).post_rotation(where, update, card=card)
+
+    def post_rebuild(
+        self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
+    ) -> MessageRef:
+        return self._notifiers.to(where).post_rebuild(where, card, message=message)
 
 
 def routed(notifiers: Notifiers) -> Notifier:
