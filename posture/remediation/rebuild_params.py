@@ -29,7 +29,9 @@ AUTH_FROM_SECRET = "<read from Secrets Manager at create time>"
 def needs_inputs(rule_id: str) -> tuple[str, ...]:
     """What the requester must choose for the copy (a KMS key, a subnet group, a port)."""
     options = CHANGES.get(rule_id, ({}, ""))[0]
-    return tuple(PLACEHOLDERS[v] for values in options.values() for v in values if v in PLACEHOLDERS)
+    return tuple(
+        PLACEHOLDERS[v] for values in options.values() for v in values if v in PLACEHOLDERS
+    )
 
 
 def rebuilds_from_chat(rule_id: str) -> bool:

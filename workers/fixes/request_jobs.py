@@ -12,6 +12,7 @@ import logging
 import uuid
 
 from posture.approvals import RequestKind
+from posture.base import ResourceKind
 from posture.conversations import ConversationRef, Platform
 from posture.findings import Finding, Status
 from posture.messages import Notice
@@ -19,11 +20,13 @@ from posture.remediation import (
     CACHE_KINDS,
     Asked,
     FixPlan,
+    PlanKind,
     catalog_plan,
     current_finding,
     fix_request,
     plan_fix,
 )
+from posture.remediation.rebuild_params import needs_inputs, rebuilds_from_chat
 from workers.approvals.flow import ApprovalFlow, subject_of
 from workers.approvals.jobs import flow
 from workers.audit.store import AuditStore
@@ -32,6 +35,7 @@ from workers.fixes.reads import UnreachableAccount, read_for_fix, remediation_se
 from workers.fixes.store import FixStore
 from workers.platform.runtime import JobEnvironment, environment
 from workers.platform.telemetry import current_correlation_id
+from workers.rebuilds.request_jobs import open_rebuild_request
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ def prepare_fix(
     plan = _plan_for(env, finding, reply, allow_drift)
     if plan is None:
         return
+    if _rebuild_opened(env, approvals, plan, finding, finding_id, where, reply, requester):
+        return
     if not plan.runs_calls:  # a runbook, a manual fix, or why nothing can run yet
         env.notifiers.to(where).post_plan(where, plan)
         approvals.audit.append(
@@ -107,6 +113,44 @@ def prepare_fix(
             warning=plan.warning,
         )
     _open_request(env, approvals, plan, asked, finding, reply)
+
+
+def _rebuild_opened(
+    env: JobEnvironment,
+    approvals: ApprovalFlow,
+    plan: FixPlan,
+    finding: Finding,
+    finding_id: str,
+    where: ConversationRef,
+    reply: _Reply,
+    requester: str,
+) -> bool:
+    """A rebuild cachewarden can run (issue 17): post its approval instead of the runbook.
+
+    When it cannot run yet (a value to choose, a rebuild under way), say why; the caller
+    then posts the runbook."""
+    if (
+        plan.kind is not PlanKind.REBUILD
+        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
+    ):
+        return False
+    if not rebuilds_from_chat(plan.rule_id):
+        needs = ", ".join(needs_inputs(plan.rule_id)) or "a rebuild path for this rule"
+        reply.in_thread(
+            f"cachewarden cannot run this rebuild from chat yet: the new cache needs {needs} "
+            "chosen by you. The runbook below does it by hand."
+        )
+        return False
+    asked = Asked(
+        request_id=uuid.uuid4().hex[:16], requester=requester, finding_id=finding_id, where=where,
+        now=env.clock(), ttl_hours=env.config.bot.approval_ttl_hours,
+        correlation_id=current_correlation_id(),
+    )  # fmt: skip
+    why_not = open_rebuild_request(env, approvals, plan, finding, asked)
+    if why_not:
+        reply.in_thread(f"No rebuild request opened: {why_not} The runbook below does it by hand.")
+        return False
+    return True
 
 
 def _plan_for(

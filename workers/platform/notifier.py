@@ -96,7 +96,6 @@ class Notifier(Protocol):
         Finalize and Cancel while both tokens work; edits `card` when given, else posts one."""
         ...
 
-
     def post_rebuild(
         self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
     ) -> MessageRef:

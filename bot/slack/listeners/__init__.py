@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     commands,
     finding_menu,
     home,
+    rebuild,
     risk,
     rotation,
     suggestions,
@@ -26,5 +27,6 @@ def register(app: App, deps: BotDeps) -> None:
     risk.register(app, deps)  # the accept-risk modal's submission
     home.register(app, deps)
     rotation.register(app, deps)
+    rebuild.register(app, deps)  # the rebuild card's Delete the old cache / Cancel rebuild
     approvers.register(app, deps)  # approver groups changed: drop the cached members
     suggestions.register(app, deps)  # usage and scope answers' one-click fixes
