@@ -80,8 +80,6 @@ def prepare_fix(
     plan = _plan_for(env, finding, reply, allow_drift)
     if plan is None:
         return
-    if _rebuild_opened(env, approvals, plan, finding, finding_id, where, reply, requester):
-        return
     if not plan.runs_calls:  # a runbook, a manual fix, or why nothing can run yet
         env.notifiers.to(where).post_plan(where, plan)
         approvals.audit.append(
@@ -93,6 +91,7 @@ def prepare_fix(
             account=plan.account,
             region=plan.region,
         )
+        _offer_rebuild(env, approvals, plan, finding, finding_id, where, reply, requester)
         return
     asked = Asked(
         request_id=uuid.uuid4().hex[:16],
@@ -115,7 +114,7 @@ def prepare_fix(
     _open_request(env, approvals, plan, asked, finding, reply)
 
 
-def _rebuild_opened(
+def _offer_rebuild(
     env: JobEnvironment,
     approvals: ApprovalFlow,
     plan: FixPlan,
@@ -138,9 +137,9 @@ def _rebuild_opened(
         needs = ", ".join(needs_inputs(plan.rule_id)) or "a rebuild path for this rule"
         reply.in_thread(
             f"cachewarden cannot run this rebuild from chat yet: the new cache needs {needs} "
-            "chosen by you. The runbook below does it by hand."
+            "chosen by you. The runbook above does it by hand."
         )
-        return False
+        return
     asked = Asked(
         request_id=uuid.uuid4().hex[:16], requester=requester, finding_id=finding_id, where=where,
         now=env.clock(), ttl_hours=env.config.bot.approval_ttl_hours,
@@ -148,9 +147,7 @@ def _rebuild_opened(
     )  # fmt: skip
     why_not = open_rebuild_request(env, approvals, plan, finding, asked)
     if why_not:
-        reply.in_thread(f"No rebuild request opened: {why_not} The runbook below does it by hand.")
-        return False
-    return True
+        reply.in_thread(f"No rebuild request opened: {why_not} The runbook above does it by hand.")
 
 
 def _plan_for(
