@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.slack.render.blocks import render_notice, render_summary
+from bot.slack.render.drift import drift_choice
 from bot.slack.render.rebuild import render_rebuild
 from bot.slack.render.slack_approval import render_approval, render_fix_result, render_plan
 from bot.slack.render.slack_digest import render_digest
@@ -199,7 +200,7 @@ class SlackNotifier:
 
     def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
         text, blocks = render_plan(plan)
-        return self._post(where, text, blocks)
+        return self._post(where, text, blocks + drift_choice(plan))
 
     def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
         text, blocks = render_fix_result(result)

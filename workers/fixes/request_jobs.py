@@ -81,7 +81,7 @@ def prepare_fix(
     if plan is None:
         return
     if not plan.runs_calls:  # a runbook, a manual fix, or why nothing can run yet
-        env.notifiers.to(where).post_plan(where, plan)
+        env.notifiers.to(where).post_plan(where, plan.model_copy(update={"finding_id": finding_id}))
         approvals.audit.append(
             "plan.posted",
             actor=requester,
@@ -123,16 +123,15 @@ def _offer_rebuild(
     where: ConversationRef,
     reply: _Reply,
     requester: str,
-) -> bool:
-    """A rebuild cachewarden can run (issue 17): post its approval instead of the runbook.
+) -> None:
+    """After the runbook, a rebuild cachewarden can run itself (issue 17): its approval.
 
-    When it cannot run yet (a value to choose, a rebuild under way), say why; the caller
-    then posts the runbook."""
+    When it cannot run yet (a value to choose, a rebuild under way), say why."""
     if (
         plan.kind is not PlanKind.REBUILD
         or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
     ):
-        return False
+        return
     if not rebuilds_from_chat(plan.rule_id):
         needs = ", ".join(needs_inputs(plan.rule_id)) or "a rebuild path for this rule"
         reply.in_thread(

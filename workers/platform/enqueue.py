@@ -306,6 +306,30 @@ def enqueue_prepare_fix(
     )
 
 
+def enqueue_prepare_fix_anyway(
+    connection: redis.Redis,
+    finding_id: str,
+    requester: str,
+    where: tuple[str, str, str, str],
+) -> bool:
+    """Plan the live fix of a template-managed resource (the stack will drift); `where` is
+    (platform, workspace, channel, thread). False on a double click."""
+    platform, workspace, channel, thread = where
+    return _put(
+        connection,
+        "prepare_fix",
+        finding_id,
+        requester,
+        channel,
+        thread,
+        platform,
+        workspace,
+        True,
+        job_id=f"prepare-{finding_id}",
+        meta=_meta(),
+    )
+
+
 def enqueue_approved(connection: redis.Redis, request: ApprovalRequest) -> bool:
     """Start the job for an approved request; False when it is already queued (a double click)."""
     return _put(

@@ -10,6 +10,7 @@ from bot.slack.listeners import (
     approvals,
     approvers,
     commands,
+    drift,
     finding_menu,
     home,
     rebuild,
@@ -28,5 +29,6 @@ def register(app: App, deps: BotDeps) -> None:
     home.register(app, deps)
     rotation.register(app, deps)
     rebuild.register(app, deps)  # the rebuild card's Delete the old cache / Cancel rebuild
+    drift.register(app, deps)  # Apply anyway under a template change (the stack will drift)
     approvers.register(app, deps)  # approver groups changed: drop the cached members
     suggestions.register(app, deps)  # usage and scope answers' one-click fixes

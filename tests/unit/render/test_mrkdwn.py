@@ -116,6 +116,7 @@ def test_action_ids_are_the_documented_strings() -> None:
         "finding_request_rebuild",
         "rebuild_cancel",
         "rebuild_delete_source",
+        "finding_apply_anyway",
     }
     assert all(len(a.value) <= 255 for a in ActionId)
 
