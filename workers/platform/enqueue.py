@@ -325,7 +325,7 @@ def enqueue_prepare_fix_anyway(
         platform,
         workspace,
         True,
-        job_id=f"prepare-{finding_id}",
+        job_id=f"prepare-anyway-{finding_id}",
         meta=_meta(),
     )
 

@@ -10,19 +10,16 @@ who is not the requester and removes only what the migration created.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from posture.rebuilds import Rebuild, RebuildPhase
-from sandbox.stack import Stack, StackOptions
+from sandbox.stack import Stack
+from tests.integration.rebuild_chat.conftest import ec_client
 from tests.integration.remediation.flow import (
     CHANNEL,
-    REGION,
     Message,
     approval_message,
     click_finding,
@@ -30,7 +27,6 @@ from tests.integration.remediation.flow import (
     events,
     private_answers,
     request_id_of,
-    run_audit,
     stored,
     text_of,
     thread,
@@ -42,37 +38,6 @@ from workers.rebuilds.store import RebuildStore
 from workers.trail.log import AuditLog
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("rebuild-chat")]
-POLICY = '\n[rules]\ndisabled = ["CW-307"]\n'
-GROUPS = ("plain-one", "plain-two")
-
-
-def _ec(stack: Stack) -> Any:
-    return boto3.client("elasticache", endpoint_url=stack.aws.url, region_name=REGION,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    with Stack(StackOptions(regions=(REGION,), config_extra=POLICY)) as running:
-        ec = _ec(running)
-        for group in GROUPS:  # Redis OSS without at-rest encryption: CW-103 fails
-            ec.create_replication_group(
-                ReplicationGroupId=group, ReplicationGroupDescription=group, Engine="redis",
-                EngineVersion="7.1", CacheNodeType="cache.t4g.small", NumCacheClusters=2,
-                AutomaticFailoverEnabled=True, MultiAZEnabled=True, SnapshotRetentionLimit=7,
-                TransitEncryptionEnabled=True, TransitEncryptionMode="required",
-            )  # fmt: skip
-        try:
-            yield running
-        finally:
-            for group in GROUPS + tuple(f"{g}-v2" for g in GROUPS):
-                with contextlib.suppress(ClientError):
-                    ec.delete_replication_group(ReplicationGroupId=group)
-
-
-@pytest.fixture(scope="module")
-def parent(stack: Stack) -> Message:
-    return run_audit(stack)
 
 
 def _request_rebuild(stack: Stack, parent: Message, group: str) -> Message:
@@ -104,7 +69,9 @@ def _card(stack: Stack, parent: Message, group: str, needle: str) -> Message:
 def _group(stack: Stack, group: str) -> dict[str, Any] | None:
     try:
         return dict(
-            _ec(stack).describe_replication_groups(ReplicationGroupId=group)["ReplicationGroups"][0]
+            ec_client(stack).describe_replication_groups(ReplicationGroupId=group)[
+                "ReplicationGroups"
+            ][0]
         )
     except ClientError:
         return None
@@ -119,8 +86,11 @@ def test_request_approve_rebuild_cutover_then_delete_the_source(
     assert "plain-one-v2" in shown and "approval_approve" in shown
     rebuild_id = request_id_of(message)
     decide(stack, message, "U_ENGINEER")  # the requester cannot approve their own rebuild
+    wait_for(
+        lambda: any("four-eyes" in text for text in private_answers(stack, "U_ENGINEER")),
+        what="the four-eyes refusal",
+    )
     assert stored(stack, rebuild_id).state == "pending"
-    assert any("four-eyes" in text for text in private_answers(stack, "U_ENGINEER"))
 
     decide(stack, message, "U_SECURITY")
     ready = _rebuild(stack, rebuild_id, RebuildPhase.CUTOVER_READY, RebuildPhase.FAILED)
@@ -155,7 +125,9 @@ def test_request_approve_rebuild_cutover_then_delete_the_source(
     done = _rebuild(stack, rebuild_id, RebuildPhase.DONE, RebuildPhase.FAILED)
     assert done.phase is RebuildPhase.DONE, done.problem
     assert _group(stack, "plain-one") is None and _group(stack, "plain-one-v2") is not None
-    snapshots = _ec(stack).describe_snapshots(SnapshotName=done.final_snapshot_name)["Snapshots"]
+    snapshots = ec_client(stack).describe_snapshots(SnapshotName=done.final_snapshot_name)[
+        "Snapshots"
+    ]
     assert snapshots and snapshots[0]["SnapshotName"] == done.final_snapshot_name
     _card(stack, parent, "plain-one", done.final_snapshot_name)
 
@@ -197,6 +169,6 @@ def test_cancel_needs_another_approver_and_leaves_only_the_source(
     cancelled = _rebuild(stack, rebuild_id, RebuildPhase.CANCELLED, RebuildPhase.FAILED)
     assert cancelled.phase is RebuildPhase.CANCELLED, cancelled.problem
     assert _group(stack, "plain-two") is not None and _group(stack, "plain-two-v2") is None
-    names = [s["SnapshotName"] for s in _ec(stack).describe_snapshots()["Snapshots"]]
+    names = [s["SnapshotName"] for s in ec_client(stack).describe_snapshots()["Snapshots"]]
     assert cancelled.snapshot_name not in names
     _card(stack, parent, "plain-two", "Cancelled")
