@@ -162,6 +162,13 @@ JOBS: Mapping[str, JobSpec] = MappingProxyType(
         "advance_rotation": JobSpec(
             "workers.rotation.jobs.advance_rotation", ACTIONS_QUEUE, failure_ttl=DAY
         ),
+        # Scheduled rotation (issue 17): once a day, requests for credentials past their age.
+        "request_due_rotations": JobSpec(
+            "workers.rotation.schedule.request_due_rotations",
+            SCANS_QUEUE,
+            timeout=900,
+            failure_ttl=DAY,
+        ),
         "run_cancel_phase": JobSpec(
             "workers.rotation.jobs.run_cancel_phase", ACTIONS_QUEUE, failure_ttl=DAY
         ),
@@ -466,6 +473,23 @@ def digest_tick_options(tick_seconds: int = 0) -> dict[str, Any]:
 def janitor_options(every_seconds: int = 0) -> dict[str, Any]:
     return cron_options(
         "sweep_stuck", "cachewarden-janitor", "*/5 * * * *", every_seconds=every_seconds
+    )
+
+
+def enqueue_due_rotations(connection: redis.Redis) -> bool:
+    """Run the scheduled-rotation check now (the CLI, tests); cron runs it daily."""
+    day = datetime.now().strftime("%Y%m%d%H%M%S")
+    return _put(connection, "request_due_rotations", job_id=f"due-rotations-{day}", meta=_meta())
+
+
+def rotation_schedule_options(every_seconds: int = 0) -> dict[str, Any]:
+    # daily, off the hour, after the audit log's retention
+    return cron_options(
+        "request_due_rotations",
+        "cachewarden-scheduled-rotation",
+        "41 4 * * *",
+        every_seconds=every_seconds,
+        ttl=HOUR,
     )
 
 
