@@ -172,3 +172,26 @@ def test_cancel_needs_another_approver_and_leaves_only_the_source(
     names = [s["SnapshotName"] for s in ec_client(stack).describe_snapshots()["Snapshots"]]
     assert cancelled.snapshot_name not in names
     _card(stack, parent, "plain-two", "Cancelled")
+
+
+def test_a_denied_rebuild_creates_nothing_and_the_source_can_be_asked_again(
+    stack: Stack, parent: Message
+) -> None:
+    message = _request_rebuild(stack, parent, "plain-three")
+    first = request_id_of(message)
+    decide(stack, message, "U_SECURITY", action="approval_deny")
+    wait_state(stack, first, "denied")
+    assert _group(stack, "plain-three-v2") is None
+    assert RebuildStore(connect(stack.redis.url)).get(first).phase is RebuildPhase.REQUESTED  # type: ignore[union-attr]
+    click_finding(stack, parent, "plain-three", "CW-103", "finding_request_rebuild", "U_ENGINEER")
+    again = wait_for(
+        lambda: (
+            (m := approval_message(stack, parent, "plain-three", "CW-103"))
+            and request_id_of(m) != first
+            and m
+        ),
+        40,
+        "a second rebuild request",
+    )
+    assert RebuildStore(connect(stack.redis.url)).get(first).phase is RebuildPhase.DENIED  # type: ignore[union-attr]
+    assert stored(stack, request_id_of(again)).state == "pending"
