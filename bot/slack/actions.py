@@ -21,6 +21,7 @@ class ActionId(StrEnum):
     REQUEST_REBUILD = "finding_request_rebuild"  # a fix that is a rebuild (issue 17)
     REBUILD_CANCEL = "rebuild_cancel"  # on a rebuild's card: remove what it created
     REBUILD_DELETE_SOURCE = "rebuild_delete_source"  # on a rebuild's card: ask the 2nd approval
+    REBUILD_INPUTS = "finding_rebuild_inputs"  # under a rebuild runbook: choose key/subnets/port
     APPLY_ANYWAY = "finding_apply_anyway"  # a template owns it: fix live, the stack will drift
 
 

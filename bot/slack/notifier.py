@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.slack.render.blocks import render_notice, render_summary
 from bot.slack.render.drift import drift_choice
 from bot.slack.render.rebuild import render_rebuild
+from bot.slack.render.rebuild_inputs import rebuild_input_choice
 from bot.slack.render.slack_approval import render_approval, render_fix_result, render_plan
 from bot.slack.render.slack_digest import render_digest
 from bot.slack.render.slack_findings import render_thread_page, render_thread_replies
@@ -200,7 +201,8 @@ class SlackNotifier:
 
     def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
         text, blocks = render_plan(plan)
-        return self._post(where, text, blocks + drift_choice(plan))
+        extra = drift_choice(plan) + rebuild_input_choice(plan)
+        return self._post(where, text, blocks + extra)
 
     def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
         text, blocks = render_fix_result(result)

@@ -133,10 +133,13 @@ def _offer_rebuild(
     ):
         return
     if not rebuilds_from_chat(plan.rule_id):
-        needs = ", ".join(needs_inputs(plan.rule_id)) or "a rebuild path for this rule"
+        needs = ", ".join(needs_inputs(plan.rule_id))
         reply.in_thread(
-            f"cachewarden cannot run this rebuild from chat yet: the new cache needs {needs} "
-            "chosen by you. The runbook above does it by hand."
+            f"The new cache needs a value you choose ({needs}): choose it with Request rebuild "
+            "under the runbook (Slack), or follow the runbook by hand."
+            if needs
+            else f"cachewarden has no automated rebuild for {plan.rule_id}; the runbook above "
+            "does it by hand."
         )
         return
     asked = Asked(
@@ -144,7 +147,7 @@ def _offer_rebuild(
         now=env.clock(), ttl_hours=env.config.bot.approval_ttl_hours,
         correlation_id=current_correlation_id(),
     )  # fmt: skip
-    why_not = open_rebuild_request(env, approvals, plan, finding, asked)
+    why_not = open_rebuild_request(env, approvals, finding, asked)
     if why_not:
         reply.in_thread(f"No rebuild request opened: {why_not} The runbook above does it by hand.")
 

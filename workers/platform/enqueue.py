@@ -136,6 +136,10 @@ JOBS: Mapping[str, JobSpec] = MappingProxyType(
             on_failure="workers.audit.jobs.on_finish_failed",
         ),
         "prepare_fix": JobSpec("workers.fixes.request_jobs.prepare_fix", SCANS_QUEUE, timeout=300),
+        # A rebuild whose value (KMS key, subnet group, port) a person chose (issue 17).
+        "prepare_rebuild": JobSpec(
+            "workers.rebuilds.request_jobs.prepare_rebuild", SCANS_QUEUE, timeout=300
+        ),
         "run_fix": _approved("workers.fixes.jobs.run_fix"),
         "record_acceptance": _approved("workers.approvals.suppression_jobs.record_acceptance"),
         "run_rotate_phase": _approved("workers.rotation.jobs.run_rotate_phase"),
@@ -333,6 +337,26 @@ def enqueue_prepare_fix_anyway(
         workspace,
         True,
         job_id=f"prepare-anyway-{finding_id}",
+        meta=_meta(),
+    )
+
+
+def enqueue_prepare_rebuild(
+    connection: redis.Redis,
+    finding_id: str,
+    requester: str,
+    where: dict[str, str],
+    inputs: dict[str, str | int],
+) -> bool:
+    """Plan a rebuild with the values a person chose (ids, names, a port: never secrets)."""
+    return _put(
+        connection,
+        "prepare_rebuild",
+        finding_id,
+        requester,
+        where,
+        inputs,
+        job_id=f"prepare-rebuild-{finding_id}",
         meta=_meta(),
     )
 

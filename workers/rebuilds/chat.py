@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from dataclasses import asdict
 
 import redis
 
 from posture.approvals import ApprovalRequest
-from posture.conversations import Actor
+from posture.conversations import Actor, ConversationRef
 from posture.messages import Notice
 from posture.rebuild_messages import delete_request
 from posture.rebuilds import (
@@ -29,9 +30,11 @@ from posture.rebuilds import (
     deny,
     request_delete,
 )
+from posture.remediation.rebuild_params import RebuildInputs
 from workers.approvals.flow import ApprovalFlow
-from workers.approvals.flows import NOT_OURS, approval_flow
+from workers.approvals.flows import NOT_OURS, approval_flow, finding_for_click
 from workers.platform.context import NOT_ENABLED, FlowContext, click_allowed, workspace_refusal
+from workers.platform.enqueue import enqueue_prepare_rebuild
 from workers.platform.notifier import Notifiers
 from workers.platform.telemetry import current_correlation_id
 from workers.rebuilds.flows import cancel_rebuild
@@ -198,3 +201,25 @@ def cancel_from_chat(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Notice:
     show_progress(ctx.connection, ctx.notifiers, cancelled)
     return Notice(text=f"Cancelling: cachewarden removes only what this rebuild created; "
                   f"{found.source_id} is not touched.")  # fmt: skip
+
+
+def request_rebuild_with(
+    ctx: FlowContext, actor: Actor, finding_id: str, where: ConversationRef, inputs: RebuildInputs
+) -> Notice:
+    """The rebuild form was sent: hand the finding and the chosen values to the job."""
+    found = finding_for_click(ctx, actor, finding_id)
+    if isinstance(found, Notice):
+        return found
+    values = {k: v for k, v in asdict(inputs).items() if v}
+    AuditLog(ctx.connection).append(
+        "rebuild.inputs_chosen", actor=actor.user, rule_id=found.rule_id,
+        target=f"{found.resource_kind}/{found.resource_id}",
+        inputs=", ".join(f"{k}={v}" for k, v in values.items()),
+    )  # fmt: skip
+    place = where.model_dump(mode="json")
+    if not enqueue_prepare_rebuild(ctx.connection, finding_id, actor.user, place, values):
+        return Notice(text="A rebuild request for this finding is already being prepared.")
+    return Notice(
+        text=f"Preparing the rebuild of {found.resource_id} for {found.rule_id}: the approval "
+        "request with the plan as a diff appears in the thread."
+    )

@@ -22,7 +22,12 @@ from posture.rebuild_messages import (
     rebuild_request,
 )
 from posture.rebuilds import Rebuild, RebuildPhase
-from posture.remediation.rebuild_params import needs_inputs, rebuilds_from_chat
+from posture.remediation.rebuild_params import (
+    RebuildInputs,
+    needs_inputs,
+    read_inputs,
+    rebuilds_from_chat,
+)
 from posture.report import finding_actions
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -126,3 +131,29 @@ def test_the_menu_offers_a_rebuild_for_rules_that_always_need_one() -> None:
     assert FindingAction.REQUEST_REBUILD in finding_actions("CW-103", frozenset())
     assert FindingAction.REQUEST_REBUILD not in finding_actions("CW-101", frozenset({"CW-101"}))
     assert finding_actions("CW-103", frozenset(), Status.PASS) == (FindingAction.EXPLAIN,)
+
+
+@pytest.mark.parametrize(
+    ("rule", "typed", "expected"),
+    [
+        ("CW-306", {"port": "6390"}, RebuildInputs(port=6390)),
+        ("CW-306", {"port": "6379"}, {"port"}),
+        ("CW-306", {"port": "80"}, {"port"}),
+        ("CW-306", {"port": "x"}, {"port"}),
+        ("CW-302", {"subnet_group": "private-cache"}, RebuildInputs(subnet_group="private-cache")),
+        ("CW-302", {"subnet_group": "default"}, {"subnet_group"}),
+        ("CW-302", {"subnet_group": "Bad Name"}, {"subnet_group"}),
+        (
+            "CW-104",
+            {"kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+            RebuildInputs(kms_key_id="arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ),
+        ("CW-104", {"kms_key_id": "alias/aws/elasticache"}, {"kms_key_id"}),
+        ("CW-103", {}, RebuildInputs()),
+    ],
+)  # fmt: skip
+def test_values_typed_in_the_rebuild_form_are_checked(
+    rule: str, typed: dict[str, str], expected: object
+) -> None:
+    read = read_inputs(rule, typed)
+    assert (set(read) if isinstance(read, dict) else read) == expected

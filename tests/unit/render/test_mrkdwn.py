@@ -117,6 +117,7 @@ def test_action_ids_are_the_documented_strings() -> None:
         "rebuild_cancel",
         "rebuild_delete_source",
         "finding_apply_anyway",
+        "finding_rebuild_inputs",
     }
     assert all(len(a.value) <= 255 for a in ActionId)
 
