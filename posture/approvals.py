@@ -26,6 +26,8 @@ class RequestKind(StrEnum):
     ACCEPT_RISK = "accept_risk"  # suppress a finding until a date, with a reason
     ROTATE = "rotate"  # AUTH token rotation, phase 1 (ROTATE)
     FINALIZE = "finalize"  # AUTH token rotation, phase 2 (SET)
+    REBUILD = "rebuild"  # start a rebuild migration (snapshot, copy with the fix, verify)
+    REBUILD_DELETE = "rebuild_delete"  # delete a rebuilt cache's source, with a final snapshot
 
 
 class State(StrEnum):

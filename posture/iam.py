@@ -8,6 +8,7 @@ from typing import Any
 from posture.catalog import all_rules
 from posture.privileges import (
     FIX_READS,
+    REBUILD_READS,
     ROTATION_READS,
     iam_actions,
     remediation_writes,
@@ -42,13 +43,14 @@ def audit_policy() -> dict[str, Any]:
 
 
 def remediation_policy() -> dict[str, Any]:
-    """The remediation role: exactly the writes fixes and token rotation make, and their reads.
+    """The remediation role: exactly the writes fixes, token rotation and approved rebuilds
+    make, and their reads (a rebuild reads its copy's tags to find what it created).
 
-    Generated from `posture.privileges`, the same list the runtime guard enforces. Rebuilds and
-    manual steps stay with people, so their calls are not here.
+    Generated from `posture.privileges`, the same list the runtime guard enforces. Manual
+    runbook steps stay with people, so their calls are not here.
     """
     writes = iam_actions(remediation_writes())
-    reads = iam_actions(FIX_READS | ROTATION_READS) - writes
+    reads = iam_actions(FIX_READS | ROTATION_READS | REBUILD_READS) - writes
     return {
         "Version": "2012-10-17",
         "Statement": [

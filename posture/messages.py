@@ -35,6 +35,7 @@ class FindingAction(StrEnum):
     EXPLAIN = "explain"
     REQUEST_FIX = "request_fix"
     ACCEPT_RISK = "accept_risk"
+    REQUEST_REBUILD = "request_rebuild"  # the fix is a migration to a rebuilt copy
 
 
 class SeverityCounts(_Message):

@@ -129,6 +129,16 @@ class IacPolicy(_Section):
     live_fix_by_default: bool = False  # true: IaC-managed resources get live fixes as before
 
 
+class RotationPolicy(_Section):
+    """Scheduled rotation (issue 17): once a day, a rotation is requested (with the usual
+    approval; the bot is the requester) for every group or serverless cache whose AUTH token
+    or user password has sat in Secrets Manager as AWSCURRENT longer than `max_age_days`.
+    0 turns it off. Requests go to `channel`, else to the bot's security channel."""
+
+    max_age_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    channel: str = ""
+
+
 class OrgPolicy(_Section):
     backups: BackupPolicy = BackupPolicy()
     auth: AuthPolicy = AuthPolicy()
@@ -141,6 +151,7 @@ class OrgPolicy(_Section):
     access: AccessPolicy = AccessPolicy()
     reserved: ReservedPolicy = ReservedPolicy()
     iac: IacPolicy = IacPolicy()
+    rotation: RotationPolicy = RotationPolicy()
 
 
 NON_POLICY_SECTIONS = frozenset(

@@ -109,6 +109,8 @@ ROTATION_READS: frozenset[Call] = frozenset(
         ("elasticache", "DescribeServerlessCaches"),
         ("secrets-manager", "DescribeSecret"),
         ("secrets-manager", "GetSecretValue"),
+        # scheduled rotation: the age of each credential's AWSCURRENT version
+        ("secrets-manager", "ListSecretVersionIds"),
     }
 )
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from posture.conversations import ConversationRef
+
 
 class RebuildPhase(StrEnum):
     REQUESTED = "requested"
@@ -89,6 +91,8 @@ class Rebuild(BaseModel):
     endpoints: tuple[str, ...] = ()
     problem: str = ""
     waits: int = 0
+    where: ConversationRef | None = None  # the finding's thread, when asked from chat
+    finding_id: str = ""
     updated: datetime | None = None
     version: int = 0
 

@@ -26,6 +26,7 @@ from posture.messages import (
     TopFinding,
 )
 from posture.overlaps import ResourceKey, RootCause, resource_key, root_causes
+from posture.remediation.rebuild import ALWAYS_REBUILT
 from posture.suppressions import AcceptedRisk
 
 _FINDING_ID_HEX_CHARS = 24  # 96 bits: collisions within one run are not a practical concern
@@ -71,6 +72,8 @@ def finding_actions(
         return (FindingAction.EXPLAIN,)
     if rule_id in fixable_rules:
         return (FindingAction.EXPLAIN, FindingAction.REQUEST_FIX, FindingAction.ACCEPT_RISK)
+    if rule_id in ALWAYS_REBUILT:  # the fix is a migration to a rebuilt copy (issue 17)
+        return (FindingAction.EXPLAIN, FindingAction.REQUEST_REBUILD, FindingAction.ACCEPT_RISK)
     return (FindingAction.EXPLAIN, FindingAction.ACCEPT_RISK)
 
 

@@ -124,10 +124,11 @@ class Rotation(BaseModel):
     mode: RotationMode
     account: str
     region: str
-    group_id: str
+    group_id: str  # the replication group, or the serverless cache whose users rotate
     engine: str
     requester: str
     conversation: ConversationRef  # where it was asked; `thread` is the rotation's thread
+    resource_kind: str = "replication_group"  # or "serverless_cache" (RBAC users only)
     secrets: tuple[SecretRef, ...]
     phase: Phase = Phase.REQUESTED
     seq: int = 0  # bumped on every change; names the next job so re-enqueues collapse

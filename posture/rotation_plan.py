@@ -38,10 +38,9 @@ def other_kind_reason(name: str, kind: str, engine: str, user_group_id: str | No
         )
     if kind == "serverless cache":
         return (
-            f"{name} is a serverless {engine} cache with the user group {user_group_id}. "
-            "cachewarden does not rotate serverless caches' user passwords yet; rotate each "
-            "user's password with `aws elasticache modify-user --passwords` (two passwords "
-            "during the change), keeping the value in Secrets Manager."
+            f"{name} is a serverless {engine} cache with the user group {user_group_id}; its "
+            "users' passwords rotate, but the name was found in more than one place. Name one "
+            "with account= and region=."
         )
     return (
         f"{name} is a standalone {engine} cluster, not a replication group; cachewarden rotates "

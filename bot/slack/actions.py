@@ -18,6 +18,11 @@ class ActionId(StrEnum):
     FINALIZE = "rotation_finalize"
     CANCEL = "rotation_cancel"
     FINDING_MENU = "finding_menu"  # the "..." menu on a finding line; options name the above
+    REQUEST_REBUILD = "finding_request_rebuild"  # a fix that is a rebuild (issue 17)
+    REBUILD_CANCEL = "rebuild_cancel"  # on a rebuild's card: remove what it created
+    REBUILD_DELETE_SOURCE = "rebuild_delete_source"  # on a rebuild's card: ask the 2nd approval
+    REBUILD_INPUTS = "finding_rebuild_inputs"  # under a rebuild runbook: choose key/subnets/port
+    APPLY_ANYWAY = "finding_apply_anyway"  # a template owns it: fix live, the stack will drift
 
 
 FINDING_ACTION_IDS: Mapping[FindingAction, ActionId] = MappingProxyType(
@@ -25,6 +30,7 @@ FINDING_ACTION_IDS: Mapping[FindingAction, ActionId] = MappingProxyType(
         FindingAction.EXPLAIN: ActionId.EXPLAIN,
         FindingAction.REQUEST_FIX: ActionId.REQUEST_FIX,
         FindingAction.ACCEPT_RISK: ActionId.ACCEPT_RISK,
+        FindingAction.REQUEST_REBUILD: ActionId.REQUEST_REBUILD,
     }
 )
 

@@ -23,6 +23,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.slack.render.blocks import render_notice, render_summary
+from bot.slack.render.drift import drift_choice
+from bot.slack.render.rebuild import render_rebuild
+from bot.slack.render.rebuild_inputs import rebuild_input_choice
 from bot.slack.render.slack_approval import (
     ApprovalFrame,
     render_approval,
@@ -36,6 +39,7 @@ from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
+from posture.rebuild_messages import RebuildCard
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
 from workers.platform.notifier import NotifyError, PostedReply, ReportFile
@@ -231,7 +235,8 @@ class SlackNotifier:
 
     def post_plan(self, where: ConversationRef, plan: FixPlan) -> MessageRef:
         text, blocks = render_plan(plan)
-        return self._post(where, text, blocks)
+        extra = drift_choice(plan) + rebuild_input_choice(plan)
+        return self._post(where, text, blocks + extra)
 
     def post_fix_result(self, where: ConversationRef, result: FixResult) -> MessageRef:
         text, blocks = render_fix_result(result)
@@ -257,4 +262,18 @@ class SlackNotifier:
                     "chat.update", channel=channel, ts=card.message_id, text=text, blocks=blocks
                 )
             return card
+        return self._post(where, text, blocks)
+
+    # --- rebuilds (issue 17) -----------------------------------------------------------------
+    def post_rebuild(
+        self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
+    ) -> MessageRef:
+        text, blocks = render_rebuild(card)
+        if message is not None:  # one card per rebuild, edited as the migration moves
+            channel = message.conversation.channel
+            with self._channel_turn(channel):
+                self._call(
+                    "chat.update", channel=channel, ts=message.message_id, text=text, blocks=blocks
+                )
+            return message
         return self._post(where, text, blocks)

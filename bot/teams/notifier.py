@@ -30,6 +30,7 @@ from bot.teams.cards.elements import CARD_CONTENT_TYPE, Card
 from bot.teams.cards.explain import render_explain_card
 from bot.teams.cards.findings import FindingsPage, render_findings_page, render_findings_pages
 from bot.teams.cards.notices import render_notice_card
+from bot.teams.cards.rebuild import render_rebuild_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.summary import render_summary_card
 from bot.teams.connector import ConnectorClient
@@ -40,6 +41,7 @@ from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
+from posture.rebuild_messages import RebuildCard
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
 from workers.alerts.notifier import AlertNotifier
@@ -250,6 +252,14 @@ class TeamsNotifier:
 
     def post_alert_rollup(self, channel: str, rollup: AlertRollup) -> str:
         return self._post(channel, render_rollup_card(rollup))
+
+    def post_rebuild(
+        self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
+    ) -> MessageRef:
+        if message is not None:
+            self.update_card(message, render_rebuild_card(card))
+            return message
+        return self._post_at(where, render_rebuild_card(card))
 
 
 def as_notifier(notifier: TeamsNotifier) -> Notifier:

@@ -30,6 +30,7 @@ FINDING_VERBS: Mapping[FindingAction, Verb] = MappingProxyType(
         FindingAction.EXPLAIN: Verb.EXPLAIN,
         FindingAction.REQUEST_FIX: Verb.REQUEST_FIX,
         FindingAction.ACCEPT_RISK: Verb.ACCEPT_RISK,
+        FindingAction.REQUEST_REBUILD: Verb.REQUEST_FIX,  # the same job plans a rebuild
     }
 )
 

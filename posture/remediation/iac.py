@@ -158,8 +158,8 @@ def template_plan(plan: FixPlan, owner: IacOwner) -> FixPlan:
         "deploy, so the fix is a template change."
     )
     anyway = (
-        "To change the live resource anyway, request the fix with `apply anyway`: the stack "
-        "will drift and its next update may undo the fix."
+        "To change the live resource anyway, choose Apply anyway: the stack will drift and "
+        "its next update may undo the fix."
     )
     return plan.model_copy(
         update={
@@ -167,6 +167,7 @@ def template_plan(plan: FixPlan, owner: IacOwner) -> FixPlan:
             "calls": (),
             "reason": reason,
             "next_step": anyway,
+            "iac_owner": where,
             "runbook": Runbook(
                 title=f"Template change for {plan.rule_id} on {plan.resource_id}",
                 summary=f"{reason} {plan.change} {anyway}",

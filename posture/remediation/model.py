@@ -113,6 +113,8 @@ class FixPlan(_Frozen):
     fingerprint: str = ""
     warning: str = ""  # what an approver must know before approving (endpoints that change)
     drift_accepted: bool = False  # a template owns the resource; the requester chose live
+    iac_owner: str = ""  # a template change: the tool and stack that own the resource
+    finding_id: str = ""  # the finding the plan answers, once posted (for its buttons)
 
     @property
     def runs_calls(self) -> bool:

@@ -45,6 +45,8 @@ CHANGES: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
 # A new cache with TLS on defaults to `required`; the copy drops a `preferred` mode.
 _DROPPED = {"CW-101": ("--transit-encryption-mode",), "CW-102": ("--transit-encryption-mode",)}
 REBUILD_RULES = frozenset(CHANGES)
+# Rules whose fix is a rebuild whatever the engine (TLS is in place on a group of 7.0+).
+ALWAYS_REBUILT = REBUILD_RULES - {"CW-101", "CW-102"}
 
 
 def new_id(source: str, limit: int = MAX_GROUP_ID) -> str:

@@ -10,6 +10,7 @@ from Secrets Manager at the moment of the call.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,9 +21,56 @@ from posture.remediation.target import Target
 from posture.resources import ReplicationGroup
 
 # The rules the automated rebuild handles for replication groups, and the input each needs.
-AUTOMATED = ("CW-103", "CW-104", "CW-301", "CW-302", "CW-303", "CW-306")
+# CW-101/102 only reach a rebuild on engines that cannot take TLS in place (the planner decides).
+AUTOMATED = ("CW-101", "CW-102", "CW-103", "CW-104", "CW-301", "CW-302", "CW-303", "CW-306")
 PLACEHOLDERS = {"$CMK_ARN": "kms_key_id", "$NEW_SUBNET_GROUP": "subnet_group", "$NEW_PORT": "port"}
 AUTH_FROM_SECRET = "<read from Secrets Manager at create time>"
+
+
+def needs_inputs(rule_id: str) -> tuple[str, ...]:
+    """What the requester must choose for the copy (a KMS key, a subnet group, a port)."""
+    options = CHANGES.get(rule_id, ({}, ""))[0]
+    return tuple(
+        PLACEHOLDERS[v] for values in options.values() for v in values if v in PLACEHOLDERS
+    )
+
+
+def rebuilds_from_chat(rule_id: str) -> bool:
+    """A replication group's rebuild for this rule can run behind an approval as it is."""
+    return rule_id in AUTOMATED and not needs_inputs(rule_id)
+
+
+# What a person may type for each value (checked before anything is queued).
+_KMS_KEY = re.compile(
+    r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]{1,250})"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+_SUBNET_GROUP = re.compile(r"^[a-z][a-z0-9-]{0,254}$")
+INPUT_LABELS = {
+    "kms_key_id": "Customer-managed KMS key (key ARN, alias ARN or key id)",
+    "subnet_group": "Cache subnet group for the new cache (private subnets, not `default`)",
+    "port": "Port for the new cache (not 6379 or 11211)",
+}
+
+
+def read_inputs(rule_id: str, raw: Mapping[str, str]) -> RebuildInputs | dict[str, str]:
+    """The values a person typed for the rule's rebuild, or an error per field."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for field in needs_inputs(rule_id):
+        text = (raw.get(field) or "").strip()
+        if field == "kms_key_id" and not _KMS_KEY.match(text):
+            errors[field] = "Give the key's ARN, an alias ARN, or its key id."
+        elif field == "subnet_group" and (not _SUBNET_GROUP.match(text) or text == "default"):
+            errors[field] = "Give the name of a cache subnet group other than `default`."
+        elif field == "port":
+            port = int(text) if text.isdigit() else 0
+            if not 1024 <= port <= 65535 or port in (6379, 11211):
+                errors[field] = "Give a port from 1024 to 65535, other than 6379 and 11211."
+            values[field] = port
+            continue
+        values[field] = text
+    return errors or RebuildInputs(**values)  # type: ignore[arg-type]
 
 
 class RebuildInputError(ValueError):

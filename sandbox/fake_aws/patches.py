@@ -85,6 +85,7 @@ def install_patches(modify_delay_describes: int | None = None) -> FakeSettings:
         _patch_elasticache()
         _patch_kms()
         _patch_tagging_pages()
+        _patch_secret_version_dates()
         setattr(ElastiCacheBackend, SETTINGS_ATTRIBUTE, settings)
     if modify_delay_describes is not None:
         settings.modify_delay_describes = modify_delay_describes
@@ -147,3 +148,33 @@ def _patch_tagging_pages() -> None:
         return original(self)
 
     ResourceGroupsTaggingAPIResponse.get_resources = get_resources  # type: ignore[method-assign]
+
+
+def _patch_secret_version_dates() -> None:
+    """ListSecretVersionIds reports each version's own creation date (moto says "now").
+
+    Scheduled rotation ages a credential by its AWSCURRENT version's CreatedDate:
+    https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ListSecretVersionIds.html
+    """
+    import json
+
+    from moto.secretsmanager.exceptions import SecretNotFoundException
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    def list_secret_version_ids(self: Any, secret_id: str) -> str:
+        if secret_id not in self.secrets:
+            raise SecretNotFoundException()
+        secret = self.secrets[secret_id]
+        versions = [
+            {
+                "CreatedDate": version.get("createdate"),
+                "VersionId": version_id,
+                "VersionStages": version["version_stages"],
+            }
+            for version_id, version in secret.versions.items()
+        ]
+        return json.dumps(
+            {"ARN": secret.arn, "Name": secret.name, "NextToken": "", "Versions": versions}
+        )
+
+    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]

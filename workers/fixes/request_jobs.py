@@ -12,6 +12,7 @@ import logging
 import uuid
 
 from posture.approvals import RequestKind
+from posture.base import ResourceKind
 from posture.conversations import ConversationRef, Platform
 from posture.findings import Finding, Status
 from posture.messages import Notice
@@ -19,11 +20,13 @@ from posture.remediation import (
     CACHE_KINDS,
     Asked,
     FixPlan,
+    PlanKind,
     catalog_plan,
     current_finding,
     fix_request,
     plan_fix,
 )
+from posture.remediation.rebuild_params import needs_inputs, rebuilds_from_chat
 from workers.approvals.flow import ApprovalFlow, subject_of
 from workers.approvals.jobs import flow
 from workers.audit.store import AuditStore
@@ -32,6 +35,7 @@ from workers.fixes.reads import UnreachableAccount, read_for_fix, remediation_se
 from workers.fixes.store import FixStore
 from workers.platform.runtime import JobEnvironment, environment
 from workers.platform.telemetry import current_correlation_id
+from workers.rebuilds.request_jobs import open_rebuild_request
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ def prepare_fix(
     if plan is None:
         return
     if not plan.runs_calls:  # a runbook, a manual fix, or why nothing can run yet
-        env.notifiers.to(where).post_plan(where, plan)
+        env.notifiers.to(where).post_plan(where, plan.model_copy(update={"finding_id": finding_id}))
         approvals.audit.append(
             "plan.posted",
             actor=requester,
@@ -87,6 +91,7 @@ def prepare_fix(
             account=plan.account,
             region=plan.region,
         )
+        _offer_rebuild(env, approvals, plan, finding, finding_id, where, reply, requester)
         return
     asked = Asked(
         request_id=uuid.uuid4().hex[:16],
@@ -107,6 +112,44 @@ def prepare_fix(
             warning=plan.warning,
         )
     _open_request(env, approvals, plan, asked, finding, reply)
+
+
+def _offer_rebuild(
+    env: JobEnvironment,
+    approvals: ApprovalFlow,
+    plan: FixPlan,
+    finding: Finding,
+    finding_id: str,
+    where: ConversationRef,
+    reply: _Reply,
+    requester: str,
+) -> None:
+    """After the runbook, a rebuild cachewarden can run itself (issue 17): its approval.
+
+    When it cannot run yet (a value to choose, a rebuild under way), say why."""
+    if (
+        plan.kind is not PlanKind.REBUILD
+        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
+    ):
+        return
+    if not rebuilds_from_chat(plan.rule_id):
+        needs = ", ".join(needs_inputs(plan.rule_id))
+        reply.in_thread(
+            f"The new cache needs a value you choose ({needs}): choose it with Request rebuild "
+            "under the runbook (Slack), or follow the runbook by hand."
+            if needs
+            else f"cachewarden has no automated rebuild for {plan.rule_id}; the runbook above "
+            "does it by hand."
+        )
+        return
+    asked = Asked(
+        request_id=uuid.uuid4().hex[:16], requester=requester, finding_id=finding_id, where=where,
+        now=env.clock(), ttl_hours=env.config.bot.approval_ttl_hours,
+        correlation_id=current_correlation_id(),
+    )  # fmt: skip
+    why_not = open_rebuild_request(env, approvals, finding, asked)
+    if why_not:
+        reply.in_thread(f"No rebuild request opened: {why_not} The runbook above does it by hand.")
 
 
 def _plan_for(

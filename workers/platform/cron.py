@@ -1,6 +1,7 @@
 """The schedule for `cachewarden cron`, on RQ 3's built-in cron.
 
-Three jobs are scheduled: a tick that finds the subscriptions due now and queues their
+Four jobs are scheduled (the fourth, daily, requests rotations of credentials past
+`[rotation] max_age_days`: `workers.rotation.schedule.request_due_rotations`): a tick that finds the subscriptions due now and queues their
 digests (`workers.digest.jobs.dispatch_due_digests`), the janitor's sweep every five
 minutes (`workers.platform.janitor_jobs.sweep_stuck`: stuck fixes fail with a message, stalled
 rotations resume, collapsed refusals are written) and the audit log's retention once a
@@ -31,8 +32,14 @@ from rq.cron import CronJob, CronScheduler, register
 from rq.serializers import JSONSerializer
 
 from workers.digest.jobs import dispatch_due_digests
-from workers.platform.enqueue import digest_tick_options, janitor_options, retention_options
+from workers.platform.enqueue import (
+    digest_tick_options,
+    janitor_options,
+    retention_options,
+    rotation_schedule_options,
+)
 from workers.platform.janitor_jobs import sweep_stuck, trim_audit_log
+from workers.rotation.schedule import request_due_rotations
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,7 @@ log = logging.getLogger(__name__)
 register(dispatch_due_digests, **digest_tick_options())
 register(sweep_stuck, **janitor_options())
 register(trim_audit_log, **retention_options())
+register(request_due_rotations, **rotation_schedule_options())  # issue 17: scheduled rotation
 
 
 class JsonCronJob(CronJob):

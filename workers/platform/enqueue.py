@@ -137,10 +137,17 @@ JOBS: Mapping[str, JobSpec] = MappingProxyType(
             on_failure="workers.audit.jobs.on_finish_failed",
         ),
         "prepare_fix": JobSpec("workers.fixes.request_jobs.prepare_fix", SCANS_QUEUE, timeout=300),
+        # A rebuild whose value (KMS key, subnet group, port) a person chose (issue 17).
+        "prepare_rebuild": JobSpec(
+            "workers.rebuilds.request_jobs.prepare_rebuild", SCANS_QUEUE, timeout=300
+        ),
         "run_fix": _approved("workers.fixes.jobs.run_fix"),
         "record_acceptance": _approved("workers.approvals.suppression_jobs.record_acceptance"),
         "run_rotate_phase": _approved("workers.rotation.jobs.run_rotate_phase"),
         "run_finalize_phase": _approved("workers.rotation.jobs.run_finalize_phase"),
+        # An approved rebuild (issue 17): start the migration; delete its source.
+        "start_rebuild": _approved("workers.rebuilds.request_jobs.start_rebuild"),
+        "run_rebuild_delete": _approved("workers.rebuilds.request_jobs.run_rebuild_delete"),
         "check_fix": JobSpec(
             "workers.fixes.jobs.check_fix",
             ACTIONS_QUEUE,
@@ -159,6 +166,13 @@ JOBS: Mapping[str, JobSpec] = MappingProxyType(
         ),
         "advance_rotation": JobSpec(
             "workers.rotation.jobs.advance_rotation", ACTIONS_QUEUE, failure_ttl=DAY
+        ),
+        # Scheduled rotation (issue 17): once a day, requests for credentials past their age.
+        "request_due_rotations": JobSpec(
+            "workers.rotation.schedule.request_due_rotations",
+            SCANS_QUEUE,
+            timeout=900,
+            failure_ttl=DAY,
         ),
         "run_cancel_phase": JobSpec(
             "workers.rotation.jobs.run_cancel_phase", ACTIONS_QUEUE, failure_ttl=DAY
@@ -183,6 +197,8 @@ APPROVED_JOBS: Mapping[RequestKind, str] = MappingProxyType(
         RequestKind.ACCEPT_RISK: "record_acceptance",
         RequestKind.ROTATE: "run_rotate_phase",
         RequestKind.FINALIZE: "run_finalize_phase",
+        RequestKind.REBUILD: "start_rebuild",
+        RequestKind.REBUILD_DELETE: "run_rebuild_delete",
     }
 )
 TICK_TTL_SECONDS = 300  # a digest tick not started within 5 minutes is dropped; the next catches up
@@ -298,6 +314,50 @@ def enqueue_prepare_fix(
         str(platform),
         workspace,
         job_id=f"prepare-{finding_id}",
+        meta=_meta(),
+    )
+
+
+def enqueue_prepare_fix_anyway(
+    connection: redis.Redis,
+    finding_id: str,
+    requester: str,
+    where: tuple[str, str, str, str],
+) -> bool:
+    """Plan the live fix of a template-managed resource (the stack will drift); `where` is
+    (platform, workspace, channel, thread). False on a double click."""
+    platform, workspace, channel, thread = where
+    return _put(
+        connection,
+        "prepare_fix",
+        finding_id,
+        requester,
+        channel,
+        thread,
+        platform,
+        workspace,
+        True,
+        job_id=f"prepare-anyway-{finding_id}",
+        meta=_meta(),
+    )
+
+
+def enqueue_prepare_rebuild(
+    connection: redis.Redis,
+    finding_id: str,
+    requester: str,
+    where: dict[str, str],
+    inputs: dict[str, str | int],
+) -> bool:
+    """Plan a rebuild with the values a person chose (ids, names, a port: never secrets)."""
+    return _put(
+        connection,
+        "prepare_rebuild",
+        finding_id,
+        requester,
+        where,
+        inputs,
+        job_id=f"prepare-rebuild-{finding_id}",
         meta=_meta(),
     )
 
@@ -440,6 +500,23 @@ def digest_tick_options(tick_seconds: int = 0) -> dict[str, Any]:
 def janitor_options(every_seconds: int = 0) -> dict[str, Any]:
     return cron_options(
         "sweep_stuck", "cachewarden-janitor", "*/5 * * * *", every_seconds=every_seconds
+    )
+
+
+def enqueue_due_rotations(connection: redis.Redis) -> bool:
+    """Run the scheduled-rotation check now (the CLI, tests); cron runs it daily."""
+    day = datetime.now().strftime("%Y%m%d%H%M%S")
+    return _put(connection, "request_due_rotations", job_id=f"due-rotations-{day}", meta=_meta())
+
+
+def rotation_schedule_options(every_seconds: int = 0) -> dict[str, Any]:
+    # daily, off the hour, after the audit log's retention
+    return cron_options(
+        "request_due_rotations",
+        "cachewarden-scheduled-rotation",
+        "41 4 * * *",
+        every_seconds=every_seconds,
+        ttl=HOUR,
     )
 
 

@@ -10,6 +10,7 @@ from posture.approvals import ApprovalRequest
 from posture.conversations import ConversationRef, MessageRef, Platform
 from posture.digest import Digest
 from posture.messages import AuditSummary, FindingsThread, Notice
+from posture.rebuild_messages import RebuildCard
 from posture.remediation import FixPlan, FixResult
 from posture.rotation import RotationUpdate
 
@@ -93,6 +94,13 @@ class Notifier(Protocol):
     ) -> MessageRef:
         """A token rotation's state in words (secret names and ARNs, never values), with
         Finalize and Cancel while both tokens work; edits `card` when given, else posts one."""
+        ...
+
+    def post_rebuild(
+        self, where: ConversationRef, card: RebuildCard, *, message: MessageRef | None = None
+    ) -> MessageRef:
+        """A rebuild's progress card (diff, phase, endpoints, cutover steps, its buttons);
+        edits `message` when given, else posts one."""
         ...
 
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+
+import redis
 
 from posture.base import ResourceKind
-from posture.conversations import Actor
+from posture.conversations import Actor, ConversationRef
+from posture.policy import OrgPolicy
 from posture.rebuilds import (
     WORKING,
     Rebuild,
@@ -46,23 +50,29 @@ class RebuildAsk:
     dry_run: bool = False
 
 
-def request_rebuild(
-    ctx: FlowContext, actor: Actor, ask: RebuildAsk, session: AccountSession
+def plan_rebuild(
+    policy: OrgPolicy,
+    now: datetime,
+    requester: str,
+    ask: RebuildAsk,
+    session: AccountSession,
+    *,
+    where: ConversationRef | None = None,
+    finding_id: str = "",
 ) -> Rebuild:
-    """Read the source, plan its copy (every setting plus the fix) and store the request."""
-    now = ctx.clock()
+    """Read the source and plan its copy (every setting plus the fix); nothing is stored."""
     inventory = read_for_fix(session, ask.account, ask.region, RG, ask.source_id, now=now)
     group = find_resource(inventory, RG, ask.source_id)
     if group is None:
         raise RebuildRefused(
             f"{ask.source_id} is not a replication group in {ask.account}/{ask.region}."
         )
-    target = Target(ask.rule_id, group, RuleContext.build(inventory, ctx.config.policy, now))
+    target = Target(ask.rule_id, group, RuleContext.build(inventory, policy, now))
     rebuild_id = uuid.uuid4().hex
     plan = group_rebuild_plan(target, ask.inputs, rebuild_id)
     elasticache = session.client(session.new_session(), "elasticache", ask.region)
     described = elasticache.describe_replication_groups(ReplicationGroupId=ask.source_id)
-    rebuild = Rebuild(
+    return Rebuild(
         rebuild_id=rebuild_id,
         account=ask.account,
         region=ask.region,
@@ -75,19 +85,33 @@ def request_rebuild(
         diff=tuple(plan.diff_lines()),
         auth_secret=auth_secret_id(target) if plan.needs_auth_token else "",
         source_fingerprint=fingerprint_of(described["ReplicationGroups"][0]),
-        requester=actor.user,
+        requester=requester,
         dry_run=ask.dry_run,
+        where=where,
+        finding_id=finding_id,
         updated=now,
     )
-    holder = RebuildStore(ctx.connection).create(rebuild)
+
+
+def store_rebuild(connection: redis.Redis, rebuild: Rebuild) -> Rebuild:
+    """Keep the request (one live rebuild per source) and write it to the audit log."""
+    holder = RebuildStore(connection).create(rebuild)
     if holder:
-        raise RebuildRefused(f"{ask.source_id} already has a rebuild under way ({holder}).")
-    AuditLog(ctx.connection).append(
-        "rebuild.requested", actor=actor.user, rebuild_id=rebuild_id, rule=ask.rule_id,
-        target=f"replication_group/{ask.source_id}", copy=plan.copy_id,
-        diff="; ".join(rebuild.diff), dry_run=str(ask.dry_run),
+        raise RebuildRefused(f"{rebuild.source_id} already has a rebuild under way ({holder}).")
+    AuditLog(connection).append(
+        "rebuild.requested", actor=rebuild.requester, rebuild_id=rebuild.rebuild_id,
+        rule=rebuild.rule_id, target=f"replication_group/{rebuild.source_id}",
+        copy=rebuild.copy_id, diff="; ".join(rebuild.diff), dry_run=str(rebuild.dry_run),
     )  # fmt: skip
     return rebuild
+
+
+def request_rebuild(
+    ctx: FlowContext, actor: Actor, ask: RebuildAsk, session: AccountSession
+) -> Rebuild:
+    """Read the source, plan its copy (every setting plus the fix) and store the request."""
+    planned = plan_rebuild(ctx.config.policy, ctx.clock(), actor.user, ask, session)
+    return store_rebuild(ctx.connection, planned)
 
 
 def _decide(

@@ -19,6 +19,7 @@ from posture.rebuilds import WORKING, Rebuild
 from workers.aws.secrets import CredentialVault
 from workers.platform.enqueue import enqueue_rebuild_step
 from workers.platform.runtime import JobEnvironment, environment
+from workers.rebuilds.progress import show_progress
 from workers.rebuilds.steps import RebuildTools, run_step
 from workers.rebuilds.store import RebuildStore
 from workers.rebuilds.verify import verdicts_reader
@@ -87,7 +88,12 @@ def advance_rebuild(rebuild_id: str, version: int, attempt: int = 0) -> None:
             if new.phase in WORKING:
                 delay = result.wait if result.wait else SAFETY_SECONDS
                 schedule_rebuild_step(env.connection, rebuild_id, new.version, delay)
-            if not store.replace(rebuild, new) or result.wait:
+            if not store.replace(rebuild, new):
+                return
+            show_progress(
+                env.connection, env.notifiers, new, phase_changed=new.phase != rebuild.phase
+            )
+            if result.wait:
                 return
             lock.reacquire()
     finally:

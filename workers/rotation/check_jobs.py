@@ -40,6 +40,7 @@ from workers.aws.session import AccountSession, account_of_role
 from workers.fixes.reads import UnreachableAccount, remediation_session
 from workers.platform.runtime import JobEnvironment, environment
 from workers.rotation.jobs import Driver, approval_flow
+from workers.rotation.serverless import SERVERLESS, find_serverless
 from workers.rotation.steps import StepFailed
 from workers.rotation.store import RotationIntake, RotationStore
 
@@ -96,9 +97,7 @@ def other_kind(sessions: list[AccountSession], regions: list[str], name: str) ->
 
 def locate(env: JobEnvironment, intake: RotationIntake) -> Located:
     sessions = candidate_sessions(env, intake.account)
-    regions = (
-        [intake.region] if intake.region else list(env.config.scan.regions) or [DEFAULT_REGION]
-    )
+    regions = _regions(env, intake)
     found = []
     for session in sessions:
         boto = session.new_session()
@@ -144,10 +143,18 @@ def auth_secret(env: JobEnvironment, located: Located) -> SecretRef:
 
 def user_secrets(env: JobEnvironment, located: Located) -> tuple[list[SecretRef], list[str]]:
     """A secret per rotatable password user, and a line per user left out (with why)."""
-    client = located.session.client(located.session.new_session(), "elasticache", located.region)
-    vault, prefix = _vault(located), env.config.policy.auth.secret_name_prefix
+    return users_of_groups(env, located.session, located.region, located.group.user_group_ids)
+
+
+def users_of_groups(
+    env: JobEnvironment, session: AccountSession, region: str, user_group_ids: tuple[str, ...]
+) -> tuple[list[SecretRef], list[str]]:
+    """The rotatable password users of these user groups, and each user left out (with why)."""
+    client = session.client(session.new_session(), "elasticache", region)
+    vault = CredentialVault(session.client(session.new_session(), "secretsmanager", region))
+    prefix = env.config.policy.auth.secret_name_prefix
     refs, skipped = [], []
-    for user_group_id in located.group.user_group_ids:
+    for user_group_id in user_group_ids:
         user_group = describe_user_group(client, user_group_id)
         for user_id in user_group.user_ids if user_group else ():
             user = describe_user(client, user_id)
@@ -171,8 +178,44 @@ def user_secrets(env: JobEnvironment, located: Located) -> tuple[list[SecretRef]
     return refs, skipped
 
 
+def _regions(env: JobEnvironment, intake: RotationIntake) -> list[str]:
+    return [intake.region] if intake.region else list(env.config.scan.regions) or [DEFAULT_REGION]
+
+
+def plan_serverless(
+    env: JobEnvironment, intake: RotationIntake
+) -> tuple[Rotation, ApprovalRequest] | None:
+    """A serverless cache with a user group: its password users, or None when not one."""
+    sessions = candidate_sessions(env, intake.account)
+    found = find_serverless(sessions, _regions(env, intake), intake.group_id)
+    if len(found) != 1:
+        return None
+    cache = found[0]
+    refs, skipped = users_of_groups(env, cache.session, cache.region, (cache.user_group_id,))
+    if not refs:
+        raise Refused(
+            f"No user of the serverless cache {cache.name} (user group {cache.user_group_id}) "
+            "can have its password rotated: " + "; ".join(skipped or ["the group has no users"])
+        )
+    now = env.clock()
+    rotation = Rotation(
+        rotation_id=intake.ticket_id, mode=RotationMode.RBAC_USERS,
+        account=cache.session.account_id, region=cache.region, group_id=cache.name,
+        engine=cache.engine, requester=intake.requester, conversation=intake.origin,
+        resource_kind=SERVERLESS, secrets=tuple(refs),
+        correlation_id=intake.correlation_id, created_at=now, updated_at=now,
+    )  # fmt: skip
+    return rotation, rotation_request(env, rotation, skipped, now)
+
+
 def plan_rotation(env: JobEnvironment, intake: RotationIntake) -> tuple[Rotation, ApprovalRequest]:
-    located = locate(env, intake)
+    try:
+        located = locate(env, intake)
+    except Refused:
+        serverless = plan_serverless(env, intake)
+        if serverless is None:
+            raise
+        return serverless
     group = located.group
     reason = refusal_reason(group)
     if reason:
@@ -221,7 +264,7 @@ def rotation_request(
         expires_at=default_expiry(now, env.config.bot.approval_ttl_hours),
         account=rotation.account,
         region=rotation.region,
-        resource_kind="replication_group",
+        resource_kind=rotation.resource_kind,
         resource_id=rotation.group_id,
         change=change,
         api_call=texts.api_call,
@@ -268,7 +311,7 @@ def open_rotation(env: JobEnvironment, rotation: Rotation, request: ApprovalRequ
                 "rotation.requested",
                 actor=rotation.requester,
                 rotation_id=rotation.rotation_id,
-                target=f"replication_group/{rotation.group_id}",
+                target=f"{rotation.resource_kind}/{rotation.group_id}",
                 mode=str(rotation.mode),
             )
             driver.announce(threaded)

@@ -143,7 +143,7 @@ def rotation_click(
             cancel_refused,
             {
                 "rotation_id": rotation.rotation_id,
-                "target": f"replication_group/{rotation.group_id}",
+                "target": f"{rotation.resource_kind}/{rotation.group_id}",
             },
             event="rotation.cancel_refused",
         )
@@ -168,7 +168,7 @@ def finalize_request(
         expires_at=default_expiry(now, ttl_hours),
         account=rotation.account,
         region=rotation.region,
-        resource_kind="replication_group",
+        resource_kind=rotation.resource_kind,
         resource_id=rotation.group_id,
         change=texts.change,
         api_call=texts.api_call,
@@ -249,7 +249,7 @@ def cancel_rotation(
         "rotation.cancel_requested",
         actor=actor.user,
         rotation_id=rotation.rotation_id,
-        target=f"replication_group/{rotation.group_id}",
+        target=f"{rotation.resource_kind}/{rotation.group_id}",
     )
     where = rotation.conversation
     ctx.notifiers.to(where).post_rotation(where, rotation_update(moved))

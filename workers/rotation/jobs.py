@@ -109,7 +109,7 @@ class Driver:
             "rotation.phase",
             rotation_id=new.rotation_id,
             phase=str(new.phase),
-            target=f"replication_group/{new.group_id}",
+            target=f"{new.resource_kind}/{new.group_id}",
             problem=new.problem or None,
         )
         if new.phase not in QUIET_PHASES:

@@ -59,7 +59,7 @@ class RotationTools:
             rotation_id=rotation.rotation_id,
             account=rotation.account,
             region=rotation.region,
-            target=f"replication_group/{rotation.group_id}",
+            target=f"{rotation.resource_kind}/{rotation.group_id}",
             **details,
         )
 

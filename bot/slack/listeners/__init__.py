@@ -11,8 +11,11 @@ from bot.slack.listeners import (
     approvers,
     commands,
     deny,
+    drift,
     finding_menu,
     home,
+    rebuild,
+    rebuild_inputs,
     risk,
     rotation,
     suggestions,
@@ -28,5 +31,8 @@ def register(app: App, deps: BotDeps) -> None:
     deny.register(app, deps)  # the Deny modal's submission (a reason)
     home.register(app, deps)
     rotation.register(app, deps)
+    rebuild.register(app, deps)  # the rebuild card's Delete the old cache / Cancel rebuild
+    rebuild_inputs.register(app, deps)  # Request rebuild… : the form for a key, subnets, port
+    drift.register(app, deps)  # Apply anyway under a template change (the stack will drift)
     approvers.register(app, deps)  # approver groups changed: drop the cached members
     suggestions.register(app, deps)  # usage and scope answers' one-click fixes

@@ -48,7 +48,7 @@ def answer_click(
 ) -> dict[str, Any] | None:
     """The clicker's ephemeral answer; None when the answer is a modal instead."""
     actor = click_actor(body)
-    if action_id == ActionId.REQUEST_FIX:
+    if action_id in (ActionId.REQUEST_FIX, ActionId.REQUEST_REBUILD):  # one job plans both
         return _private(request_fix(ctx, actor, value, finding_thread(body)).text)
     found = finding_for_click(ctx, actor, value)
     if isinstance(found, Notice):
@@ -93,5 +93,10 @@ def register(app: App, deps: BotDeps) -> None:
     ) -> None:
         handle_finding_click(ack, body, respond, client, deps, context)
 
-    for action_id in (ActionId.EXPLAIN, ActionId.REQUEST_FIX, ActionId.ACCEPT_RISK):
+    for action_id in (
+        ActionId.EXPLAIN,
+        ActionId.REQUEST_FIX,
+        ActionId.ACCEPT_RISK,
+        ActionId.REQUEST_REBUILD,
+    ):
         app.action(str(action_id))(on_click)

@@ -45,6 +45,7 @@ MENU_LABELS = {
     FindingAction.EXPLAIN: "Explain",
     FindingAction.REQUEST_FIX: "Request fix",
     FindingAction.ACCEPT_RISK: "Accept risk",
+    FindingAction.REQUEST_REBUILD: "Request rebuild",
 }
 BUTTON_LABELS = MENU_LABELS
 COST_HEADING = "*Cost and capacity* (billing and sizing, not security exposure)"

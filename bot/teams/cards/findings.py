@@ -37,6 +37,7 @@ BUTTON_LABELS = {
     FindingAction.EXPLAIN: "Explain",
     FindingAction.REQUEST_FIX: "Request fix",
     FindingAction.ACCEPT_RISK: "Accept risk",
+    FindingAction.REQUEST_REBUILD: "Request rebuild",
 }
 
 

@@ -198,10 +198,12 @@ def test_no_replica_is_explained_instead_of_asking_for_approval(
     assert not [m for m in requests if "`single-node`" in text_of(m)]
 
 
-def test_a_rebuild_rule_offers_no_fix_request(stack: Stack, parent: Parent) -> None:
-    # Issue 13: a runbook-only rule has no Request fix; its runbook is in Explain.
+def test_a_rebuild_rule_offers_a_rebuild_request_not_a_fix(stack: Stack, parent: Parent) -> None:
+    # Issue 13: no Request fix where no in-place fix exists; issue 17: Request rebuild instead.
     _, line = finding_line(stack, parent, "single-node", "CW-103")
-    assert list(line_actions(line)) == ["finding_explain", "finding_accept_risk"]
+    assert list(line_actions(line)) == [
+        "finding_explain", "finding_request_rebuild", "finding_accept_risk",
+    ]  # fmt: skip
     _, fixable = finding_line(stack, parent, "single-node", "CW-403")
     assert "finding_request_fix" in line_actions(fixable)
 

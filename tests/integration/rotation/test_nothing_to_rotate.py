@@ -1,6 +1,6 @@
 """Names that are caches but not replication groups get a clear answer with the reason:
 Memcached has no password, a serverless cache without a user group has none either, a
-serverless cache with one is not rotated yet. No request is posted for any of them."""
+serverless cache whose users all lack a password (or use IAM) has none to rotate. No request is posted for any of them."""
 
 from __future__ import annotations
 
@@ -45,4 +45,15 @@ def test_memcached_and_serverless_caches_get_the_reason(stack: Stack) -> None:
     ec.create_user_group(UserGroupId=user_group, Engine="valkey", UserIds=["default"])
     grouped = unique("sv")
     ec.create_serverless_cache(ServerlessCacheName=grouped, Engine="valkey", UserGroupId=user_group)
-    assert "modify-user" in _answer_for(stack, grouped, "does not rotate serverless")
+    answer = _answer_for(stack, grouped, "can have its password rotated")
+    assert "default: authenticates with no-password" in answer
+
+    iam_user, iam_group = unique("iam"), unique("ug")
+    ec.create_user(UserId=iam_user, UserName=iam_user, Engine="valkey",
+                   AccessString="on ~* +@all", AuthenticationMode={"Type": "iam"})  # fmt: skip
+    ec.create_user_group(UserGroupId=iam_group, Engine="valkey", UserIds=["default", iam_user])
+    with_iam = unique("sv")
+    ec.create_serverless_cache(ServerlessCacheName=with_iam, Engine="valkey", UserGroupId=iam_group)
+    assert f"{iam_user}: authenticates with iam" in _answer_for(
+        stack, with_iam, "authenticates with iam"
+    )

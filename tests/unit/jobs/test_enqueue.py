@@ -32,6 +32,8 @@ APPROVED_QUEUE_JOBS = {
     "advance_rotation",
     "run_cancel_phase",
     "advance_rebuild",
+    "start_rebuild",
+    "run_rebuild_delete",
 }
 
 

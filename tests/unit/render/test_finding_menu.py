@@ -15,7 +15,12 @@ def test_a_menu_value_round_trips_to_the_button_it_stands_for(action: FindingAct
     assert len(value) <= 150
     parsed = parse_menu_value(value)
     assert parsed is not None and parsed[1] == "a1b2c3"
-    assert parsed[0] in (ActionId.EXPLAIN, ActionId.REQUEST_FIX, ActionId.ACCEPT_RISK)
+    assert parsed[0] in (
+        ActionId.EXPLAIN,
+        ActionId.REQUEST_FIX,
+        ActionId.ACCEPT_RISK,
+        ActionId.REQUEST_REBUILD,
+    )
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,11 @@ def test_action_ids_are_the_documented_strings() -> None:
         "rotation_finalize",
         "rotation_cancel",
         "finding_menu",
+        "finding_request_rebuild",
+        "rebuild_cancel",
+        "rebuild_delete_source",
+        "finding_apply_anyway",
+        "finding_rebuild_inputs",
     }
     assert all(len(a.value) <= 255 for a in ActionId)
 

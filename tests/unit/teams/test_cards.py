@@ -132,14 +132,24 @@ def test_findings_pages_fit_and_show_every_finding_once(count: int) -> None:
 
 
 def test_finding_buttons_carry_only_the_opaque_id_and_fix_only_when_fixable() -> None:
-    cards = render_findings_cards(thread(3))
+    findings = [
+        make_finding(rule_id=rule, resource_id="orders-00001")
+        for rule in ("CW-101", "CW-103", "CW-204")
+    ]
+    built = build_findings_thread("run-42", findings, fixable_rules=frozenset({"CW-101"}))
+    cards = render_findings_cards(built)
     by_rule: dict[str, set[str]] = {}
+    titles: dict[str, set[str]] = {}
     for action in actions(cards[0]):
         assert set(action["data"]) == {"verb", "finding_id"}
         by_rule.setdefault(action["data"]["finding_id"], set()).add(action["verb"])
+        titles.setdefault(action["data"]["finding_id"], set()).add(action["title"])
     verbs = sorted(map(sorted, by_rule.values()))
-    assert [Verb.ACCEPT_RISK, Verb.EXPLAIN, Verb.REQUEST_FIX] in verbs  # CW-101 is fixable
-    assert [Verb.ACCEPT_RISK, Verb.EXPLAIN] in verbs
+    assert verbs.count([Verb.ACCEPT_RISK, Verb.EXPLAIN, Verb.REQUEST_FIX]) == 2  # CW-101, CW-103
+    assert [Verb.ACCEPT_RISK, Verb.EXPLAIN] in verbs  # CW-204: nothing cachewarden runs
+    shown = sorted(map(sorted, titles.values()))
+    assert ["Accept risk", "Explain", "Request rebuild"] in shown  # CW-103's fix is a rebuild
+    assert ["Accept risk", "Explain", "Request fix"] in shown
 
 
 def test_errors_come_last_and_are_counted() -> None:
