@@ -13,6 +13,7 @@ import pytest
 
 from posture.rotation import Phase
 from sandbox.stack import Stack, StackOptions
+from tests.integration import remediation_calls
 from tests.integration.rotation.flow import (
     ACCOUNT,
     APPROVER,
@@ -100,3 +101,7 @@ def test_an_old_secret_gets_one_request_from_the_bot_and_any_approver_may_approv
     rotation = wait_phase(stack, rotation_id, Phase.BOTH_VALID, Phase.FAILED)
     assert rotation.phase is Phase.BOTH_VALID, rotation.problem
     assert rotation.requester == "cachewarden"
+    # The one read only this check makes is in the generated remediation policy, and was made.
+    made = remediation_calls.made(stack.redis.url)
+    assert "secretsmanager:ListSecretVersionIds" in made
+    assert made <= remediation_calls.granted()
