@@ -149,9 +149,12 @@ def check_minor_upgrades(resource: ReplicationGroup | CacheCluster, ctx: RuleCon
 
 
 def _meets_minimum(resource: CacheResource, version: Version, minimum: Version) -> bool:
-    if isinstance(resource, ServerlessCache) and not resource.full_engine_version:
-        # Only the major is known; AWS keeps serverless caches on its latest minor.
-        return version.major >= minimum.major
+    if isinstance(resource, ServerlessCache):
+        # AWS keeps a serverless cache on the newest minor and patch of its line and reports only
+        # as much of the version as it pins ("7", "7.1", Memcached "1.6"): compare at that
+        # precision, so a 1.6 cache is not held to a node-based minimum such as 1.6.12.
+        # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/VersionManagement.html
+        return version.release >= minimum.release[: len(version.release)]
     return version >= minimum
 
 
@@ -179,8 +182,9 @@ CW_406 = Rule(
         "that date the cache gets no routine fixes, is billed for Extended Support where AWS "
         "offers it, and is later upgraded by AWS on AWS's date. Then the policy: a version "
         "below the organisation's minimum for its engine fails; with no minimum set for the "
-        "engine, a version still in support is not applicable. A serverless cache that "
-        "reports only its major version is compared by major. A group whose version cannot "
+        "engine, a version still in support is not applicable. A serverless cache is "
+        'compared only as far as AWS reports its version ("7", "7.1", Memcached '
+        '"1.6"), because AWS keeps it on the newest patch of that line. A group whose version cannot '
         "be read is an error. Old versions also lack controls this catalog relies on, such "
         "as RBAC users (Redis OSS 6.0+) and engine log delivery (6.2+)."
     ),

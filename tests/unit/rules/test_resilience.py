@@ -231,6 +231,21 @@ ENGINE_VERSION = [
         "below",
         policy(engines={"minimum_versions": {"redis": "7.1"}}),
     ),
+    # Serverless Memcached reports "1.6" and AWS keeps it on the newest 1.6 patch: the
+    # node-based minimum 1.6.12 is met at the precision AWS reports (a demo false positive).
+    case(
+        "serverless-memcached-line-meets-patch-minimum",
+        serverless_version("memcached", "1.6", "1.6"),
+        PASS,
+        "memcached 1.6",
+    ),
+    case(
+        "serverless-minor-below-minimum",
+        serverless_version("redis", "7", "7.0"),
+        FAIL,
+        "below",
+        policy(engines={"minimum_versions": {"redis": "7.1"}}),
+    ),
     case(
         "engine-without-minimum",
         lambda: replication_group("8.0.1", engine="valkey"),
