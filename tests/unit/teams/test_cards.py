@@ -126,7 +126,10 @@ def test_findings_pages_fit_and_show_every_finding_once(count: int) -> None:
     assert ids == expected  # order kept, nothing lost or repeated
     for number, card in enumerate(cards, 1):
         assert_valid_card(card)
-        assert f"Page {number} of {len(cards)}" in all_text(card)
+        if len(cards) > 1:
+            assert f"Page {number} of {len(cards)}" in all_text(card)
+        else:  # one page: no "Page 1 of 1", as on Slack
+            assert "Page " not in all_text(card)
     if count == 3000:
         assert len(cards) < 3000 / 10  # pages are filled, not one post per finding
 
