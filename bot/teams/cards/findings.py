@@ -160,7 +160,7 @@ def _error_page(errors: tuple[str, ...]) -> list[Element]:
 
 
 def _page_card(run_id: str, body: list[Element], number: int, pages: int) -> Card:
-    """"Page i of n" only when the findings span more than one reply, as on Slack."""
+    """ "Page i of n" only when the findings span more than one reply, as on Slack."""
     paged = pages > 1
     where = f"Page {number} of {pages} · run {run_id}" if paged else f"Run {run_id}"
     context = text_block(escape(where), subtle=True, size="Small")
