@@ -36,11 +36,11 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
 
 def elements(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every body element, including those of the cards an Action.ShowCard opens."""
-    found = [n for n in walk(card["body"]) if "type" in n and not n["type"].startswith("Action.")]
-    for shown in actions(card):
-        if shown["type"] == "Action.ShowCard":
-            found += [n for n in walk(shown["card"]["body"]) if "type" in n and not n["type"].startswith("Action.")]  # fmt: skip
-    return found
+    return [
+        n
+        for n in walk(card)
+        if "type" in n and n["type"] != "AdaptiveCard" and not n["type"].startswith("Action.")
+    ]
 
 
 def execute_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
