@@ -198,7 +198,7 @@ def _show_panel(node: Node) -> str:
     body = _items(inner.get("body"))
     return (
         f'<div class="ac-showcard hidden" data-testid="teams-showcard-panel"'
-        f'{_attr("data-showcard-panel", _show_id(node))}>'
+        f"{_attr('data-showcard-panel', _show_id(node))}>"
         f'<div class="ac-card ac-subcard">{body}{action_set(inner.get("actions"))}</div></div>'
     )
 

@@ -324,6 +324,7 @@
   });
   byId("teams-user").addEventListener("change", (event) => {
     view.user = event.target.value;
+    view.opened = {}; // each person has their own Teams client: nothing is open for them yet
     if (view.conversation.startsWith("a:")) view.conversation = "";
     refresh();
   });

@@ -166,7 +166,9 @@ def _pending(request_id: str, requester: str, **changes: Any) -> PendingApproval
 def test_pending_list_buttons_only_on_other_peoples_requests() -> None:
     others = Shown[PendingApproval](items=(_pending("req00001", "bob"), _pending("req00002", "carol")), total=3)  # fmt: skip
     mine = Shown[PendingApproval](items=(_pending("req00003", "me"),), total=1)
-    card = render_pending_card(others, mine, {"bob": "Bob Builder"}, is_approver=True, notice="Done.")
+    card = render_pending_card(
+        others, mine, {"bob": "Bob Builder"}, is_approver=True, notice="Done."
+    )
     assert_valid_card(card)  # input ids stay unique with two Deny forms
     ids = {a["data"].get("request_id") for a in execute_actions(card)}
     assert ids == {"req00001", "req00002", None}  # None: Refresh
@@ -206,4 +208,4 @@ def test_the_demo_page_draws_a_show_card_as_a_button_and_a_hidden_panel() -> Non
     assert inputs == [deny_reason_input("req12345")]
     verbs = [a["data-verb"] for t, a in parser.tags if t == "button" and "data-verb" in a]
     assert verbs == [Verb.APPROVE, Verb.DENY]  # the panels' buttons reach the bot
-    assert html.index('data-showcard-panel') > html.index("ac-actions")  # under the buttons
+    assert html.index("data-showcard-panel") > html.index("ac-actions")  # under the buttons
