@@ -83,7 +83,7 @@ def _subject(request: ApprovalRequest) -> Element:
 def _details(request: ApprovalRequest) -> list[Element]:
     body = [
         text_block("**What will change**"),
-        text_block(escape(truncate(request.change, _TEXT_SHOWN))),
+        text_block(escape(truncate(inline_code(request.change), _TEXT_SHOWN))),
     ]
     if request.kind is RequestKind.ACCEPT_RISK:
         until = request.accept_until.strftime("%Y-%m-%d") if request.accept_until else "?"
@@ -103,6 +103,12 @@ def _details(request: ApprovalRequest) -> list[Element]:
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
+def inline_code(text: str) -> str:
+    """A short `value` inside a sentence, without its backticks: TextBlock Markdown has no
+    code spans, so they would show literally (commands get their own block, below)."""
+    return _CODE_SPAN.sub(r"\1", text)
+
+
 def prose_and_code(name: str, text: str) -> list[Element]:
     """Neutral text marks commands as `code`; TextBlock Markdown has no code spans, so the
     prose is a TextBlock and each command its own monospace block, never literal backticks."""
@@ -112,9 +118,10 @@ def prose_and_code(name: str, text: str) -> list[Element]:
         if index % 2:
             elements.append(code(part, _CALL_SHOWN))
             continue
-        if part.strip():
-            prose.append(part.strip())
-            elements.append(text_block(escape(part.strip())))
+        words = part.strip().lstrip(".;,: ") if index else part.strip()  # no ". Next" after code
+        if words:
+            prose.append(words)
+            elements.append(text_block(escape(words)))
     lead = f"**{escape(name)}**"
     if elements and elements[0].get("type") == "TextBlock" and prose:
         elements[0] = text_block(f"{lead} {elements[0]['text']}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.teams.cards.approval import KIND_TITLES, approve_action, deny_action
+from bot.teams.cards.approval import KIND_TITLES, approve_action, deny_action, inline_code
 from bot.teams.cards.elements import (
     Card,
     Element,
@@ -29,6 +29,7 @@ from posture.approvals import RequestKind
 from posture.digest import PendingApproval, Shown
 
 _CHANGE_SHOWN = 400
+_WARNING_SHOWN = 1500  # a must-read before approving is never cut short for an approver
 
 
 def _title(item: PendingApproval) -> str:
@@ -41,20 +42,20 @@ def _title(item: PendingApproval) -> str:
 
 
 def _item(item: PendingApproval, names: Mapping[str, str], *, decidable: bool) -> Element:
-    who = names.get(item.requester, item.requester)
+    about = [
+        ("Where", f"account {item.account} · {item.region}"),
+        ("Expires", when(item.expires_at)),
+    ]
+    if decidable:  # the reader's own requests need no "Requested by"
+        about.insert(0, ("Requested by", names.get(item.requester, item.requester)))
     items: list[Element] = [
         text_block(f"**{escape(_title(item))}**"),
-        facts(
-            [
-                ("Requested by", who),
-                ("Where", f"account {item.account} · {item.region}"),
-                ("Expires", when(item.expires_at)),
-            ]
-        ),
-        text_block(escape(truncate(item.change, _CHANGE_SHOWN))),
+        facts(about),
+        text_block(escape(truncate(inline_code(item.change), _CHANGE_SHOWN))),
     ]
-    if item.warning:
-        items.append(text_block(f"**Before you approve:** {escape(truncate(item.warning, 400))}"))
+    if item.warning and decidable:
+        warning = escape(truncate(item.warning, _WARNING_SHOWN))
+        items.append(text_block(f"**Before you approve:** {warning}"))
     items.append(text_block(escape(f"request {item.request_id}"), subtle=True, size="Small"))
     if decidable:
         items.append(

@@ -71,7 +71,7 @@
     byId("teams-title").textContent = current ? current.name : "";
     byId("teams-hint").textContent = state.kind === "channel"
       ? "Mention is added for you: type audit, explain CW-101, alerts on, help"
-      : "A personal chat with the bot: type audit, log, help";
+      : "A personal chat with the bot: type audit, log, pending, help";
     byId("teams-input").placeholder = state.kind === "channel" ? "Start a new post" : "Type a message";
     const status = byId("teams-status");
     status.textContent = state.bot_connected ? "● cachewarden connected" : "○ no bot connected";

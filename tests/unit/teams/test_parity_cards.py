@@ -209,3 +209,24 @@ def test_the_demo_page_draws_a_show_card_as_a_button_and_a_hidden_panel() -> Non
     verbs = [a["data-verb"] for t, a in parser.tags if t == "button" and "data-verb" in a]
     assert verbs == [Verb.APPROVE, Verb.DENY]  # the panels' buttons reach the bot
     assert html.index("data-showcard-panel") > html.index("ac-actions")  # under the buttons
+
+
+def test_inline_values_lose_their_backticks_and_prose_after_a_command_reads_cleanly() -> None:
+    card = render_approval_card(
+        request(
+            change="switch TransitEncryptionMode from `preferred` to `required`",
+            backout="Accept plaintext again: `aws elasticache modify-replication-group --x`. Read the names afterwards.",
+        )
+    )
+    text = all_text(card)
+    assert "from preferred to required" in text and "`" not in text
+    assert "Read the names afterwards." in text and "\n. Read" not in "\n" + text
+
+
+def test_own_requests_in_the_list_skip_what_only_an_approver_needs() -> None:
+    warning = "Endpoints change. " * 40  # longer than the old 400-character cut
+    item = _pending("req00004", "me", warning=warning)
+    mine = render_pending_card(Shown(), Shown[PendingApproval](items=(item,), total=1), {}, is_approver=True)  # fmt: skip
+    assert "Before you approve" not in all_text(mine) and "Requested by" not in json.dumps(mine)
+    theirs = render_pending_card(Shown[PendingApproval](items=(item,), total=1), Shown(), {}, is_approver=True)  # fmt: skip
+    assert warning.strip() in all_text(theirs)  # never cut short for the approver
