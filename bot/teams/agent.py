@@ -30,11 +30,12 @@ from microsoft_agents.hosting.core.app.adaptive_card import factory as card_fact
 from bot.teams.cards.elements import CARD_CONTENT_TYPE, Card
 from bot.teams.cards.notices import render_error_card, render_notice_card, render_usage_card
 from bot.teams.clicks import Click, ClickAnswer, answer_click, clicked_message
-from bot.teams.commands import parse_teams_text
+from bot.teams.commands import parse_teams_text, strip_mentions
 from bot.teams.context import TeamsDeps
 from bot.teams.credentials import AppTokenSource
 from bot.teams.dispatch import TeamsActor, answer
 from bot.teams.names import DisplayNames
+from bot.teams.pending import is_pending_command, pending_card
 from bot.teams.references import ConversationStore, bare_conversation_id, reference_from_activity
 from commands.errors import UsageError
 from commands.requests import Request
@@ -111,6 +112,12 @@ def answer_text(deps: TeamsDeps, text: str, actor: TeamsActor) -> Card:
     with correlation(new_correlation_id()) as cid:
         if not channel_allowed(deps.config.bot, actor.conversation_id):
             return render_notice_card(Notice(text=NOT_ENABLED))
+        if is_pending_command(strip_mentions(text)):  # Teams' App Home: a personal-chat list
+            try:
+                return pending_card(deps.flow_context(), actor)
+            except redis.RedisError:
+                log.exception("pending list failed: redis")
+                return render_notice_card(Notice(text=STORE_DOWN))
         try:
             request: Request = parse_teams_text(text)
         except UsageError as exc:

@@ -12,24 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from bot.teams.cards.approval import render_accept_risk_form, render_approval_card
-from bot.teams.cards.elements import Card
 from bot.teams.cards.explain import render_explain_card
 from bot.teams.cards.notices import render_notice_card
 from bot.teams.cards.rotation import render_rotation_card
 from bot.teams.cards.words import kind_label
-from bot.teams.dispatch import TeamsActor
+from bot.teams.click_types import Click, ClickAnswer, clicked_message, decision_line
 from bot.teams.names import DisplayNames
-from bot.teams.references import bare_conversation_id
-from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from bot.teams.pending import PENDING_CLICKS
+from bot.teams.rebuild_clicks import REBUILD_CLICKS
+from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb, deny_reason_input
 from commands.errors import UsageError
 from commands.requests import AuditRequest, parse_command
 from commands.scope_check import ScopeProblem
 from posture.approvals import Decision
 from posture.catalog import get_rule
-from posture.conversations import ConversationRef, MessageRef, Platform
 from posture.explain import explain_document
 from posture.messages import Notice
 from posture.rotation import RotationAction
@@ -39,6 +37,7 @@ from workers.approvals.flows import (
     DecisionOutcome,
     DecisionResult,
     decide_request,
+    deny_with_reason,
     finding_for_click,
     request_accept_risk,
     request_fix,
@@ -49,60 +48,10 @@ from workers.platform.context import FlowContext
 from workers.platform.telemetry import new_correlation_id
 from workers.rotation.flows import rotation_click
 
-_THREAD_MARK = ";messageid="
+__all__ = ["CLICKS", "Click", "ClickAnswer", "answer_click", "clicked_message", "decision_line"]
 
 
-@dataclass(frozen=True)
-class Click:
-    verb: str
-    data: Mapping[str, Any]
-    actor: TeamsActor
-    clicked: MessageRef  # the card the button is on
-
-    def value(self, name: str) -> str:
-        raw = self.data.get(name)
-        return raw if isinstance(raw, str) else ""
-
-    @property
-    def thread(self) -> ConversationRef:
-        """Where answers about the clicked card go: its thread, or its chat."""
-        return self.clicked.as_thread if self.clicked.message_id else self.clicked.conversation
-
-
-@dataclass(frozen=True)
-class ClickAnswer:
-    message: str = ""
-    card: Card | None = None
-    replace: Card | None = None
-    reply: Card | None = None
-
-
-def clicked_message(actor: TeamsActor, raw_conversation_id: str, reply_to_id: str) -> MessageRef:
-    """The clicked card: its conversation (with the thread root in a channel) and its id."""
-    thread = ""
-    if _THREAD_MARK in raw_conversation_id:
-        thread = raw_conversation_id.split(_THREAD_MARK, 1)[1]
-    conversation = ConversationRef(
-        platform=Platform.TEAMS,
-        workspace=actor.tenant_id,
-        channel=bare_conversation_id(raw_conversation_id),
-        thread=thread,
-    )
-    return MessageRef(conversation=conversation, message_id=reply_to_id)
-
-
-def decision_line(outcome: DecisionOutcome, decided_by: str = "") -> str:
-    """`decided_by`: who won, as shown (a display name); defaults to the stored id."""
-    if outcome.result is not DecisionResult.LOST or outcome.state is None:
-        return outcome.text
-    shown = decided_by or outcome.decided_by
-    who = f" by {shown}" if shown else ""
-    return f"{outcome.text[:-1]}: the request is {outcome.state}{who}. Nothing more was changed."
-
-
-def _decide(ctx: FlowContext, click: Click, decision: Decision) -> ClickAnswer:
-    request_id = click.value("request_id")
-    outcome = decide_request(ctx, click.actor.neutral(), request_id, decision, click.clicked)
+def _decided(ctx: FlowContext, request_id: str, outcome: DecisionOutcome) -> ClickAnswer:
     if outcome.result in (DecisionResult.APPROVED, DecisionResult.DENIED):
         current = ApprovalStore(ctx.connection).get(request_id)
         if current is not None:  # the flow already redrew it for everyone
@@ -113,11 +62,19 @@ def _decide(ctx: FlowContext, click: Click, decision: Decision) -> ClickAnswer:
 
 
 def approve(ctx: FlowContext, click: Click) -> ClickAnswer:
-    return _decide(ctx, click, Decision.APPROVE)
+    request_id = click.value("request_id")
+    actor = click.actor.neutral()
+    outcome = decide_request(ctx, actor, request_id, Decision.APPROVE, click.clicked)
+    return _decided(ctx, request_id, outcome)
 
 
 def deny(ctx: FlowContext, click: Click) -> ClickAnswer:
-    return _decide(ctx, click, Decision.DENY)
+    """The Deny form's button: the reason typed in the card goes with the decision; the form
+    stays as it was when the click is refused (the requester, a short reason)."""
+    request_id = click.value("request_id")
+    typed = click.value(deny_reason_input(request_id))
+    outcome = deny_with_reason(ctx, click.actor.neutral(), request_id, typed, click.clicked)
+    return _decided(ctx, request_id, outcome)
 
 
 def explain(ctx: FlowContext, click: Click) -> ClickAnswer:
@@ -230,6 +187,8 @@ CLICKS: Mapping[str, Callable[[FlowContext, Click], ClickAnswer]] = {
     Verb.SUBMIT_RISK: submit_risk,
     Verb.FINALIZE: finalize,
     Verb.CANCEL: cancel,
+    **PENDING_CLICKS,
+    **REBUILD_CLICKS,
 }
 
 

@@ -6,6 +6,7 @@ and give the same answers to bad input.
     subscribe daily 09:00 [tz=..] [scope]        unsubscribe          subscriptions
     alerts on [scope]      alerts off            (also: subscribe alerts [scope], unsubscribe alerts)
     digest now [scope]     log [n]               help [command]
+    pending (or approvals, in a personal chat: the requests waiting for a decision)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ MANIFEST_COMMANDS = (
     ("alerts on", "Real-time alerts here: alerts on [scope] (alerts off stops them)"),
     ("digest now", "Post the digest now"),
     ("log", "Latest audit-log entries (approvers only)"),
+    ("pending", "Requests waiting for approval, with Approve/Deny (personal chat)"),
     ("help", "Show the commands"),
 )
 _SLASH = re.compile(r"/cache-(audit|explain|rotate-token|help)\b ?")

@@ -23,6 +23,13 @@ class Verb(StrEnum):
     FINALIZE = "rotation.finalize"
     CANCEL = "rotation.cancel"
     AUDIT = "audit.run"  # a suggested scope, or "Scan anyway" (data: scope text, anyway flag)
+    PENDING_APPROVE = "pending.approve"  # the same decisions from the personal-chat list
+    PENDING_DENY = "pending.deny"
+    PENDING_LIST = "pending.list"  # draw the list again
+    REBUILD_DELETE_SOURCE = "rebuild.delete_source"
+    REBUILD_CANCEL = "rebuild.cancel"
+    REBUILD_INPUTS = "rebuild.inputs"  # the "Request rebuild…" form under a rebuild runbook
+    APPLY_ANYWAY = "fix.apply_anyway"  # the live fix of a template-owned resource
 
 
 FINDING_VERBS: Mapping[FindingAction, Verb] = MappingProxyType(
@@ -37,3 +44,11 @@ FINDING_VERBS: Mapping[FindingAction, Verb] = MappingProxyType(
 # Inputs of the accept-risk form, as they arrive in the invoke's action data.
 REASON_INPUT = "reason"
 UNTIL_INPUT = "until"
+# The Deny form's reason; one input per request, so a list of requests keeps them apart.
+DENY_REASON_PREFIX = "deny_reason_"
+# The "Request rebuild…" form's values (kms_key_id, subnet_group, port), prefixed.
+REBUILD_INPUT_PREFIX = "rebuild_"
+
+
+def deny_reason_input(request_id: str) -> str:
+    return f"{DENY_REASON_PREFIX}{request_id}"

@@ -4,7 +4,8 @@ Covers what cachewarden sends and what a reader would expect of a 1.5 card: Text
 (Teams' Markdown subset: **bold**, _italic_, [links](https://..), line breaks, backslash
 escapes), FactSet, Container, ColumnSet, Image (data: and https only), ActionSet,
 Input.Text / Input.Date / Input.ChoiceSet, Action.Execute (a button the page turns into an
-invoke), Action.OpenUrl. Anything else shows as a small "unsupported" note, never as raw JSON.
+invoke), Action.ShowCard (a button that opens its card under the buttons, as Teams does:
+one open at a time per button row), Action.OpenUrl. Anything else shows as a small "unsupported" note, never as raw JSON.
 
 Every string from a card is HTML-escaped before any markup is added, so a card cannot
 inject HTML into the page.
@@ -12,6 +13,7 @@ inject HTML into the page.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -172,6 +174,11 @@ def action(node: Node) -> str:
             f'<button type="button" class="{classes}" data-testid="teams-action"'
             f"{_attr('data-verb', node.get('verb', ''))}{_attr('data-data', data)}>{title}</button>"
         )
+    if kind == "Action.ShowCard" and isinstance(node.get("card"), dict):
+        return (
+            f'<button type="button" class="{classes} ac-btn-showcard" data-testid="teams-showcard"'
+            f' aria-expanded="false"{_attr("data-showcard", _show_id(node))}>{title}</button>'
+        )
     if kind == "Action.OpenUrl" and str(node.get("url", "")).startswith("https://"):
         return (
             f'<a class="{classes}" target="_blank" rel="noopener"'
@@ -180,9 +187,31 @@ def action(node: Node) -> str:
     return f'<button type="button" class="{classes}" disabled title="not supported here">{title}</button>'
 
 
+def _show_id(node: Node) -> str:
+    """Stable while the card is unchanged, so the page can keep a panel open across redraws."""
+    text = json.dumps([node.get("title"), node.get("card")], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _show_panel(node: Node) -> str:
+    inner = node["card"]
+    body = _items(inner.get("body"))
+    return (
+        f'<div class="ac-showcard hidden" data-testid="teams-showcard-panel"'
+        f"{_attr('data-showcard-panel', _show_id(node))}>"
+        f'<div class="ac-card ac-subcard">{body}{action_set(inner.get("actions"))}</div></div>'
+    )
+
+
 def action_set(actions: Any) -> str:
-    buttons = "".join(action(a) for a in actions or [] if isinstance(a, dict))
-    return f'<div class="ac-actions">{buttons}</div>' if buttons else ""
+    nodes = [a for a in actions or [] if isinstance(a, dict)]
+    buttons = "".join(action(a) for a in nodes)
+    panels = "".join(
+        _show_panel(a)
+        for a in nodes
+        if a.get("type") == "Action.ShowCard" and isinstance(a.get("card"), dict)
+    )
+    return f'<div class="ac-actions">{buttons}</div>{panels}' if buttons else ""
 
 
 def element(node: Node) -> str:

@@ -175,6 +175,25 @@ def decision_refusal(
     return request, outcome.message if isinstance(outcome, Refusal) else None
 
 
+# A denial's reason: the requester reads it on the request, the audit log keeps it.
+DENY_REASON_MIN = 5
+DENY_REASON_MAX = 500
+
+
+def deny_reason(typed: str) -> str:
+    """The reason as kept: whitespace runs become one space."""
+    return " ".join(str(typed or "").split())
+
+
+def deny_reason_problem(reason: str) -> str | None:
+    """Why a typed reason cannot deny a request (every front end's form says the same)."""
+    if len(reason) < DENY_REASON_MIN:
+        return f"Give a reason of {DENY_REASON_MIN} characters or more."
+    if len(reason) > DENY_REASON_MAX:
+        return f"Give a reason of at most {DENY_REASON_MAX} characters."
+    return None
+
+
 def decide_request(
     ctx: FlowContext,
     actor: Actor,
@@ -234,6 +253,21 @@ def decide_request(
         text="Denied. The requester sees your decision on the request; nothing was changed.",
         state=current.state,
     )
+
+
+def deny_with_reason(
+    ctx: FlowContext, actor: Actor, request_id: str, typed: str, clicked: MessageRef | None
+) -> DecisionOutcome:
+    """Deny from a form that sends the reason with the click (Teams): a decision that would be
+    refused anyway (the requester, a non-approver, a closed request) is refused in the flow's
+    own words, whatever was typed; otherwise the reason must pass `deny_reason_problem`."""
+    reason = deny_reason(typed)
+    _, refused = decision_refusal(ctx, actor, request_id, Decision.DENY, clicked)
+    if refused is None:
+        problem = deny_reason_problem(reason)
+        if problem:
+            return _refused(problem)
+    return decide_request(ctx, actor, request_id, Decision.DENY, clicked, reason=reason)
 
 
 def finding_for_click(ctx: FlowContext, actor: Actor, finding_id: str) -> Finding | Notice:

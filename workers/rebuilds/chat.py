@@ -17,6 +17,7 @@ from dataclasses import asdict
 import redis
 
 from posture.approvals import ApprovalRequest
+from posture.base import ResourceKind
 from posture.conversations import Actor, ConversationRef
 from posture.messages import Notice
 from posture.rebuild_messages import delete_request
@@ -30,7 +31,8 @@ from posture.rebuilds import (
     deny,
     request_delete,
 )
-from posture.remediation.rebuild_params import RebuildInputs
+from posture.remediation import FixPlan, PlanKind
+from posture.remediation.rebuild_params import AUTOMATED, RebuildInputs, needs_inputs, read_inputs
 from workers.approvals.flow import ApprovalFlow
 from workers.approvals.flows import NOT_OURS, approval_flow, finding_for_click
 from workers.platform.context import NOT_ENABLED, FlowContext, click_allowed, workspace_refusal
@@ -223,3 +225,35 @@ def request_rebuild_with(
         text=f"Preparing the rebuild of {found.resource_id} for {found.rule_id}: the approval "
         "request with the plan as a diff appears in the thread."
     )
+
+
+def rebuild_form_fields(plan: FixPlan) -> tuple[str, ...]:
+    """The values a "Request rebuild…" form under this runbook asks for; () when the plan
+    offers no form (not an automated replication-group rebuild, or nothing to choose)."""
+    fields = needs_inputs(plan.rule_id)
+    if (
+        plan.kind is not PlanKind.REBUILD
+        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
+        or plan.rule_id not in AUTOMATED
+        or not plan.finding_id
+    ):
+        return ()
+    return fields
+
+
+def request_rebuild_from_form(
+    ctx: FlowContext,
+    actor: Actor,
+    finding_id: str,
+    where: ConversationRef,
+    typed: dict[str, str],
+) -> Notice | dict[str, str]:
+    """A filled rebuild form, checked against the finding's own rule (never the form's word
+    for it): an error per field, or the notice of `request_rebuild_with`."""
+    found = finding_for_click(ctx, actor, finding_id)
+    if isinstance(found, Notice):
+        return found
+    read = read_inputs(found.rule_id, typed)
+    if isinstance(read, dict):
+        return read
+    return request_rebuild_with(ctx, actor, finding_id, where, read)

@@ -23,12 +23,17 @@ from bot.slack.render.slack_deny import (
     DENY_CALLBACK,
     DENY_REASON_BLOCK,
     DENY_REASON_INPUT,
-    DENY_REASON_MIN,
     render_deny_modal,
 )
 from posture.approvals import Decision
 from posture.conversations import Actor, MessageRef
-from workers.approvals.flows import DecisionResult, decide_request, decision_refusal
+from workers.approvals.flows import (
+    DecisionResult,
+    decide_request,
+    decision_refusal,
+    deny_reason,
+    deny_reason_problem,
+)
 from workers.platform.context import FlowContext
 from workers.platform.telemetry import correlation, new_correlation_id
 
@@ -70,7 +75,7 @@ def ask_deny_reason(
 def _reason(view: dict[str, Any]) -> str:
     values = (view.get("state") or {}).get("values") or {}
     typed = ((values.get(DENY_REASON_BLOCK) or {}).get(DENY_REASON_INPUT) or {}).get("value")
-    return " ".join(str(typed or "").split())
+    return deny_reason(str(typed or ""))
 
 
 def handle_deny_submission(
@@ -83,11 +88,9 @@ def handle_deny_submission(
     """Deny with the reason; a refusal stays in the modal, where the approver is looking."""
     view = body.get("view") or {}
     reason = _reason(view)
-    if len(reason) < DENY_REASON_MIN:
-        ack(
-            response_action="errors",
-            errors={DENY_REASON_BLOCK: f"Give a reason of {DENY_REASON_MIN} characters or more."},
-        )
+    problem = deny_reason_problem(reason)
+    if problem:
+        ack(response_action="errors", errors={DENY_REASON_BLOCK: problem})
         return
     meta = json.loads(view.get("private_metadata") or "{}")
     clicked_doc = meta.get("clicked")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from bot.slack.actions import ActionId
 from bot.slack.render.mrkdwn import code, escape
 from bot.slack.render.slack_elements import Block, actions, button, context, section
-from posture.base import ResourceKind
-from posture.remediation import FixPlan, PlanKind
-from posture.remediation.rebuild_params import AUTOMATED, INPUT_LABELS, needs_inputs
+from posture.remediation import FixPlan
+from posture.remediation.rebuild_params import INPUT_LABELS, needs_inputs
+from workers.rebuilds.chat import rebuild_form_fields
 
 REBUILD_INPUTS_CALLBACK = "rebuild_inputs"
 BLOCK_PREFIX = "rebuild_input_"
@@ -20,14 +20,8 @@ BLOCK_PREFIX = "rebuild_input_"
 
 def rebuild_input_choice(plan: FixPlan) -> list[Block]:
     """Below a rebuild runbook: Request rebuild, once the values are chosen in a form."""
-    fields = needs_inputs(plan.rule_id)
-    if (
-        plan.kind is not PlanKind.REBUILD
-        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
-        or plan.rule_id not in AUTOMATED
-        or not fields
-        or not plan.finding_id
-    ):
+    fields = rebuild_form_fields(plan)
+    if not fields:
         return []
     names = ", ".join(INPUT_LABELS[field].split(" (")[0].lower() for field in fields)
     return [

@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot.slack.render.mrkdwn import code, escape, truncate, user_mention
 from bot.slack.render.slack_elements import MAX_SECTION_TEXT, Block, context, section
 from posture.approvals import ApprovalRequest
+from workers.approvals.flows import DENY_REASON_MAX, DENY_REASON_MIN
 
 DENY_CALLBACK = "deny_reason_modal"
 DENY_REASON_BLOCK = "deny_reason"
 DENY_REASON_INPUT = "deny_reason_text"  # the modal's input (not a button, so not an ActionId)
-DENY_REASON_MIN = 5
-DENY_REASON_MAX = 500
+__all__ = ["DENY_REASON_MAX", "DENY_REASON_MIN", "render_deny_modal"]
 
 
 def render_deny_modal(request: ApprovalRequest, metadata: str) -> Block:

@@ -15,6 +15,7 @@ from bot.teams.cards.elements import (
     Card,
     Element,
     action_execute,
+    action_show_card,
     card,
     code,
     escape,
@@ -23,10 +24,18 @@ from bot.teams.cards.elements import (
     text_block,
     truncate,
 )
+from bot.teams.cards.plan_choices import plan_choices
 from bot.teams.cards.words import kind_label, when
-from bot.teams.verbs import REASON_INPUT, UNTIL_INPUT, Verb
+from bot.teams.verbs import (
+    REASON_INPUT,
+    UNTIL_INPUT,
+    Verb,
+    deny_reason_input,
+)
 from posture.approvals import ApprovalRequest, RequestKind, State
+from posture.digest import PendingApproval
 from posture.remediation import FixPlan, FixResult, PlanKind
+from workers.approvals.flows import DENY_REASON_MAX, DENY_REASON_MIN
 
 KIND_TITLES = {
     RequestKind.FIX: "Fix request",
@@ -74,11 +83,16 @@ def _subject(request: ApprovalRequest) -> Element:
 def _details(request: ApprovalRequest) -> list[Element]:
     body = [
         text_block("**What will change**"),
-        text_block(escape(truncate(request.change, _TEXT_SHOWN))),
+        text_block(escape(truncate(inline_code(request.change), _TEXT_SHOWN))),
     ]
     if request.kind is RequestKind.ACCEPT_RISK:
         until = request.accept_until.strftime("%Y-%m-%d") if request.accept_until else "?"
         return [*body, facts([("Reason", request.reason), ("Suppressed until", until)])]
+    if request.warning:
+        body += [
+            text_block("**Before you approve**", color="Warning"),
+            text_block(escape(truncate(request.warning, _TEXT_SHOWN))),
+        ]
     body += [text_block("**Exact call**"), code(request.api_call, _CALL_SHOWN)]
     for name, value in (("Risk", request.risk), ("Backout", request.backout)):
         if value:
@@ -87,6 +101,12 @@ def _details(request: ApprovalRequest) -> list[Element]:
 
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str) -> str:
+    """A short `value` inside a sentence, without its backticks: TextBlock Markdown has no
+    code spans, so they would show literally (commands get their own block, below)."""
+    return _CODE_SPAN.sub(r"\1", text)
 
 
 def prose_and_code(name: str, text: str) -> list[Element]:
@@ -98,9 +118,10 @@ def prose_and_code(name: str, text: str) -> list[Element]:
         if index % 2:
             elements.append(code(part, _CALL_SHOWN))
             continue
-        if part.strip():
-            prose.append(part.strip())
-            elements.append(text_block(escape(part.strip())))
+        words = part.strip().lstrip(".;,: ") if index else part.strip()  # no ". Next" after code
+        if words:
+            prose.append(words)
+            elements.append(text_block(escape(words)))
     lead = f"**{escape(name)}**"
     if elements and elements[0].get("type") == "TextBlock" and prose:
         elements[0] = text_block(f"{lead} {elements[0]['text']}")
@@ -109,12 +130,73 @@ def prose_and_code(name: str, text: str) -> list[Element]:
     return elements
 
 
-def decision_actions(request_id: str) -> list[Element]:
-    data = {"request_id": request_id}
-    return [
-        action_execute("Approve", Verb.APPROVE, data, style="positive"),
-        action_execute("Deny", Verb.DENY, data, style="destructive"),
+Decidable = ApprovalRequest | PendingApproval
+
+
+def operation_of(api_call: str) -> str:
+    """`ModifyReplicationGroup` from `elasticache:ModifyReplicationGroup {...}`."""
+    head = api_call.split(None, 1)[0] if api_call.strip() else ""
+    return head.rpartition(":")[2] or "the change"
+
+
+def approve_action(request: Decidable, verb: Verb = Verb.APPROVE) -> Element:
+    """Approve; when it changes AWS, a second look first (Teams has no confirm dialog): the
+    button opens "Approve and change AWS?" with the call, the resource and where, and only
+    "Approve and run" there decides."""
+    data = {"request_id": request.request_id}
+    if not request.changes_aws:
+        return action_execute("Approve", verb, data, style="positive")
+    calls = len([line for line in request.api_call.splitlines() if line.strip()])
+    what = operation_of(request.api_call) + (f" and {calls - 1} more" if calls > 1 else "")
+    body = [
+        text_block("**Approve and change AWS?**"),
+        facts(
+            [
+                ("Operation", what),
+                ("Resource", request.resource_id),
+                ("Account", request.account),
+                ("Region", request.region),
+            ]
+        ),
+        text_block("cachewarden makes this call as soon as you approve.", subtle=True),
     ]
+    if request.warning:
+        body.append(
+            text_block("Read **Before you approve** on the request first.", color="Warning")
+        )
+    run = action_execute("Approve and run", verb, data, style="positive")
+    return action_show_card("Approve…", body, [run], style="positive")
+
+
+def deny_action(request: Decidable, verb: Verb = Verb.DENY) -> Element:
+    """Deny asks why, as on Slack: the reason is shown on the request and kept in the log."""
+    field = deny_reason_input(request.request_id)
+    reason = {
+        "type": "Input.Text",
+        "id": field,
+        "label": "Why deny it?",
+        "isMultiline": True,
+        "isRequired": True,
+        "maxLength": DENY_REASON_MAX,
+        "regex": rf"^[\s\S]{{{DENY_REASON_MIN},{DENY_REASON_MAX}}}$",
+        "errorMessage": f"Give a reason of {DENY_REASON_MIN} characters or more.",
+        "placeholder": "e.g. Not during the sale; retry Monday.",
+    }
+    body = [
+        reason,
+        text_block(
+            "Shown on the request to the requester, and kept in the audit log. "
+            "Nothing in AWS changes.",
+            subtle=True,
+        ),
+    ]
+    send = action_execute("Deny", verb, {"request_id": request.request_id}, style="destructive")
+    send["associatedInputs"] = "auto"
+    return action_show_card("Deny…", body, [send], style="destructive")
+
+
+def decision_actions(request: Decidable) -> list[Element]:
+    return [approve_action(request), deny_action(request)]
 
 
 def approval_text(request: ApprovalRequest) -> str:
@@ -140,10 +222,12 @@ def render_approval_card(request: ApprovalRequest) -> Card:
             color="Attention" if request.state in (State.FAILED, State.DENIED) else None,
         ),
     ]
+    if request.state is State.DENIED and request.decision_reason:
+        body.append(text_block(f"**Reason:** {escape(truncate(request.decision_reason, 600))}"))
     pending = request.state is State.PENDING
     return card(
         body,
-        actions=decision_actions(request.request_id) if pending else None,
+        actions=decision_actions(request) if pending else None,
         summary=approval_text(request),
     )
 
@@ -207,6 +291,7 @@ def render_plan_card(plan: FixPlan) -> Card:
             text_block(f"**{escape(text)}**"),
             text_block(escape(truncate(plan.reason or plan.change, _TEXT_SHOWN))),
             text_block(escape(where), subtle=True),
+            *plan_choices(plan),
         ]
         return card(body, summary=text)
     runbook = plan.runbook
@@ -223,6 +308,7 @@ def render_plan_card(plan: FixPlan) -> Card:
             body.append(code("\n".join(step.commands)))
     if runbook.backout:
         body += prose_and_code("Backout", truncate(runbook.backout, 500))
+    body += plan_choices(plan)
     label = "Rebuild runbook" if plan.kind is PlanKind.REBUILD else "Manual fix"
     return card(body, summary=f"{label} for {plan.rule_id} on {plan.resource_id}")
 

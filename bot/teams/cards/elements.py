@@ -119,6 +119,21 @@ def action_execute(
     return action
 
 
+def action_show_card(
+    title: str, body: list[Element], actions: list[Element], *, style: str | None = None
+) -> Element:
+    """A button that opens a small card under the buttons (a form, or a second look before
+    an action); Adaptive Cards have no confirm dialog, so this is where a second step goes."""
+    shown: Element = {
+        "type": "Action.ShowCard",
+        "title": truncate(title, MAX_ACTION_TITLE),
+        "card": {"type": "AdaptiveCard", "body": body, "actions": actions},
+    }
+    if style:
+        shown["style"] = style
+    return shown
+
+
 def action_set(actions: list[Element]) -> Element:
     return {"type": "ActionSet", "actions": actions}
 

@@ -160,10 +160,12 @@ def _error_page(errors: tuple[str, ...]) -> list[Element]:
 
 
 def _page_card(run_id: str, body: list[Element], number: int, pages: int) -> Card:
-    context = text_block(
-        escape(f"Page {number} of {pages} · run {run_id}"), subtle=True, size="Small"
-    )
-    return card([context, *body], summary=f"Audit {run_id} findings, page {number} of {pages}")
+    """ "Page i of n" only when the findings span more than one reply, as on Slack."""
+    paged = pages > 1
+    where = f"Page {number} of {pages} · run {run_id}" if paged else f"Run {run_id}"
+    context = text_block(escape(where), subtle=True, size="Small")
+    summary = f"Audit {run_id} findings" + (f", page {number} of {pages}" if paged else "")
+    return card([context, *body], summary=summary)
 
 
 def render_findings_pages(thread: FindingsThread) -> list[FindingsPage]:

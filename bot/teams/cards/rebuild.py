@@ -1,13 +1,36 @@
-"""A rebuild's progress as a minimal Adaptive Card: diff, phase, endpoints, cutover steps.
-
-Teams shows the card without buttons for now: Cancel rebuild and Delete the old cache are
-Slack buttons; in Teams the approval requests themselves (Approve/Deny) drive the rebuild.
+"""A rebuild's progress as an Adaptive Card: diff, phase, endpoints, cutover steps, and the
+buttons the phase allows, as on Slack: "Delete the old cache" (asks for a second approval)
+and "Cancel rebuild" (an approver other than the requester). Their data is the rebuild id.
 """
 
 from __future__ import annotations
 
-from bot.teams.cards.elements import Card, Element, card, escape, facts, text_block, truncate
+from bot.teams.cards.elements import (
+    Card,
+    Element,
+    action_execute,
+    card,
+    escape,
+    facts,
+    text_block,
+    truncate,
+)
+from bot.teams.verbs import Verb
 from posture.rebuild_messages import RebuildCard
+
+
+def rebuild_actions(view: RebuildCard) -> list[Element]:
+    data = {"rebuild_id": view.rebuild_id}
+    buttons = []
+    if view.can_delete_source:
+        buttons.append(
+            action_execute(
+                "Delete the old cache", Verb.REBUILD_DELETE_SOURCE, data, style="destructive"
+            )
+        )
+    if view.can_cancel:
+        buttons.append(action_execute("Cancel rebuild", Verb.REBUILD_CANCEL, data))
+    return buttons
 
 
 def render_rebuild_card(view: RebuildCard) -> Card:
@@ -25,4 +48,4 @@ def render_rebuild_card(view: RebuildCard) -> Card:
     if view.final_snapshot:
         body.append(text_block(escape(f"Final snapshot: {view.final_snapshot}"), subtle=True))
     body.append(text_block(escape(f"rebuild {view.rebuild_id}"), subtle=True, size="Small"))
-    return card(body, summary=title)
+    return card(body, actions=rebuild_actions(view) or None, summary=title)

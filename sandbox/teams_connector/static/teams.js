@@ -8,6 +8,7 @@
     user: query.get("user") || "",
     conversation: query.get("conversation") || "",
     expanded: {}, // root post id -> true once its earlier replies are shown
+    opened: {}, // message id + "/" + show-card id -> true while that Action.ShowCard is open
   };
   const SHOWN_REPLIES = 3;
   const rendered = { key: "" };
@@ -70,7 +71,7 @@
     byId("teams-title").textContent = current ? current.name : "";
     byId("teams-hint").textContent = state.kind === "channel"
       ? "Mention is added for you: type audit, explain CW-101, alerts on, help"
-      : "A personal chat with the bot: type audit, log, help";
+      : "A personal chat with the bot: type audit, log, pending, help";
     byId("teams-input").placeholder = state.kind === "channel" ? "Start a new post" : "Type a message";
     const status = byId("teams-status");
     status.textContent = state.bot_connected ? "● cachewarden connected" : "○ no bot connected";
@@ -222,6 +223,7 @@
       })
     );
     restoreTyping(list, kept);
+    restoreShown(list);
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
 
@@ -232,17 +234,67 @@
     });
   }
 
-  function click(button) {
-    const message = button.closest("[data-id]");
-    const cardNode = button.closest(".ac-card");
-    if (!message) return;
-    const data = JSON.parse(button.dataset.data || "{}");
-    if (cardNode) {
-      // Universal Actions send the card's inputs with the action's data.
-      cardNode.querySelectorAll("[data-input-id]").forEach((node) => {
-        data[node.dataset.inputId] = node.value;
+  // Action.ShowCard: the button opens its card under the button row; opening one closes the
+  // others of that row, and a second click closes it, as in Teams.
+  function shownKey(node) {
+    const message = node.closest("[data-id]");
+    return (message ? message.dataset.id : "") + "/" + (node.dataset.showcard || node.dataset.showcardPanel);
+  }
+
+  function setShown(button, open) {
+    const card = button.closest(".ac-card");
+    if (!card) return;
+    const panel = card.querySelector('[data-showcard-panel="' + button.dataset.showcard + '"]');
+    if (!panel) return;
+    panel.classList.toggle("hidden", !open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.classList.toggle("ac-btn-open", open);
+    view.opened[shownKey(button)] = open;
+  }
+
+  function toggleShown(button) {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    const row = button.closest(".ac-actions");
+    if (open && row) {
+      row.querySelectorAll("button[data-showcard]").forEach((other) => {
+        if (other !== button) setShown(other, false);
       });
     }
+    setShown(button, open);
+    if (open) {
+      const card = button.closest(".ac-card");
+      const panel = card && card.querySelector('[data-showcard-panel="' + button.dataset.showcard + '"]');
+      const field = panel && panel.querySelector("[data-input-id]");
+      if (field) field.focus();
+    }
+  }
+
+  function restoreShown(list) {
+    list.querySelectorAll("button[data-showcard]").forEach((button) => {
+      if (view.opened[shownKey(button)]) setShown(button, true);
+    });
+  }
+
+  // Universal Actions send the inputs of the action's own card and of the cards around it
+  // (a form inside an Action.ShowCard also sends the main card's inputs), not other panels'.
+  function cardInputs(button) {
+    const data = {};
+    let card = button.closest(".ac-card");
+    while (card) {
+      card.querySelectorAll("[data-input-id]").forEach((node) => {
+        if (node.closest(".ac-card") === card && !(node.dataset.inputId in data)) {
+          data[node.dataset.inputId] = node.value;
+        }
+      });
+      card = card.parentElement ? card.parentElement.closest(".ac-card") : null;
+    }
+    return data;
+  }
+
+  function click(button) {
+    const message = button.closest("[data-id]");
+    if (!message) return;
+    const data = Object.assign(JSON.parse(button.dataset.data || "{}"), cardInputs(button));
     button.disabled = true;
     postJson("/_emulator/teams/click", {
       user: view.user,
@@ -256,6 +308,11 @@
   }
 
   document.addEventListener("click", (event) => {
+    const shown = event.target.closest("button[data-showcard]");
+    if (shown) {
+      toggleShown(shown);
+      return;
+    }
     const button = event.target.closest("button[data-verb]");
     if (button) click(button);
   });
@@ -267,6 +324,7 @@
   });
   byId("teams-user").addEventListener("change", (event) => {
     view.user = event.target.value;
+    view.opened = {}; // each person has their own Teams client: nothing is open for them yet
     if (view.conversation.startsWith("a:")) view.conversation = "";
     refresh();
   });

@@ -67,7 +67,9 @@ def test_new_post_replies_in_its_thread_and_update_for_everyone(
     assert str(posted["auth"]).removeprefix("Bearer ") in teams.emulator.issued
     assert len(notifier.post_thread(CHANNEL, root, _thread(3))) == 1
     (page,) = _in_thread(teams, root)
-    assert "Page 1 of 1" in all_text(page["activity"]["attachments"][0]["content"])
+    shown = all_text(page["activity"]["attachments"][0]["content"])
+    assert "Page 1 of 1" not in shown and "Page " not in shown  # one page: no page line
+    assert "Run " in shown
     done = _summary(AuditState.DONE, failing=SeverityCounts(high=3), duration_seconds=12)
     assert notifier.post_summary(CHANNEL, done, ts=root) == root
     (updated,) = [p for p in teams.posted() if p["id"] == root]

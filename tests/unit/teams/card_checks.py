@@ -19,7 +19,7 @@ KNOWN_ELEMENTS = {
     "Input.Text",
     "Input.Date",
 }
-KNOWN_ACTIONS = {"Action.Execute"}
+KNOWN_ACTIONS = {"Action.Execute", "Action.ShowCard"}
 # A Markdown link whose target is not one of the catalog's https references.
 _LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\((?P<url>[^)]*)\)")
 
@@ -35,7 +35,17 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def elements(card: dict[str, Any]) -> list[dict[str, Any]]:
-    return [n for n in walk(card["body"]) if "type" in n and not n["type"].startswith("Action.")]
+    """Every body element, including those of the cards an Action.ShowCard opens."""
+    return [
+        n
+        for n in walk(card)
+        if "type" in n and n["type"] != "AdaptiveCard" and not n["type"].startswith("Action.")
+    ]
+
+
+def execute_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons that reach the bot, wherever they sit (in a ShowCard too), in card order."""
+    return [a for a in actions(card) if a["type"] == "Action.Execute"]
 
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,8 +70,15 @@ def assert_valid_card(card: dict[str, Any]) -> None:
             assert element["text"], "empty TextBlock"
             assert len(element["text"]) <= max(MAX_TEXT_BLOCK, 6000)
             assert element.get("wrap") is True
+    ids = [e["id"] for e in elements(card) if str(e["type"]).startswith("Input.")]
+    assert len(ids) == len(set(ids)), f"input ids repeat: {ids}"
     for action in actions(card):
         assert action["type"] in KNOWN_ACTIONS, action["type"]
+        assert 0 < len(action["title"]) <= 40
+        if action["type"] == "Action.ShowCard":
+            shown = action["card"]
+            assert shown["type"] == "AdaptiveCard" and shown["body"] and shown["actions"]
+            continue
         assert action["verb"] in set(Verb), action["verb"]
         assert isinstance(action["data"], dict) and action["data"], "an action without data"
         assert action["data"]["verb"] == action["verb"]

@@ -69,6 +69,7 @@ def test_manifest_fields() -> None:
         "alerts on",
         "digest now",
         "log",
+        "pending",
         "help",
     } == set(titles)
     assert all(
