@@ -84,7 +84,7 @@ def start_approved_rebuild(
         if store.replace(rebuild, moved):
             AuditLog(connection).append(
                 "rebuild.approved", actor=moved.approver, rebuild_id=moved.rebuild_id,
-                request_id=request.request_id, target=f"replication_group/{moved.source_id}",
+                request_id=request.request_id, target=f"{moved.source_kind.value}/{moved.source_id}",
             )  # fmt: skip
         rebuild = store.get(rebuild.rebuild_id) or moved
     if rebuild.phase in WORKING:  # a retried job schedules the same (unique) step again
@@ -114,7 +114,7 @@ def start_approved_delete(
             AuditLog(connection).append(
                 "rebuild.delete_approved", actor=moved.delete_approver,
                 requester=moved.delete_requester, rebuild_id=moved.rebuild_id,
-                request_id=request.request_id, target=f"replication_group/{moved.source_id}",
+                request_id=request.request_id, target=f"{moved.source_kind.value}/{moved.source_id}",
                 final_snapshot=moved.final_snapshot_name,
             )  # fmt: skip
         rebuild = store.get(rebuild.rebuild_id) or moved
@@ -173,7 +173,7 @@ def ask_source_delete(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Notice
     )  # fmt: skip
     AuditLog(ctx.connection).append(
         "rebuild.cutover_confirmed", actor=actor.user, rebuild_id=rebuild_id,
-        request_id=request_id, target=f"replication_group/{rebuild.source_id}",
+        request_id=request_id, target=f"{rebuild.source_kind.value}/{rebuild.source_id}",
     )  # fmt: skip
     approvals.open(request)
     return Notice(

@@ -12,19 +12,26 @@ from bot.slack.render.mrkdwn import code, escape
 from bot.slack.render.slack_elements import Block, actions, button, context, section
 from posture.base import ResourceKind
 from posture.remediation import FixPlan, PlanKind
-from posture.remediation.rebuild_params import AUTOMATED, INPUT_LABELS, needs_inputs
+from posture.remediation.rebuild import MEMCACHED_NO_REBUILD
+from posture.remediation.rebuild_params import INPUT_LABELS, needs_inputs, rebuild_refusal
 
 REBUILD_INPUTS_CALLBACK = "rebuild_inputs"
 BLOCK_PREFIX = "rebuild_input_"
+REBUILT_KINDS = (
+    ResourceKind.REPLICATION_GROUP,
+    ResourceKind.CACHE_CLUSTER,
+    ResourceKind.SERVERLESS_CACHE,
+)
 
 
 def rebuild_input_choice(plan: FixPlan) -> list[Block]:
     """Below a rebuild runbook: Request rebuild, once the values are chosen in a form."""
-    fields = needs_inputs(plan.rule_id)
+    fields = needs_inputs(plan.rule_id, plan.resource_kind)
     if (
         plan.kind is not PlanKind.REBUILD
-        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
-        or plan.rule_id not in AUTOMATED
+        or plan.resource_kind not in REBUILT_KINDS
+        or plan.next_step == MEMCACHED_NO_REBUILD
+        or rebuild_refusal(plan.rule_id, plan.resource_kind, "")
         or not fields
         or not plan.finding_id
     ):
@@ -36,14 +43,19 @@ def rebuild_input_choice(plan: FixPlan) -> list[Block]:
     ]  # fmt: skip
 
 
-def render_rebuild_inputs_modal(rule_id: str, resource_id: str, metadata: str) -> Block:
+def render_rebuild_inputs_modal(
+    rule_id: str,
+    resource_id: str,
+    metadata: str,
+    kind: ResourceKind = ResourceKind.REPLICATION_GROUP,
+) -> Block:
     blocks: list[Block] = [
         section(
             f"Rebuild {code(resource_id)} for {code(rule_id)}: a copy with every setting kept and "
             "this value changed. An approver sees the plan as a diff before anything runs."
         )
     ]
-    for field in needs_inputs(rule_id):
+    for field in needs_inputs(rule_id, kind):
         blocks.append(
             {
                 "type": "input",
