@@ -236,6 +236,6 @@ def test_memcached_is_refused_with_the_reason(world: World) -> None:
         CacheClusterId=source, Engine="memcached", CacheNodeType="cache.t4g.small",
         NumCacheNodes=1,
     )  # fmt: skip
-    with pytest.raises(RebuildRefused, match="Memcached keeps no snapshots.*warms up"):
+    with pytest.raises(RebuildRefused, match=r"Memcached keeps no snapshots.*warms up"):
         world.plan(ResourceKind.CACHE_CLUSTER, "CW-302", source, subnet_group="private-a")
     assert not world.recording.writes
