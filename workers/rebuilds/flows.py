@@ -15,6 +15,7 @@ import redis
 from posture.base import ResourceKind
 from posture.conversations import Actor, ConversationRef
 from posture.policy import OrgPolicy
+from posture.rebuild_calls import calls_for
 from posture.rebuilds import (
     WORKING,
     Rebuild,
@@ -33,7 +34,7 @@ from workers.aws.session import AccountSession
 from workers.fixes.reads import read_for_fix
 from workers.platform.context import FlowContext
 from workers.rebuilds.jobs import schedule_rebuild_step
-from workers.rebuilds.kinds import kind_of
+from workers.rebuilds.kinds import source_of
 from workers.rebuilds.steps import fingerprint_of
 from workers.rebuilds.store import RebuildStore
 from workers.trail.log import AuditLog
@@ -75,8 +76,8 @@ def plan_rebuild(
     rebuild_id = uuid.uuid4().hex
     plan = group_rebuild_plan(target, ask.inputs, rebuild_id)
     elasticache = session.client(session.new_session(), "elasticache", ask.region)
-    kind = kind_of(ask.kind)
-    described = kind.source(elasticache, ask.source_id)
+    kind = calls_for(ask.kind)
+    described = source_of(elasticache, kind, ask.source_id)
     if described is None:
         raise RebuildRefused(f"{ask.source_id} disappeared while the rebuild was planned.")
     return Rebuild(

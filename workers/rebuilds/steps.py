@@ -18,12 +18,13 @@ from typing import Any
 
 from posture.base import ResourceKind
 from posture.findings import Status
+from posture.rebuild_calls import GROUP_FIELDS, RebuildCalls, calls_for, endpoints_of
 from posture.rebuilds import REBUILD_TAG, Rebuild, RebuildPhase, wait_seconds
 from posture.remediation.rebuild_params import AUTH_FROM_SECRET
 from workers.aws.apply import REBUILD_WRITE_OPERATIONS, NotAllowed
 from workers.aws.errors import AWS_FAILURES, error_code, redact
 from workers.aws.secrets import CredentialVault
-from workers.rebuilds.kinds import GROUP_FIELDS, RebuildKind, endpoints_of, kind_of
+from workers.rebuilds.kinds import copy_of, snapshot_of, source_of
 
 Record = Callable[[Rebuild, str, dict[str, Any]], None]
 # What must not change between the request and the work: the settings the copy repeats.
@@ -78,8 +79,8 @@ def _write(tools: RebuildTools, operation: str, params: dict[str, Any]) -> dict[
         raise StepFailed(f"{operation} failed ({error_code(exc)}): {redact(message)}") from None
 
 
-def _kind(rebuild: Rebuild) -> RebuildKind:
-    return kind_of(rebuild.source_kind)
+def _kind(rebuild: Rebuild) -> RebuildCalls:
+    return calls_for(rebuild.source_kind)
 
 
 def _ours(tools: RebuildTools, arn: str, rebuild: Rebuild) -> bool:
@@ -98,14 +99,14 @@ def _tag(rebuild: Rebuild) -> list[dict[str, str]]:
 def take_snapshot(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     """Refuse a changed source; snapshot it once (a crash re-finds the snapshot)."""
     kind = _kind(rebuild)
-    source = kind.source(tools.elasticache, rebuild.source_id)
+    source = source_of(tools.elasticache, kind, rebuild.source_id)
     if source is None:
         raise StepFailed(f"{rebuild.source_id} no longer exists.")
     if fingerprint_of(source, kind.fields) != rebuild.source_fingerprint:
         raise StepFailed(f"{rebuild.source_id} changed since the request; ask again.")
     if kind.source_status(source) != "available":
         return _wait(tools, rebuild)
-    if kind.snapshot(tools.elasticache, rebuild.snapshot_name) is None:
+    if snapshot_of(tools.elasticache, kind, rebuild.snapshot_name) is None:
         params = kind.snapshot_params(rebuild.source_id, rebuild.snapshot_name, _tag(rebuild))
         _write(tools, kind.snapshot_op, params)
         tools.record(rebuild, "rebuild.snapshot_started", {"snapshot": rebuild.snapshot_name})
@@ -133,14 +134,14 @@ def _create_copy(tools: RebuildTools, rebuild: Rebuild, snapshot: dict[str, Any]
 
 def create_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     kind = _kind(rebuild)
-    snapshot = kind.snapshot(tools.elasticache, rebuild.snapshot_name)
+    snapshot = snapshot_of(tools.elasticache, kind, rebuild.snapshot_name)
     if snapshot is None:
         raise StepFailed(f"the snapshot {rebuild.snapshot_name} is gone.")
     if snapshot["Status"] == "failed":
         raise StepFailed(f"AWS could not take the snapshot {rebuild.snapshot_name}.")
     if snapshot["Status"] != "available":
         return _wait(tools, rebuild)
-    copy = kind.copy(tools.elasticache, rebuild.copy_id)
+    copy = copy_of(tools.elasticache, kind, rebuild.copy_id)
     if copy is None:
         _create_copy(tools, rebuild, snapshot)
         tools.record(rebuild, "rebuild.copy_started", {"copy": rebuild.copy_id})
@@ -153,7 +154,7 @@ def create_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
 
 
 def wait_for_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
-    copy = _kind(rebuild).copy(tools.elasticache, rebuild.copy_id)
+    copy = copy_of(tools.elasticache, _kind(rebuild), rebuild.copy_id)
     if copy is None:
         raise StepFailed(f"{rebuild.copy_id} disappeared while it was being created.")
     if not _ours(tools, copy["ARN"], rebuild):
@@ -189,7 +190,7 @@ def verify_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
 
 def delete_source(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     kind = _kind(rebuild)
-    source = kind.source(tools.elasticache, rebuild.source_id)
+    source = source_of(tools.elasticache, kind, rebuild.source_id)
     if source is None:
         tools.record(
             rebuild, "rebuild.source_deleted", {"final_snapshot": rebuild.final_snapshot_name}
@@ -204,12 +205,12 @@ def delete_source(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
 def undo(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     """Delete what this rebuild created (by its tag), never the source."""
     kind = _kind(rebuild)
-    copy = kind.copy(tools.elasticache, rebuild.copy_id)
+    copy = copy_of(tools.elasticache, kind, rebuild.copy_id)
     if copy is not None and _ours(tools, copy["ARN"], rebuild):
         if copy["Status"] in ("available", "create-failed"):
             _write(tools, kind.delete_copy_op, kind.delete_copy_params(rebuild.copy_id))
         return _wait(tools, rebuild)
-    snapshot = kind.snapshot(tools.elasticache, rebuild.snapshot_name)
+    snapshot = snapshot_of(tools.elasticache, kind, rebuild.snapshot_name)
     if snapshot is not None and _ours(tools, snapshot["ARN"], rebuild):
         if snapshot["Status"] != "available":
             return _wait(tools, rebuild)
