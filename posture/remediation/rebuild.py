@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from posture.base import ResourceKind
 from posture.remediation.model import FixPlan, PlanKind, Runbook, RunbookStep
+from posture.remediation.rebuild_prep import prepare_steps
 from posture.remediation.rebuild_settings import (
-    AUTH_TOKEN,
     Options,
-    auth_secret_id,
     group_options,
     memcached_options,
     q,
@@ -24,7 +23,6 @@ from posture.remediation.rebuild_settings import (
 )
 from posture.remediation.target import Target
 from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache
-from posture.rules.facts import DEFAULT_PORTS
 
 MAX_GROUP_ID = 40
 _SUBNET_GROUP: dict[str, tuple[str, ...]] = {"--cache-subnet-group-name": ("$NEW_SUBNET_GROUP",)}
@@ -90,90 +88,6 @@ def apply_change(
         if allowed is None or flag in allowed:
             changed[flag] = values
     return changed
-
-
-def _prepare_steps(target: Target, options: Options) -> list[RunbookStep]:
-    steps = _rule_steps(target)
-    if options.get("--auth-token") == (AUTH_TOKEN,):
-        steps.append(
-            RunbookStep(
-                title="Read the AUTH token from Secrets Manager into your shell (never paste it)",
-                commands=(
-                    f'export AUTH_TOKEN="$(aws secretsmanager get-secret-value --secret-id {q(auth_secret_id(target))} '
-                    f'--query SecretString --output text --region {q(target.region)})"',
-                ),
-                note="Use the secret your clients read the token from; the copy must accept the same token.",
-            )
-        )
-    return steps
-
-
-def _rule_steps(target: Target) -> list[RunbookStep]:
-    region = q(target.region)
-    if target.rule_id == "CW-104":
-        return [
-            RunbookStep(
-                title="Choose the customer-managed KMS key (or create one) and export its ARN",
-                commands=(
-                    f'aws kms create-key --description "ElastiCache {target.resource_id}" --region {region}',
-                    f"aws kms enable-key-rotation --key-id <key-id> --region {region}",
-                    "export CMK_ARN=<the key's ARN>",
-                ),
-            )
-        ]
-    if target.rule_id in ("CW-303", "CW-307") and target.kind is ResourceKind.SERVERLESS_CACHE:
-        return [_serverless_network_step(target.rule_id)]
-    if target.rule_id in ("CW-301", "CW-302", "CW-303", "CW-307"):
-        return [
-            RunbookStep(
-                title="Create a subnet group of private subnets (no route to an internet gateway)",
-                commands=(
-                    f"aws elasticache create-cache-subnet-group --cache-subnet-group-name {q(target.resource_id + '-private')} "
-                    f'--cache-subnet-group-description "Private subnets for {target.resource_id}" '
-                    f"--subnet-ids <private-subnet-1> <private-subnet-2> --region {region}",
-                    f"export NEW_SUBNET_GROUP={q(target.resource_id + '-private')}",
-                ),
-                note="Pick subnets in the VPC your clients use; the security groups must belong to that VPC too.",
-            ),
-            *_security_group_steps(target.rule_id),
-        ]
-    if target.rule_id == "CW-306":
-        port = DEFAULT_PORTS.get(target.engine, 6379) + 11
-        return [
-            RunbookStep(
-                title="Choose the new port and allow it from your clients' security groups",
-                commands=(f"export NEW_PORT={port}",),
-                note="Add an ingress rule for the new port to the cache's security group before switching clients.",
-            )
-        ]
-    return []
-
-
-def _security_group_steps(rule_id: str) -> list[RunbookStep]:
-    if rule_id != "CW-307":
-        return []
-    return [
-        RunbookStep(
-            title="Create the cache's security groups in the new VPC and export their ids",
-            commands=("export NEW_SECURITY_GROUPS='<sg-in-new-vpc-1> <sg-in-new-vpc-2>'",),
-            note="A security group belongs to one VPC: give the new ones the same narrow ingress "
-            "rules as the source's (from the clients' security groups, on the cache port).",
-        )
-    ]
-
-
-def _serverless_network_step(rule_id: str) -> RunbookStep:
-    where = (
-        "the cache's VPC" if rule_id == "CW-303" else "your application VPC (not the default VPC)"
-    )
-    commands = ["export NEW_SUBNET_IDS='<private-subnet-1> <private-subnet-2>'"]
-    if rule_id == "CW-307":
-        commands.append("export NEW_SECURITY_GROUPS='<sg-in-new-vpc-1>'")
-    return RunbookStep(
-        title=f"Choose private subnets (no route to an internet gateway) in {where}",
-        commands=tuple(commands),
-        note="A serverless cache cannot change subnets in place; its copy is created on them.",
-    )
 
 
 def _snapshot_step(target: Target, source_flag: str, source: str, snapshot: str) -> RunbookStep:
@@ -387,7 +301,7 @@ def rebuild_plan(target: Target, *, why: str = "") -> FixPlan:
         summary=(why + " " if why else "")
         + f"This setting cannot change on the live {str(target.kind).replace('_', ' ')}: build a copy {words} "
         "with all its other settings, move clients to the copy's new endpoints, retire the old one.",
-        steps=tuple(_prepare_steps(target, options) + steps),
+        steps=tuple(prepare_steps(target, options) + steps),
         backout=f"Until the old {target.resource_id} is deleted, pointing clients back to it undoes the move; delete the copy afterwards.",
     )
     return target.plan(

@@ -12,8 +12,11 @@ restores, see moto.md): snapshots and restores that take time, and a final snaps
 - DeleteServerlessCacheSnapshot refuses a snapshot that is still `creating`.
 Injected failures (`inject_fault`) apply to each of these calls like to any other.
 
-https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-serverless.html (assumed
-from the API references; the states are those DescribeServerlessCacheSnapshots lists)
+AWS's guide says no other API call runs on a serverless cache during its backup; the fake
+models that for the calls a rebuild makes (a snapshot and a delete need `available`).
+https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups.html
+https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-restoring.html
+https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCacheSnapshot.html
 https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCache.html
 https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteServerlessCache.html
 """
