@@ -24,6 +24,7 @@ from tests.integration.remediation.flow import (
     approval_message,
     click_finding,
     decide,
+    deny_with_reason,
     events,
     private_answers,
     request_id_of,
@@ -179,7 +180,8 @@ def test_a_denied_rebuild_creates_nothing_and_the_source_can_be_asked_again(
 ) -> None:
     message = _request_rebuild(stack, parent, "plain-three")
     first = request_id_of(message)
-    decide(stack, message, "U_SECURITY", action="approval_deny")
+    # Deny opens a modal for the reason (issue 13); the click alone decides nothing
+    deny_with_reason(stack, message, "U_SECURITY", "not this quarter")
     wait_state(stack, first, "denied")
     assert _group(stack, "plain-three-v2") is None
     assert RebuildStore(connect(stack.redis.url)).get(first).phase is RebuildPhase.REQUESTED  # type: ignore[union-attr]
