@@ -16,6 +16,7 @@ from posture.base import ResourceKind
 from posture.rebuilds import RebuildPhase
 from posture.remediation.rebuild_params import RebuildInputs
 from sandbox.stack import Stack, StackOptions
+from tests.integration import remediation_calls
 from tests.integration.rebuilds.test_rebuild_end_to_end import (
     DEV,
     SEC,
@@ -121,6 +122,13 @@ def test_sigkill_at_each_serverless_step_creates_nothing_twice(
     assert done.phase is RebuildPhase.DONE, done.problem
     assert source not in _serverless(stack) and ready.copy_id in _serverless(stack)
     assert _serverless_snapshots(stack).count(ready.final_snapshot_name) == 1
+    # the worker's call guard allowed these calls, and the generated policy grants each one
+    made = remediation_calls.made(stack.redis.url)
+    assert made <= remediation_calls.granted()
+    assert {
+        "elasticache:CreateServerlessCacheSnapshot", "elasticache:CreateServerlessCache",
+        "elasticache:DeleteServerlessCache", "elasticache:DescribeServerlessCacheSnapshots",
+    } <= made  # fmt: skip
 
 
 def test_sigkill_during_a_standalone_rebuild_creates_nothing_twice(
@@ -145,3 +153,5 @@ def test_sigkill_during_a_standalone_rebuild_creates_nothing_twice(
     groups = _client(stack, "elasticache").describe_replication_groups()["ReplicationGroups"]
     assert [g["ReplicationGroupId"] for g in groups].count(ready.copy_id) == 1
     assert _events(ctx, rebuild.rebuild_id).count("rebuild.copy_started") == 1
+    made = remediation_calls.made(stack.redis.url)
+    assert made <= remediation_calls.granted() and "elasticache:CreateSnapshot" in made
