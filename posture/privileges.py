@@ -57,12 +57,21 @@ ROTATION_WRITES: Mapping[str, frozenset[Call]] = MappingProxyType(
 # The writes of an approved rebuild (workers.rebuilds.steps): snapshot the source, restore the
 # fixed copy from it, delete the source after a second approval (with a final snapshot), or
 # delete only what the migration made on cancel.
+# Standalone Redis OSS / Valkey clusters: CreateSnapshot(CacheClusterId), a one-node group,
+# DeleteCacheCluster(FinalSnapshotIdentifier). Serverless caches: their own snapshot, create
+# (SnapshotArnsToRestore) and delete (FinalSnapshotName) calls.
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCache.html
 REBUILD_WRITES: frozenset[Call] = frozenset(
     {
         ("elasticache", "CreateSnapshot"),
         ("elasticache", "CreateReplicationGroup"),
         ("elasticache", "DeleteReplicationGroup"),
         ("elasticache", "DeleteSnapshot"),
+        ("elasticache", "DeleteCacheCluster"),
+        ("elasticache", "CreateServerlessCacheSnapshot"),
+        ("elasticache", "CreateServerlessCache"),
+        ("elasticache", "DeleteServerlessCache"),
+        ("elasticache", "DeleteServerlessCacheSnapshot"),
     }
 )
 # What a rebuild reads beyond a fix's reads: the copy's tags (to find what it made) and the
@@ -123,6 +132,8 @@ IMPLIED_ACTIONS: Mapping[Call, tuple[str, ...]] = MappingProxyType(
         # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/IAM.ResourceLevelPermissions.html
         ("elasticache", "CreateReplicationGroup"): ("elasticache:AddTagsToResource",),
         ("elasticache", "CreateSnapshot"): ("elasticache:AddTagsToResource",),
+        ("elasticache", "CreateServerlessCache"): ("elasticache:AddTagsToResource",),
+        ("elasticache", "CreateServerlessCacheSnapshot"): ("elasticache:AddTagsToResource",),
     }
 )
 # botocore service ids whose IAM prefix differs from the id.

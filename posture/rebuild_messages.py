@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from posture.approvals import ApprovalRequest, RequestKind, default_expiry
 from posture.base import ResourceKind
 from posture.conversations import ConversationRef
+from posture.rebuild_calls import calls_for
 from posture.rebuilds import CANCELLABLE, Rebuild, RebuildPhase
 
 # Where a setting's old value reads "(not set)": the API default applies (false, or none).
@@ -88,12 +89,15 @@ def diff_text(rebuild: Rebuild) -> str:
 
 def cutover_steps(rebuild: Rebuild) -> tuple[str, ...]:
     """What client owners do once the copy is verified; the endpoints are on the card."""
-    tls = rebuild.params.get("TransitEncryptionEnabled") is True
+    # serverless caches always require TLS
+    tls = rebuild.params.get("TransitEncryptionEnabled") is True or (
+        rebuild.source_kind is ResourceKind.SERVERLESS_CACHE
+    )
     auth = (
         "the same AUTH token (read from the same secret)"
         if rebuild.auth_secret
         else "the same user group and users"
-        if rebuild.params.get("UserGroupIds")
+        if rebuild.params.get("UserGroupIds") or rebuild.params.get("UserGroupId")
         else "no credentials, as before"
     )
     return (
@@ -103,7 +107,8 @@ def cutover_steps(rebuild: Rebuild) -> tuple[str, ...]:
         "Writes made to the old cache after the snapshot are not in the copy: move writers "
         "first, or stop them during the switch.",
         f"Deploy, then watch CurrConnections (CloudWatch, AWS/ElastiCache) fall to zero on "
-        f"{rebuild.source_id}'s member clusters.",
+        f"{rebuild.source_id}"
+        + ("." if rebuild.source_kind is ResourceKind.SERVERLESS_CACHE else "'s nodes."),
         "Then press Delete the old cache: a second approver confirms, and a final snapshot "
         f"({rebuild.final_snapshot_name}) is kept.",
     )
@@ -136,18 +141,26 @@ def rebuild_card(rebuild: Rebuild) -> RebuildCard:
 
 
 def _create_call(rebuild: Rebuild) -> str:
-    params = {
-        **rebuild.params,
-        "ReplicationGroupId": rebuild.copy_id,
-        "SnapshotName": rebuild.snapshot_name,
-    }
-    snapshot = {"ReplicationGroupId": rebuild.source_id, "SnapshotName": rebuild.snapshot_name}
+    calls = calls_for(rebuild.source_kind)
+    snapshot = {"SnapshotName": rebuild.snapshot_name, "ARN": f"<ARN of {rebuild.snapshot_name}>"}
+    description = f"Rebuild of {rebuild.source_id} ({rebuild.rule_id})"
+    params = calls.create_params(dict(rebuild.params), rebuild.copy_id, description, snapshot)
+    take = calls.snapshot_params(rebuild.source_id, rebuild.snapshot_name, [])
+    del take["Tags"]
     return "\n".join(
         (
-            f"elasticache:CreateSnapshot {json.dumps(snapshot, sort_keys=True)}",
-            f"elasticache:CreateReplicationGroup {json.dumps(params, sort_keys=True)}",
+            f"elasticache:{calls.snapshot_op} {json.dumps(take, sort_keys=True)}",
+            f"elasticache:{calls.create_op} {json.dumps(params, sort_keys=True)}",
         )
     )
+
+
+def _copy_words(rebuild: Rebuild) -> str:
+    if rebuild.source_kind is ResourceKind.SERVERLESS_CACHE:
+        return "a new serverless cache"
+    if rebuild.source_kind is ResourceKind.CACHE_CLUSTER:
+        return "a new one-node replication group"
+    return "a new replication group"
 
 
 def rebuild_request(
@@ -161,7 +174,7 @@ def rebuild_request(
 ) -> ApprovalRequest:
     """The approval that starts the migration; its body is the plan as a diff."""
     change = (
-        f"Rebuild {rebuild.source_id} as a new replication group {rebuild.copy_id}, built from a "
+        f"Rebuild {rebuild.source_id} as {_copy_words(rebuild)} {rebuild.copy_id}, built from a "
         f"snapshot, with every setting kept except (old -> new):\n{diff_text(rebuild)}\n"
         "The old cache stays until a second approval deletes it."
     )
@@ -175,7 +188,7 @@ def rebuild_request(
         finding_id=rebuild.finding_id or None,
         account=rebuild.account,
         region=rebuild.region,
-        resource_kind=str(ResourceKind.REPLICATION_GROUP),
+        resource_kind=str(rebuild.source_kind),
         resource_id=rebuild.source_id,
         change=change,
         api_call=_create_call(rebuild),
@@ -208,10 +221,8 @@ def delete_request(
     correlation_id: str = "",
 ) -> ApprovalRequest:
     """The second approval: delete the source, keeping a final snapshot."""
-    call = {
-        "FinalSnapshotIdentifier": rebuild.final_snapshot_name,
-        "ReplicationGroupId": rebuild.source_id,
-    }
+    calls = calls_for(rebuild.source_kind)
+    call = calls.delete_source_params(rebuild.source_id, rebuild.final_snapshot_name)
     return ApprovalRequest(
         request_id=request_id,
         kind=RequestKind.REBUILD_DELETE,
@@ -222,17 +233,21 @@ def delete_request(
         finding_id=rebuild.finding_id or None,
         account=rebuild.account,
         region=rebuild.region,
-        resource_kind=str(ResourceKind.REPLICATION_GROUP),
+        resource_kind=str(rebuild.source_kind),
         resource_id=rebuild.source_id,
         change=(
             f"Delete the old cache {rebuild.source_id}: every client now uses {rebuild.copy_id}. "
             f"A final snapshot {rebuild.final_snapshot_name} is kept."
         ),
-        api_call=f"elasticache:DeleteReplicationGroup {json.dumps(call, sort_keys=True)}",
+        api_call=f"elasticache:{calls.delete_source_op} {json.dumps(call, sort_keys=True)}",
         risk=f"A client still on {rebuild.source_id} loses its cache.",
         backout=(
             f"Restore from the final snapshot {rebuild.final_snapshot_name} "
-            "(CreateReplicationGroup --snapshot-name)."
+            + (
+                "(CreateServerlessCache --snapshot-arns-to-restore)."
+                if rebuild.source_kind is ResourceKind.SERVERLESS_CACHE
+                else "(CreateReplicationGroup --snapshot-name)."
+            )
         ),
         fingerprint=rebuild.rebuild_id,
         origin=where,

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from posture.base import ResourceKind
 from posture.conversations import ConversationRef
 
 
@@ -70,6 +71,9 @@ class Rebuild(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rebuild_id: str
+    # replication_group, cache_cluster (a standalone cluster: its copy is a one-node
+    # replication group) or serverless_cache (its copy is a serverless cache)
+    source_kind: ResourceKind = ResourceKind.REPLICATION_GROUP
     account: str
     region: str
     rule_id: str
@@ -87,7 +91,7 @@ class Rebuild(BaseModel):
     delete_approver: str = ""
     dry_run: bool = False
     phase: RebuildPhase = RebuildPhase.REQUESTED
-    created: tuple[str, ...] = ()  # "snapshot:<name>", "replication_group:<id>"
+    created: tuple[str, ...] = ()  # "snapshot:<name>", "replication_group:<id>", ...
     endpoints: tuple[str, ...] = ()
     problem: str = ""
     waits: int = 0

@@ -172,6 +172,8 @@ class ServerlessCache(Snapshot):
     snapshot_retention_limit: int | None = None
     daily_snapshot_time: str | None = None
     reader_endpoint: Endpoint | None = None
+    description: str | None = None
+    cache_usage_limits: dict[str, Any] | None = None  # DataStorage / ECPUPerSecond bounds
 
 
 class Authentication(Snapshot):

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from posture.base import ResourceKind
 from posture.remediation.model import FixPlan, PlanKind, Runbook, RunbookStep
+from posture.remediation.rebuild_prep import prepare_steps
 from posture.remediation.rebuild_settings import (
-    AUTH_TOKEN,
     Options,
-    auth_secret_id,
     group_options,
     memcached_options,
     q,
@@ -24,7 +23,6 @@ from posture.remediation.rebuild_settings import (
 )
 from posture.remediation.target import Target
 from posture.resources import CacheCluster, ReplicationGroup, ServerlessCache
-from posture.rules.facts import DEFAULT_PORTS
 
 MAX_GROUP_ID = 40
 _SUBNET_GROUP: dict[str, tuple[str, ...]] = {"--cache-subnet-group-name": ("$NEW_SUBNET_GROUP",)}
@@ -41,10 +39,31 @@ CHANGES: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
     "CW-302": (_SUBNET_GROUP, "in a dedicated subnet group"),
     "CW-303": (_SUBNET_GROUP, "in private subnets only"),
     "CW-306": ({"--port": ("$NEW_PORT",)}, "on a non-default port"),
+    # Out of the default VPC: security groups belong to one VPC, so the copy needs new ones.
+    "CW-307": (
+        {**_SUBNET_GROUP, "--security-group-ids": ("$NEW_SECURITY_GROUPS",)},
+        "in a VPC of your own, not the default VPC",
+    ),
+}
+# A serverless cache has no subnet group or port: the fix names subnets (and, for a new VPC,
+# security groups). CW-103 does not apply: serverless data is always encrypted at rest.
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCache.html
+SERVERLESS_CHANGES: dict[str, tuple[dict[str, tuple[str, ...]], str]] = {
+    "CW-104": ({"--kms-key-id": ("$CMK_ARN",)}, "encrypted with your customer-managed KMS key"),
+    "CW-303": ({"--subnet-ids": ("$NEW_SUBNET_IDS",)}, "in private subnets only"),
+    "CW-307": (
+        {"--subnet-ids": ("$NEW_SUBNET_IDS",), "--security-group-ids": ("$NEW_SECURITY_GROUPS",)},
+        "in a VPC of your own, not the default VPC",
+    ),
 }
 # A new cache with TLS on defaults to `required`; the copy drops a `preferred` mode.
 _DROPPED = {"CW-101": ("--transit-encryption-mode",), "CW-102": ("--transit-encryption-mode",)}
 REBUILD_RULES = frozenset(CHANGES)
+MEMCACHED_NO_REBUILD = (
+    "Memcached keeps no snapshots, so there is nothing to restore: the fix is a new cluster "
+    "with the fix, whose cache starts empty and warms up as clients move to its new "
+    "endpoints. cachewarden does not run that as a migration; the runbook above does it by hand."
+)
 # Rules whose fix is a rebuild whatever the engine (TLS is in place on a group of 7.0+).
 ALWAYS_REBUILT = REBUILD_RULES - {"CW-101", "CW-102"}
 
@@ -55,74 +74,20 @@ def new_id(source: str, limit: int = MAX_GROUP_ID) -> str:
     return f"{base}-v2"
 
 
-def apply_change(options: Options, rule_id: str, allowed: frozenset[str] | None = None) -> Options:
+def apply_change(
+    options: Options,
+    rule_id: str,
+    allowed: frozenset[str] | None = None,
+    *,
+    serverless: bool = False,
+) -> Options:
     """The source's options with the rule's fix in place of the source's value."""
     changed = {k: v for k, v in options.items() if k not in _DROPPED.get(rule_id, ())}
-    for flag, values in CHANGES[rule_id][0].items():
+    table = SERVERLESS_CHANGES if serverless else CHANGES
+    for flag, values in table.get(rule_id, ({}, ""))[0].items():
         if allowed is None or flag in allowed:
             changed[flag] = values
     return changed
-
-
-def _prepare_steps(target: Target, options: Options) -> list[RunbookStep]:
-    steps = _rule_steps(target)
-    if options.get("--auth-token") == (AUTH_TOKEN,):
-        steps.append(
-            RunbookStep(
-                title="Read the AUTH token from Secrets Manager into your shell (never paste it)",
-                commands=(
-                    f'export AUTH_TOKEN="$(aws secretsmanager get-secret-value --secret-id {q(auth_secret_id(target))} '
-                    f'--query SecretString --output text --region {q(target.region)})"',
-                ),
-                note="Use the secret your clients read the token from; the copy must accept the same token.",
-            )
-        )
-    return steps
-
-
-def _rule_steps(target: Target) -> list[RunbookStep]:
-    region = q(target.region)
-    if target.rule_id == "CW-104":
-        return [
-            RunbookStep(
-                title="Choose the customer-managed KMS key (or create one) and export its ARN",
-                commands=(
-                    f'aws kms create-key --description "ElastiCache {target.resource_id}" --region {region}',
-                    f"aws kms enable-key-rotation --key-id <key-id> --region {region}",
-                    "export CMK_ARN=<the key's ARN>",
-                ),
-            )
-        ]
-    if target.rule_id == "CW-303" and target.kind is ResourceKind.SERVERLESS_CACHE:
-        return [
-            RunbookStep(
-                title="Choose private subnets (no route to an internet gateway) in the cache's VPC",
-                commands=("export PRIVATE_SUBNETS='<private-subnet-1> <private-subnet-2>'",),
-            )
-        ]
-    if target.rule_id in ("CW-301", "CW-302", "CW-303"):
-        return [
-            RunbookStep(
-                title="Create a subnet group of private subnets (no route to an internet gateway)",
-                commands=(
-                    f"aws elasticache create-cache-subnet-group --cache-subnet-group-name {q(target.resource_id + '-private')} "
-                    f'--cache-subnet-group-description "Private subnets for {target.resource_id}" '
-                    f"--subnet-ids <private-subnet-1> <private-subnet-2> --region {region}",
-                    f"export NEW_SUBNET_GROUP={q(target.resource_id + '-private')}",
-                ),
-                note="Pick subnets in the VPC your clients use; the security groups must belong to that VPC too.",
-            )
-        ]
-    if target.rule_id == "CW-306":
-        port = DEFAULT_PORTS.get(target.engine, 6379) + 11
-        return [
-            RunbookStep(
-                title="Choose the new port and allow it from your clients' security groups",
-                commands=(f"export NEW_PORT={port}",),
-                note="Add an ingress rule for the new port to the cache's security group before switching clients.",
-            )
-        ]
-    return []
 
 
 def _snapshot_step(target: Target, source_flag: str, source: str, snapshot: str) -> RunbookStep:
@@ -230,31 +195,44 @@ def _memcached_steps(target: Target, cluster: CacheCluster, options: Options) ->
 def _serverless_steps(
     target: Target, cache: ServerlessCache, options: Options
 ) -> list[RunbookStep]:
+    """Serverless backup, restore into a new cache with the fix, delete with a final backup.
+
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCacheSnapshot.html
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateServerlessCache.html
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteServerlessCache.html
+    """
     source, region = cache.serverless_cache_name, q(target.region)
     snapshot, copy = f"{source}-before-{target.rule_id.lower()}", new_id(source)
+    describe = f"aws elasticache describe-serverless-cache-snapshots --serverless-cache-snapshot-name {q(snapshot)} --region {region}"
     return [
         RunbookStep(
             title="Snapshot the serverless cache",
             commands=(
                 f"aws elasticache create-serverless-cache-snapshot --serverless-cache-name {q(source)} "
                 f"--serverless-cache-snapshot-name {q(snapshot)} --region {region}",
+                f"{describe} --query 'ServerlessCacheSnapshots[0].Status'",
             ),
+            note="Wait until the status reads `available` (there is no CLI waiter for serverless snapshots).",
         ),
         RunbookStep(
             title="Create the fixed copy from the snapshot, with every setting of the source",
             commands=(
+                f"export SNAPSHOT_ARN=\"$({describe} --query 'ServerlessCacheSnapshots[0].ARN' --output text)\"",
                 f"aws elasticache create-serverless-cache --serverless-cache-name {q(copy)} "
-                f"--snapshot-arns-to-restore <arn of {snapshot}> {render(options)} --region {region}",
+                f'--snapshot-arns-to-restore "$SNAPSHOT_ARN" {render(options)} --region {region}',
+                f"aws elasticache describe-serverless-caches --serverless-cache-name {q(copy)} --region {region} --query 'ServerlessCaches[0].Status'",
             ),
+            note="Wait until the copy reads `available`.",
         ),
         _verify_step(
             copy, target, "describe-serverless-caches --serverless-cache-name", "ServerlessCaches"
         ),
         _switch_step(copy, source, "describe-serverless-caches --serverless-cache-name", target),
         RunbookStep(
-            title="After a quiet period, delete the old cache",
+            title="After a quiet period, delete the old cache (a final snapshot is kept)",
             commands=(
-                f"aws elasticache delete-serverless-cache --serverless-cache-name {q(source)} --region {region}",
+                f"aws elasticache delete-serverless-cache --serverless-cache-name {q(source)} "
+                f"--final-snapshot-name {q(source + '-final')} --region {region}",
             ),
         ),
     ]
@@ -297,11 +275,7 @@ def _options_and_steps(target: Target) -> tuple[Options, list[RunbookStep]]:
         options = apply_change(memcached_options(target, resource), rule, allowed)
         return options, _memcached_steps(target, resource, options)
     assert isinstance(resource, ServerlessCache)
-    options = serverless_options(target, resource)
-    if rule == "CW-303":
-        options["--subnet-ids"] = ("$PRIVATE_SUBNETS",)
-    elif rule == "CW-104":
-        options["--kms-key-id"] = ('"$CMK_ARN"',)
+    options = apply_change(serverless_options(target, resource), rule, serverless=True)
     return options, _serverless_steps(target, resource, options)
 
 
@@ -320,13 +294,14 @@ def rebuild_plan(target: Target, *, why: str = "") -> FixPlan:
     """The runbook for `target.rule_id` on this resource, as a REBUILD plan (nothing runs)."""
     why = " ".join(part for part in (why, _global_note(target)) if part)
     options, steps = _options_and_steps(target)
-    words = CHANGES.get(target.rule_id, ({}, "fixed"))[1]
+    table = SERVERLESS_CHANGES if isinstance(target.resource, ServerlessCache) else CHANGES
+    words = table.get(target.rule_id, ({}, "fixed"))[1]
     runbook = Runbook(
         title=f"Rebuild {target.resource_id} for {target.rule_id}",
         summary=(why + " " if why else "")
         + f"This setting cannot change on the live {str(target.kind).replace('_', ' ')}: build a copy {words} "
         "with all its other settings, move clients to the copy's new endpoints, retire the old one.",
-        steps=tuple(_prepare_steps(target, options) + steps),
+        steps=tuple(prepare_steps(target, options) + steps),
         backout=f"Until the old {target.resource_id} is deleted, pointing clients back to it undoes the move; delete the copy afterwards.",
     )
     return target.plan(
@@ -337,6 +312,9 @@ def rebuild_plan(target: Target, *, why: str = "") -> FixPlan:
         risk="Clients move to new endpoint names; writes made to the old cache after the snapshot are not copied.",
         backout=runbook.backout,
         reason=why,
+        next_step=MEMCACHED_NO_REBUILD
+        if isinstance(target.resource, CacheCluster) and target.engine == "memcached"
+        else "",
     )
 
 

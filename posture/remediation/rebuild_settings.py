@@ -210,6 +210,8 @@ def _cluster_extras(target: Target, cluster: CacheCluster, options: Options) -> 
 def serverless_options(target: Target, cache: ServerlessCache) -> Options:
     """Every setting of a serverless cache, as create-serverless-cache options."""
     options: Options = {"--engine": (q(cache.engine),)}
+    if cache.description:
+        options["--description"] = (q(cache.description),)
     if cache.major_engine_version:
         options["--major-engine-version"] = (q(cache.major_engine_version),)
     if cache.security_group_ids:
@@ -224,6 +226,9 @@ def serverless_options(target: Target, cache: ServerlessCache) -> Options:
         options["--snapshot-retention-limit"] = (str(cache.snapshot_retention_limit),)
     if cache.daily_snapshot_time:
         options["--daily-snapshot-time"] = (q(cache.daily_snapshot_time),)
+    if cache.cache_usage_limits:  # the copy keeps the source's cost ceiling
+        limits = json.dumps(cache.cache_usage_limits, separators=(",", ":"), sort_keys=True)
+        options["--cache-usage-limits"] = (q(limits),)
     tags = _tags(target, cache.arn)
     if tags:
         options["--tags"] = tags

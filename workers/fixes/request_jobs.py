@@ -12,7 +12,6 @@ import logging
 import uuid
 
 from posture.approvals import RequestKind
-from posture.base import ResourceKind
 from posture.conversations import ConversationRef, Platform
 from posture.findings import Finding, Status
 from posture.messages import Notice
@@ -26,7 +25,7 @@ from posture.remediation import (
     fix_request,
     plan_fix,
 )
-from posture.remediation.rebuild_params import needs_inputs, rebuilds_from_chat
+from posture.remediation.rebuild_params import needs_inputs, rebuild_refusal, rebuilds_from_chat
 from workers.approvals.flow import ApprovalFlow, subject_of
 from workers.approvals.jobs import flow
 from workers.audit.store import AuditStore
@@ -35,7 +34,7 @@ from workers.fixes.reads import UnreachableAccount, read_for_fix, remediation_se
 from workers.fixes.store import FixStore
 from workers.platform.runtime import JobEnvironment, environment
 from workers.platform.telemetry import current_correlation_id
-from workers.rebuilds.request_jobs import open_rebuild_request
+from workers.rebuilds.request_jobs import REBUILT_KINDS, open_rebuild_request
 
 log = logging.getLogger(__name__)
 
@@ -127,19 +126,18 @@ def _offer_rebuild(
     """After the runbook, a rebuild cachewarden can run itself (issue 17): its approval.
 
     When it cannot run yet (a value to choose, a rebuild under way), say why."""
-    if (
-        plan.kind is not PlanKind.REBUILD
-        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
-    ):
+    if plan.kind is not PlanKind.REBUILD or plan.resource_kind not in REBUILT_KINDS:
         return
-    if not rebuilds_from_chat(plan.rule_id):
-        needs = ", ".join(needs_inputs(plan.rule_id))
+    kind, engine = plan.resource_kind, finding.engine or ""
+    refusal = rebuild_refusal(plan.rule_id, kind, engine)
+    if refusal:
+        reply.in_thread(refusal)
+        return
+    if not rebuilds_from_chat(plan.rule_id, kind, engine):
+        needs = ", ".join(needs_inputs(plan.rule_id, kind))
         reply.in_thread(
             f"The new cache needs a value you choose ({needs}): choose it with Request rebuild "
             "under the runbook (Slack), or follow the runbook by hand."
-            if needs
-            else f"cachewarden has no automated rebuild for {plan.rule_id}; the runbook above "
-            "does it by hand."
         )
         return
     asked = Asked(

@@ -32,7 +32,13 @@ from posture.rebuilds import (
     request_delete,
 )
 from posture.remediation import FixPlan, PlanKind
-from posture.remediation.rebuild_params import AUTOMATED, RebuildInputs, needs_inputs, read_inputs
+from posture.remediation.rebuild import MEMCACHED_NO_REBUILD
+from posture.remediation.rebuild_params import (
+    RebuildInputs,
+    needs_inputs,
+    read_inputs,
+    rebuild_refusal,
+)
 from workers.approvals.flow import ApprovalFlow
 from workers.approvals.flows import NOT_OURS, approval_flow, finding_for_click
 from workers.platform.context import NOT_ENABLED, FlowContext, click_allowed, workspace_refusal
@@ -44,6 +50,13 @@ from workers.rebuilds.jobs import schedule_rebuild_step
 from workers.rebuilds.progress import RebuildChat, show_progress
 from workers.rebuilds.store import RebuildStore
 from workers.trail.log import AuditLog
+
+# The kinds a rebuild migration handles (a standalone cluster becomes a one-node group).
+REBUILT_KINDS = (
+    ResourceKind.REPLICATION_GROUP,
+    ResourceKind.CACHE_CLUSTER,
+    ResourceKind.SERVERLESS_CACHE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +99,7 @@ def start_approved_rebuild(
         if store.replace(rebuild, moved):
             AuditLog(connection).append(
                 "rebuild.approved", actor=moved.approver, rebuild_id=moved.rebuild_id,
-                request_id=request.request_id, target=f"replication_group/{moved.source_id}",
+                request_id=request.request_id, target=f"{moved.source_kind.value}/{moved.source_id}",
             )  # fmt: skip
         rebuild = store.get(rebuild.rebuild_id) or moved
     if rebuild.phase in WORKING:  # a retried job schedules the same (unique) step again
@@ -116,7 +129,7 @@ def start_approved_delete(
             AuditLog(connection).append(
                 "rebuild.delete_approved", actor=moved.delete_approver,
                 requester=moved.delete_requester, rebuild_id=moved.rebuild_id,
-                request_id=request.request_id, target=f"replication_group/{moved.source_id}",
+                request_id=request.request_id, target=f"{moved.source_kind.value}/{moved.source_id}",
                 final_snapshot=moved.final_snapshot_name,
             )  # fmt: skip
         rebuild = store.get(rebuild.rebuild_id) or moved
@@ -175,7 +188,7 @@ def ask_source_delete(ctx: FlowContext, actor: Actor, rebuild_id: str) -> Notice
     )  # fmt: skip
     AuditLog(ctx.connection).append(
         "rebuild.cutover_confirmed", actor=actor.user, rebuild_id=rebuild_id,
-        request_id=request_id, target=f"replication_group/{rebuild.source_id}",
+        request_id=request_id, target=f"{rebuild.source_kind.value}/{rebuild.source_id}",
     )  # fmt: skip
     approvals.open(request)
     return Notice(
@@ -229,12 +242,15 @@ def request_rebuild_with(
 
 def rebuild_form_fields(plan: FixPlan) -> tuple[str, ...]:
     """The values a "Request rebuild…" form under this runbook asks for; () when the plan
-    offers no form (not an automated replication-group rebuild, or nothing to choose)."""
-    fields = needs_inputs(plan.rule_id)
+    offers no form (not an automated rebuild of a kind we rebuild, a Memcached cluster,
+    a rule the kind cannot be rebuilt for, or nothing to choose)."""
+    fields = needs_inputs(plan.rule_id, plan.resource_kind)
     if (
         plan.kind is not PlanKind.REBUILD
-        or plan.resource_kind is not ResourceKind.REPLICATION_GROUP
-        or plan.rule_id not in AUTOMATED
+        or plan.resource_kind not in REBUILT_KINDS
+        or plan.next_step == MEMCACHED_NO_REBUILD
+        or rebuild_refusal(plan.rule_id, plan.resource_kind, "")
+        or not fields
         or not plan.finding_id
     ):
         return ()
@@ -253,7 +269,7 @@ def request_rebuild_from_form(
     found = finding_for_click(ctx, actor, finding_id)
     if isinstance(found, Notice):
         return found
-    read = read_inputs(found.rule_id, typed)
+    read = read_inputs(found.rule_id, typed, found.resource_kind)
     if isinstance(read, dict):
         return read
     return request_rebuild_with(ctx, actor, finding_id, where, read)

@@ -15,6 +15,7 @@ import redis
 from posture.base import ResourceKind
 from posture.conversations import Actor, ConversationRef
 from posture.policy import OrgPolicy
+from posture.rebuild_calls import calls_for
 from posture.rebuilds import (
     WORKING,
     Rebuild,
@@ -25,7 +26,7 @@ from posture.rebuilds import (
     deny,
     request_delete,
 )
-from posture.remediation.rebuild_params import RebuildInputs, group_rebuild_plan
+from posture.remediation.rebuild_params import RebuildInputs, group_rebuild_plan, rebuild_refusal
 from posture.remediation.rebuild_settings import auth_secret_id
 from posture.remediation.target import Target, find_resource
 from posture.rules.context import RuleContext
@@ -33,6 +34,7 @@ from workers.aws.session import AccountSession
 from workers.fixes.reads import read_for_fix
 from workers.platform.context import FlowContext
 from workers.rebuilds.jobs import schedule_rebuild_step
+from workers.rebuilds.kinds import source_of
 from workers.rebuilds.steps import fingerprint_of
 from workers.rebuilds.store import RebuildStore
 from workers.trail.log import AuditLog
@@ -48,6 +50,7 @@ class RebuildAsk:
     source_id: str
     inputs: RebuildInputs = field(default_factory=RebuildInputs)
     dry_run: bool = False
+    kind: ResourceKind = RG  # or CACHE_CLUSTER (standalone) or SERVERLESS_CACHE
 
 
 def plan_rebuild(
@@ -61,19 +64,25 @@ def plan_rebuild(
     finding_id: str = "",
 ) -> Rebuild:
     """Read the source and plan its copy (every setting plus the fix); nothing is stored."""
-    inventory = read_for_fix(session, ask.account, ask.region, RG, ask.source_id, now=now)
-    group = find_resource(inventory, RG, ask.source_id)
-    if group is None:
-        raise RebuildRefused(
-            f"{ask.source_id} is not a replication group in {ask.account}/{ask.region}."
-        )
-    target = Target(ask.rule_id, group, RuleContext.build(inventory, policy, now))
+    inventory = read_for_fix(session, ask.account, ask.region, ask.kind, ask.source_id, now=now)
+    source = find_resource(inventory, ask.kind, ask.source_id)
+    if source is None:
+        what = ask.kind.value.replace("_", " ")
+        raise RebuildRefused(f"{ask.source_id} is not a {what} in {ask.account}/{ask.region}.")
+    target = Target(ask.rule_id, source, RuleContext.build(inventory, policy, now))
+    refusal = rebuild_refusal(ask.rule_id, ask.kind, target.engine)
+    if refusal:
+        raise RebuildRefused(refusal)
     rebuild_id = uuid.uuid4().hex
     plan = group_rebuild_plan(target, ask.inputs, rebuild_id)
     elasticache = session.client(session.new_session(), "elasticache", ask.region)
-    described = elasticache.describe_replication_groups(ReplicationGroupId=ask.source_id)
+    kind = calls_for(ask.kind)
+    described = source_of(elasticache, kind, ask.source_id)
+    if described is None:
+        raise RebuildRefused(f"{ask.source_id} disappeared while the rebuild was planned.")
     return Rebuild(
         rebuild_id=rebuild_id,
+        source_kind=ask.kind,
         account=ask.account,
         region=ask.region,
         rule_id=ask.rule_id,
@@ -84,7 +93,7 @@ def plan_rebuild(
         params=dict(plan.params),
         diff=tuple(plan.diff_lines()),
         auth_secret=auth_secret_id(target) if plan.needs_auth_token else "",
-        source_fingerprint=fingerprint_of(described["ReplicationGroups"][0]),
+        source_fingerprint=fingerprint_of(described, kind.fields),
         requester=requester,
         dry_run=ask.dry_run,
         where=where,
@@ -100,7 +109,7 @@ def store_rebuild(connection: redis.Redis, rebuild: Rebuild) -> Rebuild:
         raise RebuildRefused(f"{rebuild.source_id} already has a rebuild under way ({holder}).")
     AuditLog(connection).append(
         "rebuild.requested", actor=rebuild.requester, rebuild_id=rebuild.rebuild_id,
-        rule=rebuild.rule_id, target=f"replication_group/{rebuild.source_id}",
+        rule=rebuild.rule_id, target=f"{rebuild.source_kind.value}/{rebuild.source_id}",
         copy=rebuild.copy_id, diff="; ".join(rebuild.diff), dry_run=str(rebuild.dry_run),
     )  # fmt: skip
     return rebuild
@@ -139,7 +148,7 @@ def _decide(
         raise RebuildRefused("Someone else moved this rebuild just now; look again.")
     AuditLog(ctx.connection).append(
         event, actor=actor.user, rebuild_id=rebuild_id, phase=str(new.phase),
-        target=f"replication_group/{new.source_id}",
+        target=f"{new.source_kind.value}/{new.source_id}",
     )  # fmt: skip
     if new.phase in WORKING:
         schedule_rebuild_step(ctx.connection, rebuild_id, new.version, 0)

@@ -48,7 +48,7 @@ def build_tools(env: JobEnvironment, rebuild: Rebuild) -> RebuildTools:
 
     def record(item: Rebuild, event: str, details: dict[str, Any]) -> None:
         fields = {k: str(v) for k, v in details.items()}
-        target = f"replication_group/{item.source_id}"
+        target = f"{item.source_kind.value}/{item.source_id}"
         audit.append(event, rebuild_id=item.rebuild_id, target=target, **fields)
 
     return RebuildTools(

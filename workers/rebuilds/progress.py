@@ -94,7 +94,7 @@ def show_progress(
             notifier.say(where, Notice(text=text))
             AuditLog(connection).append(
                 "rebuild.cutover_posted", rebuild_id=rebuild.rebuild_id,
-                target=f"replication_group/{rebuild.source_id}",
+                target=f"{rebuild.source_kind.value}/{rebuild.source_id}",
                 endpoints=" ".join(rebuild.endpoints),
             )  # fmt: skip
     except NotifyError:

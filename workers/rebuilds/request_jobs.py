@@ -38,6 +38,11 @@ from workers.rebuilds.flows import RebuildAsk, plan_rebuild, store_rebuild
 from workers.rebuilds.store import active_key
 
 log = logging.getLogger(__name__)
+REBUILT_KINDS = (
+    ResourceKind.REPLICATION_GROUP,
+    ResourceKind.CACHE_CLUSTER,
+    ResourceKind.SERVERLESS_CACHE,
+)
 
 
 def _holder(env: JobEnvironment, finding: Finding) -> str:
@@ -59,7 +64,7 @@ def open_rebuild_request(
         return f"{finding.resource_id} already has a rebuild under way (rebuild {holder})."
     ask = RebuildAsk(
         finding.account, finding.region, finding.rule_id, finding.resource_id,
-        inputs=inputs or RebuildInputs(),
+        inputs=inputs or RebuildInputs(), kind=finding.resource_kind,
     )  # fmt: skip
     try:
         session = remediation_session(env, finding.account)
@@ -98,12 +103,13 @@ def prepare_rebuild(
     place = ConversationRef.model_validate(where)
     finding = AuditStore(env.connection).get_finding(finding_id)
     notifier = env.notifiers.to(place)
-    if finding is None or finding.resource_kind is not ResourceKind.REPLICATION_GROUP:
+    if finding is None or finding.resource_kind not in REBUILT_KINDS:
         notifier.say(
             place, Notice(text="That finding has expired; run the audit again."), user=requester
         )
         return
-    read = read_inputs(finding.rule_id, {k: str(v) for k, v in inputs.items()})
+    raw = {k: str(v) for k, v in inputs.items()}
+    read = read_inputs(finding.rule_id, raw, finding.resource_kind)
     if isinstance(read, dict):
         notifier.say(place, Notice(text=" ".join(read.values())), user=requester)
         return

@@ -16,25 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from posture.base import ResourceKind
 from posture.findings import Status
+from posture.rebuild_calls import GROUP_FIELDS, RebuildCalls, calls_for, endpoints_of
 from posture.rebuilds import REBUILD_TAG, Rebuild, RebuildPhase, wait_seconds
 from posture.remediation.rebuild_params import AUTH_FROM_SECRET
 from workers.aws.apply import REBUILD_WRITE_OPERATIONS, NotAllowed
 from workers.aws.errors import AWS_FAILURES, error_code, redact
 from workers.aws.secrets import CredentialVault
+from workers.rebuilds.kinds import copy_of, snapshot_of, source_of
 
 Record = Callable[[Rebuild, str, dict[str, Any]], None]
 # What must not change between the request and the work: the settings the copy repeats.
-FINGERPRINT_FIELDS = (
-    "Engine", "CacheNodeType", "ClusterEnabled", "AtRestEncryptionEnabled", "KmsKeyId",
-    "TransitEncryptionEnabled", "TransitEncryptionMode", "AuthTokenEnabled",
-    "AuthTokenLastModifiedDate", "UserGroupIds", "AutomaticFailover", "MultiAZ",
-    "SnapshotRetentionLimit", "SnapshotWindow", "LogDeliveryConfigurations", "MemberClusters",
-)  # fmt: skip
+FINGERPRINT_FIELDS = GROUP_FIELDS
 
 
-def fingerprint_of(group: dict[str, Any]) -> str:
-    state = {key: group.get(key) for key in FINGERPRINT_FIELDS}
+def fingerprint_of(source: dict[str, Any], fields: tuple[str, ...] = GROUP_FIELDS) -> str:
+    state = {key: source.get(key) for key in fields}
     canonical = json.dumps(state, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
@@ -53,7 +51,8 @@ class StepResult:
 class RebuildTools:
     elasticache: Any
     vault: CredentialVault | None
-    verdicts: Callable[[str], Mapping[str, Status]]  # one rescan of a group: rule -> verdict
+    # one rescan of a cache (id, kind): rule -> verdict
+    verdicts: Callable[[str, ResourceKind], Mapping[str, Status]]
     now: Callable[[], datetime]
     record: Record
 
@@ -62,6 +61,8 @@ class RebuildTools:
 ALREADY_DONE = {
     "CreateSnapshot": "SnapshotAlreadyExistsFault",
     "CreateReplicationGroup": "ReplicationGroupAlreadyExists",
+    "CreateServerlessCacheSnapshot": "ServerlessCacheSnapshotAlreadyExistsFault",
+    "CreateServerlessCache": "ServerlessCacheAlreadyExistsFault",
 }
 
 
@@ -78,24 +79,8 @@ def _write(tools: RebuildTools, operation: str, params: dict[str, Any]) -> dict[
         raise StepFailed(f"{operation} failed ({error_code(exc)}): {redact(message)}") from None
 
 
-def _group(tools: RebuildTools, group_id: str) -> dict[str, Any] | None:
-    try:
-        answer = tools.elasticache.describe_replication_groups(ReplicationGroupId=group_id)
-    except AWS_FAILURES as exc:
-        if error_code(exc) == "ReplicationGroupNotFoundFault":
-            return None
-        raise
-    return dict(answer["ReplicationGroups"][0])
-
-
-def _snapshot(tools: RebuildTools, name: str) -> dict[str, Any] | None:
-    try:
-        answer = tools.elasticache.describe_snapshots(SnapshotName=name)
-    except AWS_FAILURES as exc:
-        if error_code(exc) == "SnapshotNotFoundFault":
-            return None
-        raise
-    return dict(answer["Snapshots"][0]) if answer["Snapshots"] else None
+def _kind(rebuild: Rebuild) -> RebuildCalls:
+    return calls_for(rebuild.source_kind)
 
 
 def _ours(tools: RebuildTools, arn: str, rebuild: Rebuild) -> bool:
@@ -113,35 +98,29 @@ def _tag(rebuild: Rebuild) -> list[dict[str, str]]:
 
 def take_snapshot(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     """Refuse a changed source; snapshot it once (a crash re-finds the snapshot)."""
-    source = _group(tools, rebuild.source_id)
+    kind = _kind(rebuild)
+    source = source_of(tools.elasticache, kind, rebuild.source_id)
     if source is None:
         raise StepFailed(f"{rebuild.source_id} no longer exists.")
-    if fingerprint_of(source) != rebuild.source_fingerprint:
+    if fingerprint_of(source, kind.fields) != rebuild.source_fingerprint:
         raise StepFailed(f"{rebuild.source_id} changed since the request; ask again.")
-    if source["Status"] != "available":
+    if kind.source_status(source) != "available":
         return _wait(tools, rebuild)
-    if _snapshot(tools, rebuild.snapshot_name) is None:
-        params = {
-            "ReplicationGroupId": rebuild.source_id,
-            "SnapshotName": rebuild.snapshot_name,
-            "Tags": _tag(rebuild),
-        }
-        _write(tools, "CreateSnapshot", params)
+    if snapshot_of(tools.elasticache, kind, rebuild.snapshot_name) is None:
+        params = kind.snapshot_params(rebuild.source_id, rebuild.snapshot_name, _tag(rebuild))
+        _write(tools, kind.snapshot_op, params)
         tools.record(rebuild, "rebuild.snapshot_started", {"snapshot": rebuild.snapshot_name})
-    created = rebuild.with_created(f"snapshot:{rebuild.snapshot_name}")
+    created = rebuild.with_created(f"{kind.snapshot_item}:{rebuild.snapshot_name}")
     return StepResult(rebuild.moved(RebuildPhase.SNAPSHOTTING, tools.now(), created=created), 0)
 
 
-def _create_copy(tools: RebuildTools, rebuild: Rebuild) -> None:
-    params = {
-        **rebuild.params,
-        "ReplicationGroupId": rebuild.copy_id,
-        "ReplicationGroupDescription": f"Rebuild of {rebuild.source_id} ({rebuild.rule_id})",
-        "SnapshotName": rebuild.snapshot_name,
-        "Tags": [*rebuild.params.get("Tags", []), *_tag(rebuild)],
-    }
+def _create_copy(tools: RebuildTools, rebuild: Rebuild, snapshot: dict[str, Any]) -> None:
+    kind = _kind(rebuild)
+    description = f"Rebuild of {rebuild.source_id} ({rebuild.rule_id})"
+    params = kind.create_params(dict(rebuild.params), rebuild.copy_id, description, snapshot)
+    params["Tags"] = [*rebuild.params.get("Tags", []), *_tag(rebuild)]
     if params.get("AuthToken") != AUTH_FROM_SECRET:
-        _write(tools, "CreateReplicationGroup", params)
+        _write(tools, kind.create_op, params)
         return
     if tools.vault is None or not rebuild.auth_secret:
         raise StepFailed("the source uses an AUTH token, and no secret holds it.")
@@ -149,44 +128,33 @@ def _create_copy(tools: RebuildTools, rebuild: Rebuild) -> None:
     tools.vault.with_values(
         rebuild.auth_secret,
         [None],
-        lambda token: _write(tools, "CreateReplicationGroup", {**params, "AuthToken": token}),
+        lambda token: _write(tools, kind.create_op, {**params, "AuthToken": token}),
     )
 
 
 def create_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
-    snapshot = _snapshot(tools, rebuild.snapshot_name)
+    kind = _kind(rebuild)
+    snapshot = snapshot_of(tools.elasticache, kind, rebuild.snapshot_name)
     if snapshot is None:
         raise StepFailed(f"the snapshot {rebuild.snapshot_name} is gone.")
-    if snapshot["SnapshotStatus"] == "failed":
+    if snapshot["Status"] == "failed":
         raise StepFailed(f"AWS could not take the snapshot {rebuild.snapshot_name}.")
-    if snapshot["SnapshotStatus"] != "available":
+    if snapshot["Status"] != "available":
         return _wait(tools, rebuild)
-    copy = _group(tools, rebuild.copy_id)
+    copy = copy_of(tools.elasticache, kind, rebuild.copy_id)
     if copy is None:
-        _create_copy(tools, rebuild)
+        _create_copy(tools, rebuild, snapshot)
         tools.record(rebuild, "rebuild.copy_started", {"copy": rebuild.copy_id})
     elif not _ours(tools, copy["ARN"], rebuild):
         raise StepFailed(
-            f"a group named {rebuild.copy_id} exists and this rebuild did not create it."
+            f"a cache named {rebuild.copy_id} exists and this rebuild did not create it."
         )
-    created = rebuild.with_created(f"replication_group:{rebuild.copy_id}")
+    created = rebuild.with_created(f"{kind.copy_item}:{rebuild.copy_id}")
     return StepResult(rebuild.moved(RebuildPhase.CREATING, tools.now(), created=created), 0)
 
 
-def _endpoints(group: dict[str, Any]) -> tuple[str, ...]:
-    found = []
-    for key in ("ConfigurationEndpoint",):
-        if group.get(key):
-            found.append(f"{group[key]['Address']}:{group[key]['Port']}")
-    for node_group in group.get("NodeGroups") or []:
-        for key in ("PrimaryEndpoint", "ReaderEndpoint"):
-            if node_group.get(key):
-                found.append(f"{node_group[key]['Address']}:{node_group[key]['Port']}")
-    return tuple(found)
-
-
 def wait_for_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
-    copy = _group(tools, rebuild.copy_id)
+    copy = copy_of(tools.elasticache, _kind(rebuild), rebuild.copy_id)
     if copy is None:
         raise StepFailed(f"{rebuild.copy_id} disappeared while it was being created.")
     if not _ours(tools, copy["ARN"], rebuild):
@@ -196,7 +164,7 @@ def wait_for_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     if copy["Status"] != "available":
         return _wait(tools, rebuild)
     now = tools.now()
-    return StepResult(rebuild.moved(RebuildPhase.VERIFYING, now, endpoints=_endpoints(copy)), 0)
+    return StepResult(rebuild.moved(RebuildPhase.VERIFYING, now, endpoints=endpoints_of(copy)), 0)
 
 
 def verify_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
@@ -205,7 +173,9 @@ def verify_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     A rule that did not apply to the source may apply to the copy (CW-104 once at-rest
     encryption is on): that is the fix opening a new question, not a regression.
     """
-    copy, source = tools.verdicts(rebuild.copy_id), tools.verdicts(rebuild.source_id)
+    kind = _kind(rebuild)
+    copy = tools.verdicts(rebuild.copy_id, kind.copy_kind)
+    source = tools.verdicts(rebuild.source_id, kind.source_kind)
     problems = sorted(
         f"{rule} now fails" for rule, verdict in copy.items()
         if verdict is Status.FAIL and source.get(rule) is Status.PASS
@@ -219,39 +189,40 @@ def verify_copy(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
 
 
 def delete_source(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
-    source = _group(tools, rebuild.source_id)
+    kind = _kind(rebuild)
+    source = source_of(tools.elasticache, kind, rebuild.source_id)
     if source is None:
         tools.record(
             rebuild, "rebuild.source_deleted", {"final_snapshot": rebuild.final_snapshot_name}
         )
         return StepResult(rebuild.moved(RebuildPhase.DONE, tools.now()))
-    if source["Status"] == "available":
-        params = {
-            "ReplicationGroupId": rebuild.source_id,
-            "FinalSnapshotIdentifier": rebuild.final_snapshot_name,
-        }
-        _write(tools, "DeleteReplicationGroup", params)
+    if kind.source_status(source) == "available":
+        params = kind.delete_source_params(rebuild.source_id, rebuild.final_snapshot_name)
+        _write(tools, kind.delete_source_op, params)
     return _wait(tools, rebuild)
 
 
 def undo(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
     """Delete what this rebuild created (by its tag), never the source."""
-    copy = _group(tools, rebuild.copy_id)
+    kind = _kind(rebuild)
+    copy = copy_of(tools.elasticache, kind, rebuild.copy_id)
     if copy is not None and _ours(tools, copy["ARN"], rebuild):
         if copy["Status"] in ("available", "create-failed"):
-            _write(tools, "DeleteReplicationGroup", {"ReplicationGroupId": rebuild.copy_id})
+            _write(tools, kind.delete_copy_op, kind.delete_copy_params(rebuild.copy_id))
         return _wait(tools, rebuild)
-    snapshot = _snapshot(tools, rebuild.snapshot_name)
+    snapshot = snapshot_of(tools.elasticache, kind, rebuild.snapshot_name)
     if snapshot is not None and _ours(tools, snapshot["ARN"], rebuild):
-        if snapshot["SnapshotStatus"] != "available":
+        if snapshot["Status"] != "available":
             return _wait(tools, rebuild)
-        _write(tools, "DeleteSnapshot", {"SnapshotName": rebuild.snapshot_name})
+        params = kind.delete_snapshot_params(rebuild.snapshot_name)
+        _write(tools, kind.delete_snapshot_op, params)
     tools.record(rebuild, "rebuild.cancelled", {"removed": list(rebuild.created)})
     return StepResult(rebuild.moved(RebuildPhase.CANCELLED, tools.now()))
 
 
 def dry_run(tools: RebuildTools, rebuild: Rebuild) -> StepResult:
-    calls = "CreateSnapshot, CreateReplicationGroup (from the snapshot), DeleteReplicationGroup"
+    kind = _kind(rebuild)
+    calls = f"{kind.snapshot_op}, {kind.create_op} (from the snapshot), {kind.delete_source_op}"
     tools.record(rebuild, "rebuild.dry_run", {"calls": calls})
     note = f"Dry run: nothing was changed. A real run would call {calls}."
     return StepResult(rebuild.moved(RebuildPhase.DONE, tools.now(), problem=note))

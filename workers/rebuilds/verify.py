@@ -1,4 +1,4 @@
-"""Rescanning one replication group for a rebuild's verification step."""
+"""Rescanning one cache (replication group or serverless cache) for a rebuild's verification."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ def verdicts_reader(
     region: str,
     policy: OrgPolicy,
     now: Callable[[], datetime],
-) -> Callable[[str], Mapping[str, Status]]:
-    """A function: group id -> each rule's verdict on it right now (one fresh collection)."""
+) -> Callable[[str, ResourceKind], Mapping[str, Status]]:
+    """A function: (cache id, kind) -> each rule's verdict on it now (one fresh collection)."""
 
-    def verdicts(group_id: str) -> Mapping[str, Status]:
-        kind = ResourceKind.REPLICATION_GROUP
+    def verdicts(group_id: str, kind: ResourceKind) -> Mapping[str, Status]:
         inventory = read_for_fix(session, account, region, kind, group_id, now=now())
         return {
             finding.rule_id: finding.status

@@ -21,6 +21,7 @@ from bot.slack.render.rebuild_inputs import (
     REBUILD_INPUTS_CALLBACK,
     render_rebuild_inputs_modal,
 )
+from posture.base import ResourceKind
 from posture.conversations import Actor, ConversationRef
 from posture.messages import Notice
 from posture.remediation.rebuild_params import read_inputs
@@ -47,12 +48,15 @@ def handle_open(
         respond(**{**notice_payload(found.text), "replace_original": False})
         return
     metadata = json.dumps(
-        {"finding_id": value, "rule_id": found.rule_id, "where": where.model_dump(mode="json")}
-    )
+        {"finding_id": value, "rule_id": found.rule_id, "kind": found.resource_kind.value,
+         "where": where.model_dump(mode="json")}
+    )  # fmt: skip
     try:
         client.views_open(
             trigger_id=str(body.get("trigger_id", "")),
-            view=render_rebuild_inputs_modal(found.rule_id, found.resource_id, metadata),
+            view=render_rebuild_inputs_modal(
+                found.rule_id, found.resource_id, metadata, found.resource_kind
+            ),
         )
     except SlackApiError as exc:
         log.warning("modal not opened", extra={"slack_error": exc.response.get("error")})
@@ -79,7 +83,8 @@ def handle_submission(
 ) -> None:
     view = body.get("view") or {}
     meta = json.loads(view.get("private_metadata") or "{}")
-    read = read_inputs(str(meta.get("rule_id", "")), _typed(view))
+    kind = ResourceKind(str(meta.get("kind") or ResourceKind.REPLICATION_GROUP.value))
+    read = read_inputs(str(meta.get("rule_id", "")), _typed(view), kind)
     if isinstance(read, dict):
         ack(response_action="errors", errors={f"{BLOCK_PREFIX}{k}": v for k, v in read.items()})
         return

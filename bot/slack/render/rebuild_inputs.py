@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.slack.actions import ActionId
 from bot.slack.render.mrkdwn import code, escape
 from bot.slack.render.slack_elements import Block, actions, button, context, section
+from posture.base import ResourceKind
 from posture.remediation import FixPlan
 from posture.remediation.rebuild_params import INPUT_LABELS, needs_inputs
 from workers.rebuilds.chat import rebuild_form_fields
@@ -30,14 +31,19 @@ def rebuild_input_choice(plan: FixPlan) -> list[Block]:
     ]  # fmt: skip
 
 
-def render_rebuild_inputs_modal(rule_id: str, resource_id: str, metadata: str) -> Block:
+def render_rebuild_inputs_modal(
+    rule_id: str,
+    resource_id: str,
+    metadata: str,
+    kind: ResourceKind = ResourceKind.REPLICATION_GROUP,
+) -> Block:
     blocks: list[Block] = [
         section(
             f"Rebuild {code(resource_id)} for {code(rule_id)}: a copy with every setting kept and "
             "this value changed. An approver sees the plan as a diff before anything runs."
         )
     ]
-    for field in needs_inputs(rule_id):
+    for field in needs_inputs(rule_id, kind):
         blocks.append(
             {
                 "type": "input",

@@ -6,7 +6,8 @@ from a snapshot, and a final snapshot on delete.
 - CreateReplicationGroup with `SnapshotName` needs an `available` snapshot of the same
   engine; the new group is `creating` for the same number of describes. The restore may
   pick a new KMS key, subnet group (another VPC) and port: they are the create call's.
-- DeleteReplicationGroup with `FinalSnapshotIdentifier` keeps a manual snapshot first.
+- DeleteReplicationGroup and DeleteCacheCluster with `FinalSnapshotIdentifier` keep a
+  manual snapshot first (Memcached has none: SnapshotFeatureNotSupportedFault).
 Injected failures (`inject_fault`) apply to each of these calls like to any other.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from moto.core.responses import ActionResult
 
-from sandbox.fake_aws.elasticache import backups, groups
+from sandbox.fake_aws.elasticache import backups, clusters, groups
 from sandbox.fake_aws.elasticache.context import params_of, store_for, tag
 from sandbox.fake_aws.elasticache.errors import ElastiCacheError, already_exists, not_found
 from sandbox.fake_aws.elasticache.records import PendingChange
@@ -92,3 +93,17 @@ def delete_replication_group(response: Any) -> ActionResult:
             )
             store.snapshots[final] = snapshot
     return groups.delete_replication_group(response)
+
+
+def delete_cache_cluster(response: Any) -> ActionResult:
+    store, params = store_for(response), params_of(response)
+    final = params.get("FinalSnapshotIdentifier")
+    if final:
+        with store.lock:
+            if final in store.snapshots:
+                raise already_exists("SnapshotAlreadyExistsFault", f"Snapshot {final}")
+            snapshot = backups.build_snapshot(
+                store, {"SnapshotName": final, "CacheClusterId": params["CacheClusterId"]}
+            )
+            store.snapshots[final] = snapshot
+    return clusters.delete_cache_cluster(response)

@@ -138,6 +138,8 @@ class ServerlessCacheRecord:
     create_time: datetime
     domain_token: str
     status: str = "available"
+    cache_usage_limits: dict[str, Any] | None = None
+    describes_left: int = 0  # a `creating` cache (a restore) is `available` after these
 
 
 @dataclass

@@ -90,6 +90,8 @@ def render_serverless(store: ElastiCacheStore, cache: ServerlessCacheRecord) -> 
         result["ReaderEndpoint"] = {"Address": address, "Port": SERVERLESS_READER_PORT}
     if cache.kms_key_id:
         result["KmsKeyId"] = cache.kms_key_id
+    if cache.cache_usage_limits:
+        result["CacheUsageLimits"] = cache.cache_usage_limits
     if cache.user_group_id:
         result["UserGroupId"] = cache.user_group_id
     return result

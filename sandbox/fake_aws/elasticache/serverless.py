@@ -83,6 +83,7 @@ def build_serverless(store: ElastiCacheStore, params: dict[str, Any]) -> Serverl
         daily_snapshot_time=params.get("DailySnapshotTime") or "04:00",
         create_time=utcnow(),
         domain_token=naming.domain_token(store.account_id, store.region, name),
+        cache_usage_limits=params.get("CacheUsageLimits") or None,
     )
 
 

@@ -54,6 +54,8 @@ class ElastiCacheStore:
     counter: itertools.count[int] = field(default_factory=itertools.count)
     # Serverless backups as rendered (ServerlessCacheSnapshot shape), by name.
     serverless_snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Describes left before a `creating` serverless snapshot reads `available`, by name.
+    serverless_snapshot_waits: dict[str, int] = field(default_factory=dict)
 
     def next_sequence(self) -> int:
         return next(self.counter)

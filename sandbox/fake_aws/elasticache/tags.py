@@ -25,6 +25,8 @@ _KINDS = {
     "user": ("users", "UserNotFound"),
     "usergroup": ("user_groups", "UserGroupNotFound"),
     "snapshot": ("snapshots", "SnapshotNotFoundFault"),
+    # serverless backups are kept by name as rendered dicts
+    "serverlesscachesnapshot": ("serverless_snapshots", "ServerlessCacheSnapshotNotFoundFault"),
     "subnetgroup": ("subnet_groups", "CacheSubnetGroupNotFoundFault"),
     "reserved-instance": ("reserved_nodes", "ReservedCacheNodeNotFound"),
 }
@@ -119,6 +121,8 @@ def _taggable_arns(store: ElastiCacheStore) -> Iterator[tuple[str, str, str]]:
     for collection, kind in others:
         for record in collection.values():
             yield record.arn, f"elasticache:{kind}", ""
+    for snapshot in store.serverless_snapshots.values():
+        yield str(snapshot["ARN"]), "elasticache:serverlesscachesnapshot", ""
 
 
 def iter_tagged_resources(backend: Any) -> Iterator[TaggedResource]:

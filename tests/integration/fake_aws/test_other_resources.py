@@ -138,6 +138,12 @@ def test_serverless_backups_outlive_their_cache(elasticache: Any) -> None:
     )["ServerlessCacheSnapshots"]
     assert [s["ServerlessCacheSnapshotName"] for s in listed] == [f"{name}-keep"]
     assert listed[0]["ServerlessCacheConfiguration"]["ServerlessCacheName"] == name
+    # a snapshot is `creating` for a few describes (as on AWS) and cannot be deleted before
+    for _ in range(5):
+        described = elasticache.describe_serverless_cache_snapshots(
+            ServerlessCacheSnapshotName=f"{name}-keep"
+        )["ServerlessCacheSnapshots"][0]
+    assert described["Status"] == "available"
     elasticache.delete_serverless_cache_snapshot(ServerlessCacheSnapshotName=f"{name}-keep")
     with pytest.raises(ClientError) as error:
         elasticache.describe_serverless_cache_snapshots(ServerlessCacheSnapshotName=f"{name}-keep")

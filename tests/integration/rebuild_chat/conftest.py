@@ -15,7 +15,7 @@ from sandbox.stack import Stack, StackOptions
 from tests.integration.remediation.flow import REGION, Message, run_audit
 
 POLICY = '\n[rules]\ndisabled = ["CW-307"]\n'
-GROUPS = ("plain-one", "plain-two", "plain-three", "plain-port")
+GROUPS = ("plain-one", "plain-two", "plain-three", "plain-port", "plain-kept")
 
 
 def ec_client(stack: Stack) -> Any:

@@ -55,6 +55,13 @@ def test_remediation_policy_writes_are_exactly_the_declared_writes() -> None:
         "elasticache:DeleteReplicationGroup",
         "elasticache:DeleteSnapshot",
         "elasticache:AddTagsToResource",  # the copy and its snapshot are tagged at create
+        # a standalone cluster's rebuild deletes it with a final snapshot
+        "elasticache:DeleteCacheCluster",
+        # a serverless cache's rebuild: its own snapshot, restore and delete calls
+        "elasticache:CreateServerlessCacheSnapshot",
+        "elasticache:CreateServerlessCache",
+        "elasticache:DeleteServerlessCache",
+        "elasticache:DeleteServerlessCacheSnapshot",
     }
     assert [a for a in reads if is_write(a)] == []
     # What v1 granted and no code path calls.
