@@ -140,7 +140,7 @@ def plan_groups(spec: FleetSpec, rng: random.Random) -> list[CachePlan]:
 
 
 def plan_stale_tokens(spec: FleetSpec) -> list[CachePlan]:
-    """Token-auth groups, numbered after the others, whose only fault is an old AUTH token."""
+    """Token-auth groups, numbered after the others, whose only bad setting is an old AUTH token."""
     count = spec.groups + spec.stale_token_groups
     places = _placements(spec, count)
     plans = []

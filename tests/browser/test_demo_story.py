@@ -90,8 +90,11 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     scroll_to(menus.first)  # the worst come first
     expect(thread.get_by_text("Page 1 of 1")).to_have_count(0)  # one page is not counted
     page.screenshot(path=str(SHOTS / "03-thread-findings.png"))
-    scroll_to(thread.get_by_text("Page 1 of").first)
+    # A taller window for the README: the summary beside the thread's first page of lines.
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    thread.get_by_text("Page 1 of").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(SHOTS / "03b-thread-first-page.png"))
+    page.set_viewport_size({"width": 1400, "height": 900})
 
     # 3. Explain, chosen from a finding's menu, opens a modal with this resource's own commands.
     menus.first.select_option(label="Explain")
@@ -195,7 +198,7 @@ def test_subscription_is_announced_in_the_channel(page) -> None:  # type: ignore
 def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     """Issue 7: an engineer asks for a rotation, Sam Security approves, the engineer
     finalizes once clients moved, Sam approves again; the token is never on screen.
-    Issue 13 item 4: cw-redis-0008's only fault is an old token (CW-204), so once the
+    Issue 13 item 4: cw-redis-0008 was seeded with an old token (CW-204), so once the
     rotation is done, that line in the first audit's thread turns resolved."""
     from playwright.sync_api import expect
 
