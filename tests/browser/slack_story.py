@@ -101,3 +101,28 @@ def scroll_to(locator) -> None:  # type: ignore[no-untyped-def]
         except Error:
             if attempt == 4:
                 raise
+
+
+def home_deny_with_reason(page, demo: Stack, rule: str) -> None:  # type: ignore[no-untyped-def]
+    """Sam Security opens App Home, sees both requests with buttons, denies one with a reason."""
+    from playwright.sync_api import expect
+
+    as_user(page, "U_SECURITY")
+    page.get_by_test_id("tab-home").click()
+    home = page.get_by_test_id("home-view")
+    expect(home.get_by_text("Waiting for your approval (2)").first).to_be_visible(timeout=20_000)
+    expect(home.locator('[data-action-id="approval_approve"]')).to_have_count(2)
+    page.screenshot(path=str(SHOTS / "16-home-approvals.png"))
+    request_id = pending_id(demo, rule, "cw-redis-0004")
+    home.locator(f'[data-action-id="approval_deny"][data-value="{request_id}"]').click()
+    modal = page.get_by_test_id("modal")
+    expect(modal.get_by_text("Why deny it?").first).to_be_visible(timeout=10_000)
+    modal.locator("textarea, input").first.fill(
+        "Backups change in the Monday window; ask again then."
+    )
+    page.screenshot(path=str(SHOTS / "17-deny-reason.png"))
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden(timeout=10_000)
+    expect(home.get_by_text("Denied.").first).to_be_visible(timeout=20_000)
+    expect(home.get_by_text("Waiting for your approval (1)").first).to_be_visible()
+    page.get_by_test_id("tab-messages").click()

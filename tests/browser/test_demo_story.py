@@ -20,8 +20,8 @@ from tests.browser.slack_story import (
     approve,
     as_user,
     first_audit,
+    home_deny_with_reason,
     open_thread,
-    pending_id,
     scroll_to,
     send,
     to_platform,
@@ -128,6 +128,12 @@ def test_story(page, demo: Stack) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_text("Scan anyway").first).to_be_visible()
     expect(page.get_by_text("Passed 0 of 0")).to_have_count(0)
     page.screenshot(path=str(SHOTS / "07-bad-scope.png"))
+    # A near miss names the close matches, as buttons; still nothing is queued.
+    send(page, "/cache-audit cw-reddis-0007")
+    closest = page.get_by_role("button", name="/cache-audit cw-redis-0007")
+    expect(closest.first).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Did you mean one of these?").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "07b-close-match.png"))
 
     # 7. A scope-key typo gets a one-click fix.
     send(page, "/cache-audit regoin=eu-west-1")
@@ -305,7 +311,7 @@ def test_fix_approval_story(page, demo: Stack) -> None:  # type: ignore[no-untyp
     backups.locator('[data-action-id="finding_menu"]').select_option(label="Request fix")
     second = thread.get_by_test_id("message").filter(has_text="Fix request: CW-402")
     expect(second.first.locator('[data-action-id="approval_deny"]')).to_be_visible(timeout=30_000)
-    _home_deny_with_reason(page, demo, "CW-402")
+    home_deny_with_reason(page, demo, "CW-402")
     thread = open_thread(page, summary)
     second = thread.get_by_test_id("message").filter(has_text="Fix request: CW-402")
     expect(second.first.get_by_text("Reason:").first).to_be_visible(timeout=30_000)
@@ -374,28 +380,3 @@ def _accept_risk_story(page, summary) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(SHOTS / "27-risk-accepted.png"))
     scroll_to(line.first)
     page.screenshot(path=str(SHOTS / "28-risk-accepted-line.png"))
-
-
-def _home_deny_with_reason(page, demo: Stack, rule: str) -> None:  # type: ignore[no-untyped-def]
-    """Sam Security opens App Home, sees both requests with buttons, denies one with a reason."""
-    from playwright.sync_api import expect
-
-    as_user(page, "U_SECURITY")
-    page.get_by_test_id("tab-home").click()
-    home = page.get_by_test_id("home-view")
-    expect(home.get_by_text("Waiting for your approval (2)").first).to_be_visible(timeout=20_000)
-    expect(home.locator('[data-action-id="approval_approve"]')).to_have_count(2)
-    page.screenshot(path=str(SHOTS / "16-home-approvals.png"))
-    request_id = pending_id(demo, rule, "cw-redis-0004")
-    home.locator(f'[data-action-id="approval_deny"][data-value="{request_id}"]').click()
-    modal = page.get_by_test_id("modal")
-    expect(modal.get_by_text("Why deny it?").first).to_be_visible(timeout=10_000)
-    modal.locator("textarea, input").first.fill(
-        "Backups change in the Monday window; ask again then."
-    )
-    page.screenshot(path=str(SHOTS / "17-deny-reason.png"))
-    page.get_by_test_id("modal-submit").click()
-    expect(modal).to_be_hidden(timeout=10_000)
-    expect(home.get_by_text("Denied.").first).to_be_visible(timeout=20_000)
-    expect(home.get_by_text("Waiting for your approval (1)").first).to_be_visible()
-    page.get_by_test_id("tab-messages").click()
