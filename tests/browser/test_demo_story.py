@@ -210,6 +210,11 @@ def test_token_rotation_story(page, demo: Stack) -> None:  # type: ignore[no-unt
 
     as_user(page, "U_ENGINEER")
     to_platform(page)
+    # A kind that has nothing to rotate says so, instead of "no replication group named ...".
+    send(page, "/cache-rotate-token cw-memcached-0001")
+    expect(page.get_by_text("offers no AUTH token").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("No replication group named")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "09-rotate-memcached.png"))
     send(page, "/cache-rotate-token cw-redis-0008")
     expect(page.get_by_text("Checking cw-redis-0008").first).to_be_visible(timeout=10_000)
     request = (
