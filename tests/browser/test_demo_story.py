@@ -191,6 +191,7 @@ def test_subscription_is_announced_in_the_channel(page) -> None:  # type: ignore
     announced = channel.filter(has_text="subscribed this channel to a daily digest")
     expect(announced.first).to_be_visible(timeout=20_000)
     expect(announced.first.get_by_text("Only visible to you")).to_have_count(0)  # public
+    expect(announced.first.get_by_text("@Erin Engineer").first).to_be_visible()  # not U_ENGINEER
     expect(channel.filter(has_text="Subscribed: a digest of").first).to_be_visible()
     scroll_to(announced.first)
     page.screenshot(path=str(SHOTS / "23-subscribed.png"))

@@ -64,3 +64,15 @@ def test_home_scan_lines_leave_out_severities_with_no_failures() -> None:
     assert line(SeverityCounts(medium=3, low=2)).endswith(": 5 failing · score 94")
     assert line(SeverityCounts(critical=1, medium=3)).endswith("4 failing (1 critical) · score 94")
     assert "(1 critical, 2 high)" in line(SeverityCounts(critical=1, high=2))
+
+
+def test_a_notice_about_someone_names_them_with_a_mention() -> None:
+    from bot.slack.render.blocks import render_notice
+    from posture.messages import Notice
+
+    said = Notice(text="U0ENGINEER subscribed this channel <daily>.", by="U0ENGINEER")
+    (block,) = render_notice(said)[1]
+    assert block["text"]["text"] == "<@U0ENGINEER> subscribed this channel &lt;daily&gt;."
+    odd = Notice(text="<!here> did it", by="<!here>")  # not a user id: stays text
+    (block,) = render_notice(odd)[1]
+    assert block["text"]["text"] == "&lt;!here&gt; did it"
