@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -60,7 +61,9 @@ class ChatTimes:
     done: float
 
 
-_SEVERITY_FIELDS = ("*Critical*", "*High*", "*Medium*", "*Low*", "*Info*")
+# A severity count as the summary draws it now ("34 problems (1 critical · 2 high ...)")
+# or as the field grid drew it before issue 13 ("*Critical*").
+_SEVERITY_COUNT = re.compile(r"\d+ (critical|high|medium|low)\b|\*(Critical|High|Medium|Low)\*")
 
 
 def _text(value: Any) -> str:
@@ -91,7 +94,7 @@ def chat_audit(stack: Any, text: str = "") -> ChatTimes:
             blocks = json.loads(_text(parent.get("blocks")))
             text = "\n".join(_strings(blocks))
             now = time.perf_counter() - started
-            if counts is None and any(label in text for label in _SEVERITY_FIELDS):
+            if counts is None and _SEVERITY_COUNT.search(text):
                 counts = now
             if first is None and "CW-" in text:
                 first = now

@@ -119,7 +119,7 @@ def _load_old(path: str, name: str) -> types.ModuleType:
 def render_before() -> Callable[[list[Finding]], list[Reply]]:
     """The renderer before issue 13, with its notifier's cap (the last reply a note)."""
     report = _load_old("posture/report.py", "bench_before_report")
-    slack = _load_old("bot/slack/render/slack_findings.py", "bench_before_slack_findings")
+    slack = _load_old("bot/render/slack_findings.py", "bench_before_slack_findings")
     from bot.slack.render.blocks import render_notice
     from posture.catalog import FixKind, all_rules
     from posture.messages import Notice
@@ -156,9 +156,11 @@ SIZES = (100, 1000)
 def before_sizes() -> tuple[dict[int, Size], str]:
     try:
         render = render_before()
-    except (OSError, subprocess.CalledProcessError) as exc:
+    except (OSError, subprocess.CalledProcessError, ImportError) as exc:
+        # The old renderer imports modules that have since moved (bot/render -> bot/slack/render),
+        # so it no longer loads beside today's code: its numbers were frozen when it still did.
         frozen = json.loads(FROZEN.read_text())
-        print(f"git unavailable ({exc.__class__.__name__}); using {FROZEN.name}")
+        print(f"old renderer not loadable ({exc.__class__.__name__}); using {FROZEN.name}")
         return {int(k): Size(**v) for k, v in frozen["sizes"].items()}, "frozen fixture"
     sizes = {count: measure(fleet(count), render(fleet(count))) for count in SIZES}
     return sizes, f"git {BEFORE_COMMIT}"

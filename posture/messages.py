@@ -198,3 +198,6 @@ class Notice(_Message):
 
     text: str
     detail: str | None = None
+    # The user id `text` starts with, when the line says what someone did: a front end that
+    # knows people draws it by name (Slack: a mention) instead of as a raw id.
+    by: str | None = None

@@ -43,7 +43,13 @@ from sandbox.fake_aws.fleet_model import (
     demo_fleet_spec,
 )
 from sandbox.fake_aws.fleet_network import Network, build_network
-from sandbox.fake_aws.fleet_plan import CachePlan, plan_groups, plan_memcached, plan_serverless
+from sandbox.fake_aws.fleet_plan import (
+    CachePlan,
+    plan_groups,
+    plan_memcached,
+    plan_serverless,
+    plan_stale_tokens,
+)
 
 __all__ = ["FleetManifest", "FleetSpec", "demo_fleet_spec", "seed_fleet"]
 
@@ -163,6 +169,7 @@ def seed_fleet(endpoint_url: str, spec: FleetSpec, *, direct: bool | None = None
         direct = server_in_this_process(endpoint_url)
     rng = random.Random(spec.seed)
     plans = plan_groups(spec, rng) + plan_memcached(spec, rng) + plan_serverless(spec, rng)
+    plans += plan_stale_tokens(spec)  # last, so every other plan and token stays as drawn
     tokens = {plan.cache_id: make_token(rng) for plan in plans}
     session = boto3.Session()
     credentials = account_credentials(session, endpoint_url, spec)

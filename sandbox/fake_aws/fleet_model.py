@@ -68,6 +68,10 @@ class FleetSpec:
     reserved_nodes: bool = True
     metrics: bool = True
     trail_regions: tuple[str, ...] | None = None
+    # Groups added after all others, each failing only CW-204 (an AUTH token past its
+    # maximum age): something a token rotation can resolve. Added last, so the rest of
+    # the fleet stays as the seed draws it.
+    stale_token_groups: int = 0
 
     def memcached_count(self) -> int:
         return (
@@ -95,6 +99,7 @@ def demo_fleet_spec() -> FleetSpec:
         accounts=(DEFAULT_ACCOUNT, "210987654321"),
         memcached_clusters=2,
         serverless_caches=3,
+        stale_token_groups=1,  # cw-redis-0008: the rotation story's group
     )
 
 

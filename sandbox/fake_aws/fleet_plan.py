@@ -139,6 +139,22 @@ def plan_groups(spec: FleetSpec, rng: random.Random) -> list[CachePlan]:
     ]
 
 
+def plan_stale_tokens(spec: FleetSpec) -> list[CachePlan]:
+    """Token-auth groups, numbered after the others, whose only bad setting is an old AUTH token."""
+    count = spec.groups + spec.stale_token_groups
+    places = _placements(spec, count)
+    plans = []
+    for index in range(spec.groups, count):
+        plan = CachePlan(
+            "replication-group", f"cw-redis-{index:04d}", *places[index], "redis", "7.1"
+        )
+        plan.bad = {"auth_token_old"}
+        plan.auth = "token"
+        plan.node_type = CURRENT_NODE_TYPES[1]
+        plans.append(plan)
+    return plans
+
+
 def plan_memcached(spec: FleetSpec, rng: random.Random) -> list[CachePlan]:
     plans = []
     for index, (account, region) in enumerate(_placements(spec, spec.memcached_count())):

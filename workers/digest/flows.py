@@ -73,7 +73,7 @@ def _announce(ctx: FlowContext, actor: Actor, text: str) -> None:
     """Everyone in the channel sees who changed its digest (never only the changer)."""
     where = actor.conversation.top_level()
     try:
-        ctx.notifiers.to(where).say(where, Notice(text=text))
+        ctx.notifiers.to(where).say(where, Notice(text=text, by=actor.user))
     except NotifyError:  # the change stands and is in the audit log; the answer says so
         log.warning("could not announce a subscription change", extra={"channel": where.channel})
 

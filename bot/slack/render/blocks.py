@@ -7,7 +7,7 @@ validated https URLs from the rule catalog.
 
 from __future__ import annotations
 
-from bot.slack.render.mrkdwn import escape, truncate
+from bot.slack.render.mrkdwn import escape, truncate, user_mention
 from bot.slack.render.slack_elements import Block, context, fallback, section
 from bot.slack.render.slack_explain import render_explain
 from bot.slack.render.slack_findings import render_findings_thread
@@ -30,7 +30,10 @@ _NOTICE_SHOWN = 2900
 
 def render_notice(notice: Notice) -> tuple[str, list[Block]]:
     """A short answer: the text, and any detail in smaller type below it."""
-    blocks = [section(truncate(escape(notice.text), _NOTICE_SHOWN))]
+    text = truncate(escape(notice.text), _NOTICE_SHOWN)
+    if notice.by and notice.text.startswith(notice.by):
+        text = user_mention(notice.by) + text[len(escape(notice.by)) :]
+    blocks = [section(text)]
     if notice.detail:
         blocks.append(context(truncate(escape(notice.detail), _NOTICE_SHOWN)))
     return fallback(escape(notice.text)), blocks

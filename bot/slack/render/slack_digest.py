@@ -184,8 +184,11 @@ def _files_context(digest: Digest, links: Mapping[str, str]) -> Block:
         bits.append(named(digest.report_filename, "Full report"))
     if digest.chart_filename:
         bits.append(named(digest.chart_filename, "30-day chart"))
-    where = " (in this thread)" if bits and not safe else ""
-    return context(" · ".join(bits) + where, f"Scope: {escape(truncate(digest.scope, 200))}")
+    if bits and not safe:
+        bits[-1] += " (in this thread)"
+    # One element: Slack draws a context's elements side by side with no separator.
+    bits.append(f"Scope: {escape(truncate(digest.scope, 200))}")
+    return context(" · ".join(bits))
 
 
 def _approval_parts(digest: Digest) -> list[Block | Part]:

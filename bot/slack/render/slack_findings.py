@@ -83,8 +83,23 @@ def _rules(line: FindingLine) -> str:
     return code(line.rule_id) + (f" (also {escape(', '.join(line.also))})" if line.also else "")
 
 
+_LINK_IN_EVIDENCE = re.compile(r"\s*\(?https?://[^\s)]*\)?")
+_MIN_OVERLAP = 12  # characters the headline and the evidence must share before one is cut
+
+
+def key_evidence(headline: str, evidence: str) -> str:
+    """The evidence as a line shows it: without links (Explain keeps them; a cut URL reads
+    as noise) and without words that only repeat the end of the headline."""
+    text = _LINK_IN_EVIDENCE.sub("", evidence).strip()
+    lowered, head = text.lower(), headline.lower()
+    for size in range(min(len(head), len(text)), _MIN_OVERLAP - 1, -1):
+        if lowered.startswith(head[-size:]):
+            return text[size:].strip(" ,;:")
+    return text
+
+
 def _evidence(line: FindingLine) -> str:
-    evidence = line.evidence.strip()
+    evidence = key_evidence(line.headline, line.evidence)
     return f" · {truncate(escape(evidence), _EVIDENCE_SHOWN)}" if evidence else ""
 
 

@@ -20,6 +20,7 @@ from bot.slack.render.slack_elements import (
 from bot.slack.render.slack_fit import Part, fit
 from posture.digest import PendingApproval, Shown
 from posture.home import HomePage, ScanLine, SubscriptionLine
+from posture.messages import SeverityCounts
 
 MAX_HOME_BLOCKS = 100
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9_]{1,30}$")
@@ -35,13 +36,21 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
+def _worst(counts: SeverityCounts) -> str:
+    """ " (1 critical, 2 high)": only severities that have failures, never "0 critical"."""
+    shown = [
+        f"{n} {name}" for n, name in ((counts.critical, "critical"), (counts.high, "high")) if n
+    ]
+    return f" ({', '.join(shown)})" if shown else ""
+
+
 def scan_line(scan: ScanLine) -> str:
     counts = scan.failing
     score = f"score {scan.score}" if scan.score is not None else "score n/a"
     where = f" in {channel_mention(scan.channel)}" if scan.channel else ""
     text = (
         f"• {_when(scan.at)} · {escape(scan.source)} of {escape(truncate(scan.scope, 80))}{where}:"
-        f" {counts.total} failing ({counts.critical} critical, {counts.high} high) · {score}"
+        f" {counts.total} failing{_worst(counts)} · {score}"
     )
     return truncate(text, _LINE_SHOWN)
 

@@ -45,6 +45,13 @@ def test_demo_fleet_covers_accounts_regions_and_engines(demo: FleetManifest) -> 
     assert len(groups + demo.resources("cache-cluster") + demo.resources("serverless-cache")) >= 10
 
 
+def test_demo_fleet_has_a_group_a_rotation_resolves(demo: FleetManifest) -> None:
+    """The rotation story needs a token group failing CW-204 alone (issue 13, item 4)."""
+    stale = [r for r in demo.resources("replication-group") if r.rules() == {"CW-204"}]
+    assert [r.resource_id for r in stale] == ["cw-redis-0008"]
+    assert stale[0].details["auth"] == "token"
+
+
 def test_every_group_shows_exactly_its_bad_settings(fake_aws: str, demo: FleetManifest) -> None:
     for record in demo.resources("replication-group"):
         reader = GroupReader(fake_aws, record.account, record.region)

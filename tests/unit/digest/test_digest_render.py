@@ -149,6 +149,14 @@ def test_non_https_permalink_is_shown_as_text() -> None:
         assert url not in json.dumps(blocks) and "(in this thread)" in json.dumps(blocks)
 
 
+def test_files_and_scope_read_as_one_line() -> None:
+    digest = big_digest(5)
+    footer = render_digest(digest)[1][-1]
+    assert footer["type"] == "context" and len(footer["elements"]) == 1
+    text = footer["elements"][0]["text"]
+    assert text.endswith(f"(in this thread) · Scope: {digest.scope}")
+
+
 def test_first_digest_and_missing_approvals_say_so() -> None:
     digest = big_digest(3).model_copy(update={"compared_to": None, "approvals_available": False})
     text = json.dumps(render_digest(digest)[1])

@@ -10,7 +10,12 @@ import pytest
 
 from bot.slack.actions import ActionId
 from bot.slack.render.blocks import render_findings_thread
-from bot.slack.render.slack_findings import COST_HEADING, render_thread_replies
+from bot.slack.render.slack_findings import (
+    COST_HEADING,
+    finding_text,
+    key_evidence,
+    render_thread_replies,
+)
 from posture.base import ResourceKind, Severity
 from posture.findings import Finding, Status
 from posture.messages import FindingAction, FindingLine, FindingsThread, ResourceFindings
@@ -226,6 +231,35 @@ def test_accepted_and_resolved_lines_say_so_and_offer_only_explain() -> None:
     assert "accepted by <@U0SECURITY> until 2027-01-05" in suppressed
     for block in lines.values():
         assert [a for a, _ in line_actions(block)] == [ActionId.EXPLAIN]
+
+
+def test_a_line_does_not_repeat_its_headline_or_carry_cut_links() -> None:
+    headline = "TLS is optional: the cache still accepts plaintext clients"
+    repeated = "still accepts plaintext clients (TransitEncryptionMode preferred)"
+    assert key_evidence(headline, repeated) == "(TransitEncryptionMode preferred)"
+    linked = (
+        "runs redis 5.0.6, whose standard support ended on 2026-01-31 "
+        "(https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/extended-support.html)"
+    )
+    assert key_evidence("Engine version is past support", linked) == (
+        "runs redis 5.0.6, whose standard support ended on 2026-01-31"
+    )
+    other = "is in public subnet subnet-1 (route table rtb-1 sends 0.0.0.0/0 to igw-1)"
+    assert key_evidence("Cache has a subnet that routes to an internet gateway", other) == other
+    line = FindingLine(
+        finding_id="f1",
+        rule_id="CW-102",
+        title="Caches require TLS",
+        headline=headline,
+        severity=Severity.MEDIUM,
+        aliases={},
+        evidence=repeated,
+        status=Status.FAIL,
+        actions=(FindingAction.EXPLAIN,),
+    )
+    assert (
+        finding_text(line) == f"*MEDIUM* {headline} · (TransitEncryptionMode preferred) · `CW-102`"
+    )
 
 
 def test_an_index_names_every_resource_past_the_reply_cap() -> None:

@@ -45,3 +45,34 @@ def test_zero_counts_are_left_out_of_the_totals_line() -> None:
         )
     )
     assert line == "Passed 3 of 3 checks (100%)"
+
+
+def test_home_scan_lines_leave_out_severities_with_no_failures() -> None:
+    from datetime import UTC, datetime
+
+    from bot.slack.render.slack_home import scan_line
+    from posture.home import ScanLine
+
+    def line(counts: SeverityCounts) -> str:
+        moment = datetime(2026, 12, 8, 2, 2, tzinfo=UTC)
+        scan = ScanLine(
+            at=moment, scope="x", channel="", requested_by="U1", source="audit",
+            failing=counts, score=94,
+        )  # fmt: skip
+        return scan_line(scan)
+
+    assert line(SeverityCounts(medium=3, low=2)).endswith(": 5 failing · score 94")
+    assert line(SeverityCounts(critical=1, medium=3)).endswith("4 failing (1 critical) · score 94")
+    assert "(1 critical, 2 high)" in line(SeverityCounts(critical=1, high=2))
+
+
+def test_a_notice_about_someone_names_them_with_a_mention() -> None:
+    from bot.slack.render.blocks import render_notice
+    from posture.messages import Notice
+
+    said = Notice(text="U0ENGINEER subscribed this channel <daily>.", by="U0ENGINEER")
+    (block,) = render_notice(said)[1]
+    assert block["text"]["text"] == "<@U0ENGINEER> subscribed this channel &lt;daily&gt;."
+    odd = Notice(text="<!here> did it", by="<!here>")  # not a user id: stays text
+    (block,) = render_notice(odd)[1]
+    assert block["text"]["text"] == "&lt;!here&gt; did it"
