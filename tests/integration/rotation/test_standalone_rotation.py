@@ -11,6 +11,7 @@ import pytest
 
 from posture.rotation import CACHE_CLUSTER, Phase
 from sandbox.stack import Stack
+from tests.integration import remediation_calls
 from tests.integration.rotation.flow import (
     approve,
     aws_client,
@@ -78,3 +79,7 @@ def test_standalone_cluster_rotates_and_finalizes_with_no_trace_of_either_token(
     assert after["AuthTokenLastModifiedDate"] > before["AuthTokenLastModifiedDate"]  # type: ignore[operator]
 
     assert places_holding(stack, [old, new]) == []
+    made = remediation_calls.made(stack.redis.url)
+    assert made <= remediation_calls.granted()  # the generated policy allows ModifyCacheCluster
+    assert "elasticache:ModifyCacheCluster" in remediation_calls.writes(made)
+    assert "elasticache:ModifyReplicationGroup" not in remediation_calls.writes(made)
