@@ -83,3 +83,36 @@ def test_standalone_cluster_rotates_and_finalizes_with_no_trace_of_either_token(
     assert made <= remediation_calls.granted()  # the generated policy allows ModifyCacheCluster
     assert "elasticache:ModifyCacheCluster" in remediation_calls.writes(made)
     assert "elasticache:ModifyReplicationGroup" not in remediation_calls.writes(made)
+
+
+def test_the_fake_applies_a_clusters_token_change_like_a_groups(stack: Stack) -> None:
+    """ROTATE on ModifyCacheCluster: `modifying` with AuthTokenStatus while it applies, then
+    both tokens are accepted; SET leaves only the new one (as modify_group does for groups)."""
+    cluster_id, old = unique("solofake"), f"Start-{uuid.uuid4().hex}"
+    new = f"Next-{uuid.uuid4().hex}"
+    _create_standalone(stack, cluster_id, old)
+    client = aws_client(stack, "elasticache")
+    client.modify_cache_cluster(
+        CacheClusterId=cluster_id, AuthToken=new, AuthTokenUpdateStrategy="ROTATE",
+        ApplyImmediately=True,
+    )  # fmt: skip
+    applying = _describe(stack, cluster_id)
+    assert applying["CacheClusterStatus"] == "modifying"
+    assert applying["PendingModifiedValues"] == {"AuthTokenStatus": "ROTATING"}
+    assert tokens_in_aws(stack, cluster_id) == [old]  # not yet
+    with pytest.raises(client.exceptions.InvalidCacheClusterStateFault):
+        client.modify_cache_cluster(
+            CacheClusterId=cluster_id, AuthToken=new, AuthTokenUpdateStrategy="SET",
+            ApplyImmediately=True,
+        )  # fmt: skip
+    for _ in range(3):
+        landed = _describe(stack, cluster_id)
+    assert landed["CacheClusterStatus"] == "available" and landed["PendingModifiedValues"] == {}
+    assert tokens_in_aws(stack, cluster_id) == [old, new]
+    client.modify_cache_cluster(
+        CacheClusterId=cluster_id, AuthToken=new, AuthTokenUpdateStrategy="SET",
+        ApplyImmediately=True,
+    )  # fmt: skip
+    for _ in range(3):
+        _describe(stack, cluster_id)
+    assert tokens_in_aws(stack, cluster_id) == [new]
