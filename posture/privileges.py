@@ -47,6 +47,7 @@ ROTATION_WRITES: Mapping[str, frozenset[Call]] = MappingProxyType(
             }
         ),
         "send the AUTH token (ROTATE, then SET)": frozenset({_MODIFY_GROUP}),
+        "send a standalone cluster's AUTH token (ROTATE, then SET)": frozenset({_MODIFY_CLUSTER}),
         "set RBAC user passwords": frozenset({("elasticache", "ModifyUser")}),
         "promote or deprecate a secret version": frozenset(
             {("secrets-manager", "UpdateSecretVersionStage")}

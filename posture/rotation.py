@@ -27,6 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from posture.approvals import Approvers
 from posture.conversations import ConversationRef, legacy_conversation
 
+# What a rotation acts on (`Rotation.resource_kind`).
+REPLICATION_GROUP = "replication_group"
+CACHE_CLUSTER = "cache_cluster"  # a standalone Redis OSS / Valkey cluster: AUTH token only
+
 
 class RotationMode(StrEnum):
     AUTH_TOKEN = "auth_token"  # the group's AUTH token: ROTATE then SET
@@ -128,7 +132,8 @@ class Rotation(BaseModel):
     engine: str
     requester: str
     conversation: ConversationRef  # where it was asked; `thread` is the rotation's thread
-    resource_kind: str = "replication_group"  # or "serverless_cache" (RBAC users only)
+    # or "cache_cluster" (standalone, AUTH token only), "serverless_cache" (RBAC users only)
+    resource_kind: str = REPLICATION_GROUP
     secrets: tuple[SecretRef, ...]
     phase: Phase = Phase.REQUESTED
     seq: int = 0  # bumped on every change; names the next job so re-enqueues collapse

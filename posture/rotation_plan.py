@@ -10,8 +10,8 @@ import json
 
 from pydantic import BaseModel, ConfigDict
 
-from posture.resources import ReplicationGroup, User
-from posture.rotation import RotationMode
+from posture.resources import CacheCluster, ReplicationGroup, User
+from posture.rotation import CACHE_CLUSTER, REPLICATION_GROUP, RotationMode
 
 ROTATABLE_ENGINES = ("redis", "valkey")
 _TLS_FIX = (
@@ -43,8 +43,8 @@ def other_kind_reason(name: str, kind: str, engine: str, user_group_id: str | No
             "with account= and region=."
         )
     return (
-        f"{name} is a standalone {engine} cluster, not a replication group; cachewarden rotates "
-        "replication groups only so far."
+        f"{name} is a standalone {engine} cluster that could not be checked for rotation; "
+        "name it with account= and region=."
     )
 
 
@@ -71,6 +71,32 @@ def refusal_reason(group: ReplicationGroup) -> str | None:
     return None
 
 
+def cluster_refusal_reason(cluster: CacheCluster, pending_token_status: str | None) -> str | None:
+    """Why this standalone cluster's AUTH token cannot be rotated now, or None when it can.
+
+    A standalone cluster has no user groups (RBAC needs a replication group), so its only
+    secret is the AUTH token, which ModifyCacheCluster rotates like a group's.
+    """
+    name, engine = cluster.cache_cluster_id, cluster.engine.lower()
+    if engine not in ROTATABLE_ENGINES:
+        return f"{name} runs {cluster.engine}; only Redis OSS and Valkey have AUTH tokens."
+    if not cluster.transit_encryption_enabled:
+        return f"{name} has no in-transit encryption. {_TLS_FIX}"
+    if cluster.cache_cluster_status != "available":
+        return f"{name} is {cluster.cache_cluster_status}; ask again once it is available."
+    if pending_token_status:
+        return (
+            f"{name} is already changing its AUTH token ({pending_token_status}); "
+            "ask again once that has finished."
+        )
+    if not cluster.auth_token_enabled:
+        return (
+            f"{name} is a standalone cluster without an AUTH token, so there is nothing to "
+            "rotate. Adding client authentication is rule CW-202 (`/cache-explain CW-202`)."
+        )
+    return None
+
+
 def mode_for(group: ReplicationGroup) -> RotationMode:
     return RotationMode.AUTH_TOKEN if group.auth_token_enabled else RotationMode.RBAC_USERS
 
@@ -84,9 +110,16 @@ def user_secret_name(prefix: str, user_id: str) -> str:
     return f"{prefix}users/{user_id}"
 
 
-def secret_tags(account: str, region: str, group_id: str, user_id: str | None) -> dict[str, str]:
+def secret_tags(
+    account: str,
+    region: str,
+    group_id: str,
+    user_id: str | None,
+    kind: str = REPLICATION_GROUP,
+) -> dict[str, str]:
+    key = "cachewarden:cache-cluster" if kind == CACHE_CLUSTER else "cachewarden:replication-group"
     tags = {
-        "cachewarden:replication-group": group_id,
+        key: group_id,
         "cachewarden:account": account,
         "cachewarden:region": region,
     }
@@ -95,10 +128,11 @@ def secret_tags(account: str, region: str, group_id: str, user_id: str | None) -
     return tags
 
 
-def secret_description(group_id: str, user_id: str | None) -> str:
+def secret_description(group_id: str, user_id: str | None, kind: str = REPLICATION_GROUP) -> str:
     if user_id:
         return f"RBAC password of ElastiCache user {user_id}, rotated by cachewarden."
-    return f"AUTH token of ElastiCache replication group {group_id}, rotated by cachewarden."
+    what = "cache cluster" if kind == CACHE_CLUSTER else "replication group"
+    return f"AUTH token of ElastiCache {what} {group_id}, rotated by cachewarden."
 
 
 class UserCheck(BaseModel):
@@ -140,6 +174,7 @@ class ApprovalTexts(BaseModel):
 
 
 _HIDDEN = "<new token from Secrets Manager, never shown>"
+_NOUN = {CACHE_CLUSTER: "cluster", REPLICATION_GROUP: "group"}
 
 
 def _call(operation: str, **params: object) -> str:
@@ -147,7 +182,31 @@ def _call(operation: str, **params: object) -> str:
     return f"elasticache:{operation} {json.dumps(params, sort_keys=True)}"
 
 
-def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> ApprovalTexts:
+def token_call(kind: str, target_id: str, strategy: str) -> str:
+    """The AUTH token call for the target: the same parameters on a group or a standalone
+    cluster (ModifyCacheCluster also takes AuthToken and AuthTokenUpdateStrategy:
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html,
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html)."""
+    if kind == CACHE_CLUSTER:
+        return _call(
+            "ModifyCacheCluster",
+            CacheClusterId=target_id,
+            AuthToken=_HIDDEN,
+            AuthTokenUpdateStrategy=strategy,
+            ApplyImmediately=True,
+        )
+    return _call(
+        "ModifyReplicationGroup",
+        ReplicationGroupId=target_id,
+        AuthToken=_HIDDEN,
+        AuthTokenUpdateStrategy=strategy,
+        ApplyImmediately=True,
+    )
+
+
+def rotate_texts(
+    mode: RotationMode, group_id: str, secret_names: list[str], kind: str = REPLICATION_GROUP
+) -> ApprovalTexts:
     names = ", ".join(secret_names)
     if mode is RotationMode.AUTH_TOKEN:
         return ApprovalTexts(
@@ -156,14 +215,9 @@ def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> 
                 f"AWSPENDING), then add it to {group_id} with ROTATE. The current token keeps "
                 "working; nothing is removed until a separately approved Finalize."
             ),
-            api_call=_call(
-                "ModifyReplicationGroup",
-                ReplicationGroupId=group_id,
-                AuthToken=_HIDDEN,
-                AuthTokenUpdateStrategy="ROTATE",
-                ApplyImmediately=True,
-            ),
-            risk="Low: the group is briefly `modifying`; both tokens are accepted afterwards.",
+            api_call=token_call(kind, group_id, "ROTATE"),
+            risk=f"Low: the {_NOUN.get(kind, 'group')} is briefly `modifying`; both tokens are "
+            "accepted afterwards.",
             backout="Cancel in the thread rotates the previous token back in and SETs it.",
         )
     return ApprovalTexts(
@@ -181,20 +235,16 @@ def rotate_texts(mode: RotationMode, group_id: str, secret_names: list[str]) -> 
     )
 
 
-def finalize_texts(mode: RotationMode, group_id: str) -> ApprovalTexts:
+def finalize_texts(
+    mode: RotationMode, group_id: str, kind: str = REPLICATION_GROUP
+) -> ApprovalTexts:
     if mode is RotationMode.AUTH_TOKEN:
         return ApprovalTexts(
             change=(
                 f"Keep only the new AUTH token on {group_id} (SET), then promote the secret's "
                 "pending version to AWSCURRENT (the old token becomes AWSPREVIOUS)."
             ),
-            api_call=_call(
-                "ModifyReplicationGroup",
-                ReplicationGroupId=group_id,
-                AuthToken=_HIDDEN,
-                AuthTokenUpdateStrategy="SET",
-                ApplyImmediately=True,
-            ),
+            api_call=token_call(kind, group_id, "SET"),
             risk="Clients still using the old token fail once SET lands. Move them first.",
             backout="None once SET lands: rotate again to replace the token.",
         )

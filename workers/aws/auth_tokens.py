@@ -12,8 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from posture.resources import ReplicationGroup, User, UserGroup
-from posture.rotation import GroupView
+from posture.resources import CacheCluster, ReplicationGroup, User, UserGroup
+from posture.rotation import CACHE_CLUSTER, GroupView
 from workers.aws.errors import AWS_FAILURES, error_code, is_not_found
 from workers.aws.errors import redact as redact_aws
 from workers.platform.telemetry import redact
@@ -57,17 +57,68 @@ def group_view(group: ReplicationGroup) -> GroupView:
     )
 
 
-def send_auth_token(client: Any, group_id: str, token: str, strategy: str) -> None:
-    """ROTATE or SET, applied immediately, as AWS asks: strategy always beside the token."""
+def describe_cluster(client: Any, cluster_id: str) -> tuple[CacheCluster, GroupView] | None:
+    """A standalone cluster and what a rotation watches on it (None: gone, or not standalone)."""
     try:
-        client.modify_replication_group(
-            ReplicationGroupId=group_id,
-            AuthToken=token,
-            AuthTokenUpdateStrategy=strategy,
-            ApplyImmediately=True,
-        )
+        found = client.describe_cache_clusters(CacheClusterId=cluster_id)
+    except AWS_FAILURES as exc:
+        if is_not_found(exc):
+            return None
+        raise _safe("DescribeCacheClusters", exc) from None
+    raw = (found.get("CacheClusters") or [None])[0]
+    if not raw or raw.get("ReplicationGroupId"):
+        return None
+    cluster = CacheCluster.model_validate(raw)
+    pending = raw.get("PendingModifiedValues") or {}
+    view = GroupView(
+        status=cluster.cache_cluster_status,
+        auth_token_status=pending.get("AuthTokenStatus"),
+        token_date=cluster.auth_token_last_modified_date,
+    )
+    return cluster, view
+
+
+def target_view(client: Any, kind: str, target_id: str) -> GroupView | None:
+    """The watched fields of the rotation's target: a standalone cluster or a group."""
+    if kind == CACHE_CLUSTER:
+        found = describe_cluster(client, target_id)
+        return found[1] if found else None
+    group = describe_group(client, target_id)
+    return group_view(group) if group else None
+
+
+def token_operation(kind: str) -> str:
+    return "ModifyCacheCluster" if kind == CACHE_CLUSTER else "ModifyReplicationGroup"
+
+
+def send_auth_token(
+    client: Any, group_id: str, token: str, strategy: str, kind: str = "replication_group"
+) -> None:
+    """ROTATE or SET, applied immediately, as AWS asks: strategy always beside the token.
+
+    A standalone cluster takes the same three parameters on ModifyCacheCluster, with the
+    same two-token window during ROTATE:
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html
+    """
+    operation = token_operation(kind)
+    try:
+        if kind == CACHE_CLUSTER:
+            client.modify_cache_cluster(
+                CacheClusterId=group_id,
+                AuthToken=token,
+                AuthTokenUpdateStrategy=strategy,
+                ApplyImmediately=True,
+            )
+        else:
+            client.modify_replication_group(
+                ReplicationGroupId=group_id,
+                AuthToken=token,
+                AuthTokenUpdateStrategy=strategy,
+                ApplyImmediately=True,
+            )
     except Exception as exc:  # any failure: rebuilt below without the credential
-        raise _safe("ModifyReplicationGroup", exc) from None
+        raise _safe(operation, exc) from None
 
 
 def describe_user_group(client: Any, user_group_id: str) -> UserGroup | None:

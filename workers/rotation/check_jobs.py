@@ -16,9 +16,10 @@ from datetime import datetime
 from posture.approvals import ApprovalRequest, RequestKind, State, default_expiry
 from posture.messages import Notice
 from posture.resources import ReplicationGroup
-from posture.rotation import Phase, Rotation, RotationMode, SecretRef, advance
+from posture.rotation import CACHE_CLUSTER, Phase, Rotation, RotationMode, SecretRef, advance
 from posture.rotation_plan import (
     check_user,
+    cluster_refusal_reason,
     group_secret_name,
     mode_for,
     other_kind_reason,
@@ -39,6 +40,7 @@ from workers.aws.secrets import CURRENT, CredentialVault, SecretsError
 from workers.aws.session import AccountSession, account_of_role
 from workers.fixes.reads import UnreachableAccount, remediation_session
 from workers.platform.runtime import JobEnvironment, environment
+from workers.rotation.clusters import StandaloneFound, find_standalone
 from workers.rotation.jobs import Driver, approval_flow
 from workers.rotation.serverless import SERVERLESS, find_serverless
 from workers.rotation.steps import StepFailed
@@ -119,7 +121,7 @@ def locate(env: JobEnvironment, intake: RotationIntake) -> Located:
     return found[0]
 
 
-def _vault(located: Located) -> CredentialVault:
+def _vault(located: Located | StandaloneFound) -> CredentialVault:
     client = located.session.client(located.session.new_session(), "secretsmanager", located.region)
     return CredentialVault(client)
 
@@ -128,10 +130,11 @@ def _new_version() -> str:
     return uuid.uuid4().hex
 
 
-def auth_secret(env: JobEnvironment, located: Located) -> SecretRef:
-    name = group_secret_name(
-        env.config.policy.auth.secret_name_prefix, located.group.replication_group_id
+def auth_secret(env: JobEnvironment, located: Located | StandaloneFound) -> SecretRef:
+    target_id = (
+        located.group.replication_group_id if isinstance(located, Located) else located.cluster_id
     )
+    name = group_secret_name(env.config.policy.auth.secret_name_prefix, target_id)
     state = _vault(located).describe(name)
     return SecretRef(
         name=name,
@@ -208,14 +211,38 @@ def plan_serverless(
     return rotation, rotation_request(env, rotation, skipped, now)
 
 
+def plan_standalone(
+    env: JobEnvironment, intake: RotationIntake
+) -> tuple[Rotation, ApprovalRequest] | None:
+    """A standalone Redis OSS / Valkey cluster: its AUTH token, or None when not one."""
+    sessions = candidate_sessions(env, intake.account)
+    found = find_standalone(sessions, _regions(env, intake), intake.group_id)
+    if len(found) != 1:
+        return None
+    cluster = found[0]
+    reason = cluster_refusal_reason(cluster.cluster, cluster.view.auth_token_status)
+    if reason:
+        raise Refused(reason)
+    now = env.clock()
+    rotation = Rotation(
+        rotation_id=intake.ticket_id, mode=RotationMode.AUTH_TOKEN,
+        account=cluster.session.account_id, region=cluster.region, group_id=cluster.cluster_id,
+        engine=cluster.cluster.engine, requester=intake.requester, conversation=intake.origin,
+        resource_kind=CACHE_CLUSTER, secrets=(auth_secret(env, cluster),),
+        original_token_date=cluster.view.token_date,
+        correlation_id=intake.correlation_id, created_at=now, updated_at=now,
+    )  # fmt: skip
+    return rotation, rotation_request(env, rotation, [], now)
+
+
 def plan_rotation(env: JobEnvironment, intake: RotationIntake) -> tuple[Rotation, ApprovalRequest]:
     try:
         located = locate(env, intake)
     except Refused:
-        serverless = plan_serverless(env, intake)
-        if serverless is None:
+        other = plan_serverless(env, intake) or plan_standalone(env, intake)
+        if other is None:
             raise
-        return serverless
+        return other
     group = located.group
     reason = refusal_reason(group)
     if reason:
@@ -252,7 +279,8 @@ def plan_rotation(env: JobEnvironment, intake: RotationIntake) -> tuple[Rotation
 def rotation_request(
     env: JobEnvironment, rotation: Rotation, skipped: list[str], now: datetime
 ) -> ApprovalRequest:
-    texts = rotate_texts(rotation.mode, rotation.group_id, [s.name for s in rotation.secrets])
+    names = [s.name for s in rotation.secrets]
+    texts = rotate_texts(rotation.mode, rotation.group_id, names, rotation.resource_kind)
     change = texts.change
     if skipped:
         change += " Left out: " + "; ".join(skipped) + "."

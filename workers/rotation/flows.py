@@ -159,7 +159,7 @@ def _live_finalize(flow: ApprovalFlow, rotation: Rotation) -> ApprovalRequest | 
 def finalize_request(
     rotation: Rotation, actor: str, ttl_hours: int, now: datetime
 ) -> ApprovalRequest:
-    texts = finalize_texts(rotation.mode, rotation.group_id)
+    texts = finalize_texts(rotation.mode, rotation.group_id, rotation.resource_kind)
     return ApprovalRequest(
         request_id=_new_id(),
         kind=RequestKind.FINALIZE,

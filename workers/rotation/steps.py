@@ -26,7 +26,12 @@ from posture.rotation import (
 )
 from posture.rotation_plan import secret_description, secret_tags
 from posture.tokens import TokenPolicy, generate_token
-from workers.aws.auth_tokens import TokenCallError, describe_group, group_view, send_auth_token
+from workers.aws.auth_tokens import (
+    TokenCallError,
+    send_auth_token,
+    target_view,
+    token_operation,
+)
 from workers.aws.secrets import CURRENT, CredentialVault, NewSecret
 from workers.trail.log import AuditLog
 
@@ -77,8 +82,14 @@ def write_pending(tools: RotationTools, rotation: Rotation) -> StepResult:
     refs = []
     for ref in rotation.secrets:
         new_secret = NewSecret(
-            description=secret_description(rotation.group_id, ref.user_id),
-            tags=secret_tags(rotation.account, rotation.region, rotation.group_id, ref.user_id),
+            description=secret_description(rotation.group_id, ref.user_id, rotation.resource_kind),
+            tags=secret_tags(
+                rotation.account,
+                rotation.region,
+                rotation.group_id,
+                ref.user_id,
+                kind=rotation.resource_kind,
+            ),
         )
         state = tools.vault.store_pending(
             ref.name,
@@ -94,12 +105,13 @@ def write_pending(tools: RotationTools, rotation: Rotation) -> StepResult:
 
 
 def observe(tools: RotationTools, rotation: Rotation) -> GroupView:
-    group = describe_group(tools.elasticache, rotation.group_id)
-    if group is None:
+    """The target's status and token date: a replication group or a standalone cluster."""
+    view = target_view(tools.elasticache, rotation.resource_kind, rotation.group_id)
+    if view is None:
         raise StepFailed(
             f"{rotation.group_id} no longer exists in {rotation.account}/{rotation.region}."
         )
-    return group_view(group)
+    return view
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,7 @@ def _send(tools: RotationTools, rotation: Rotation, change: Change) -> Wait | No
     tools.record(
         rotation,
         "aws.call",
-        operation="ModifyReplicationGroup",
+        operation=token_operation(rotation.resource_kind),
         strategy=change.strategy,
         secret=ref.name,
         version=version or CURRENT,
@@ -167,11 +179,15 @@ def _send(tools: RotationTools, rotation: Rotation, change: Change) -> Wait | No
             ref.name,
             [version],
             lambda token: send_auth_token(
-                tools.elasticache, rotation.group_id, token, change.strategy
+                tools.elasticache,
+                rotation.group_id,
+                token,
+                change.strategy,
+                rotation.resource_kind,
             ),
         )
     except TokenCallError as exc:
-        if exc.code == "InvalidReplicationGroupState":
+        if exc.code in ("InvalidReplicationGroupState", "InvalidCacheClusterState"):
             return _wait(rotation, "group became busy")
         raise StepFailed(f"AWS refused {change.strategy} ({exc.code}: {exc.message}).") from None
     return None

@@ -22,7 +22,7 @@ from sandbox.fake_aws.elasticache.errors import (
     not_found,
 )
 from sandbox.fake_aws.elasticache.paging import page
-from sandbox.fake_aws.elasticache.records import CacheClusterRecord
+from sandbox.fake_aws.elasticache.records import CacheClusterRecord, PendingChange
 from sandbox.fake_aws.elasticache.render_clusters import (
     all_cluster_facts,
     find_cluster_facts,
@@ -139,11 +139,14 @@ def describe_cache_clusters(response: Any) -> ActionResult:
     store, params = store_for(response), params_of(response)
     with store.lock:
         if params.get("CacheClusterId"):
+            tick_cluster(store.cache_clusters.get(params["CacheClusterId"]))
             found = find_cluster_facts(store, params["CacheClusterId"])
             if found is None:
                 raise not_found("CacheClusterNotFound", f"Cache cluster {params['CacheClusterId']}")
             facts = [found]
         else:
+            for cluster in store.cache_clusters.values():
+                tick_cluster(cluster)
             members = not params.get("ShowCacheClustersNotInReplicationGroups")
             facts = all_cluster_facts(store, members=members)
         selected, marker = page(facts, params.get("MaxRecords"), params.get("Marker"))
@@ -166,7 +169,7 @@ def find_standalone(store: ElastiCacheStore, cluster_id: str) -> CacheClusterRec
     raise not_found("CacheClusterNotFound", f"Cache cluster {cluster_id}")
 
 
-def _modify_token(cluster: CacheClusterRecord, params: dict[str, Any]) -> None:
+def _modify_token(cluster: CacheClusterRecord, params: dict[str, Any], delay: int) -> None:
     if params.get("AuthToken") is None and params.get("AuthTokenUpdateStrategy") is None:
         return
     if cluster.engine == "memcached" or not cluster.transit_encryption_enabled:
@@ -175,8 +178,33 @@ def _modify_token(cluster: CacheClusterRecord, params: dict[str, Any]) -> None:
         params.get("AuthToken"), params.get("AuthTokenUpdateStrategy"), False, False
     )
     outcome = plan_token_change(cluster.auth_tokens, cluster.last_rotated_token, request)
-    cluster.auth_tokens, cluster.last_rotated_token = outcome.tokens, outcome.last_rotated
+    # Like a replication group's (modify_group.apply_plan): the cluster reads `modifying` with
+    # PendingModifiedValues.AuthTokenStatus for `modify_delay_describes` describes, then both
+    # tokens (ROTATE) or only the new one (SET) are accepted and the token date moves.
+    changes = {"auth_tokens": outcome.tokens, "last_rotated_token": outcome.last_rotated}
+    shown = {"AuthTokenStatus": outcome.status} if outcome.status else {}
+    pending = PendingChange(delay, changes, shown, token_change=True)
+    if delay <= 0:
+        _finish_token(cluster, pending)
+        return
+    cluster.status, cluster.token_pending = "modifying", pending
+
+
+def _finish_token(cluster: CacheClusterRecord, pending: PendingChange) -> None:
+    for attribute, value in pending.changes.items():
+        setattr(cluster, attribute, value)
     cluster.auth_token_last_modified_date = utcnow()
+    cluster.status, cluster.token_pending = "available", None
+
+
+def tick_cluster(cluster: CacheClusterRecord | None) -> None:
+    """One describe passes: a pending token change lands once its describes are used up."""
+    if cluster is None or cluster.token_pending is None:
+        return
+    if cluster.token_pending.describes_left <= 0:
+        _finish_token(cluster, cluster.token_pending)
+        return
+    cluster.token_pending.describes_left -= 1
 
 
 def modify_cluster_record(
@@ -194,7 +222,7 @@ def modify_cluster_record(
         check_retention(params["SnapshotRetentionLimit"])
     if params.get("NumCacheNodes") is not None:
         _node_count(cluster.engine, params["NumCacheNodes"])
-    _modify_token(cluster, params)
+    _modify_token(cluster, params, store.settings.modify_delay_describes)
     for param, attribute in SIMPLE_CLUSTER_PARAMS.items():
         if params.get(param) is not None:
             setattr(cluster, attribute, params[param])

@@ -96,6 +96,7 @@ class CacheClusterRecord:
     notification_topic_status: str = "active"
     last_rotated_token: str | None = None
     status: str = "available"
+    token_pending: PendingChange | None = None  # an AUTH token change still applying
 
 
 @dataclass

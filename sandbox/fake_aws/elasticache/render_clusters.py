@@ -43,6 +43,7 @@ class ClusterFacts:
     port: int
     replication_group_id: str | None = None
     configuration_address: str | None = None
+    pending: tuple[tuple[str, Any], ...] = ()  # PendingModifiedValues (a token change)
 
 
 def member_facts(
@@ -118,6 +119,7 @@ def standalone_facts(store: ElastiCacheStore, cluster: CacheClusterRecord) -> Cl
         maintenance_window=cluster.preferred_maintenance_window,
         node_addresses=addresses,
         port=cluster.port,
+        pending=tuple(cluster.token_pending.shown.items()) if cluster.token_pending else (),
         configuration_address=configuration,
     )
 
@@ -147,7 +149,7 @@ def render_cluster(facts: ClusterFacts, show_nodes: bool) -> dict[str, Any]:
         "PreferredAvailabilityZone": facts.availability_zone,
         "CacheClusterCreateTime": facts.create_time,
         "PreferredMaintenanceWindow": facts.maintenance_window,
-        "PendingModifiedValues": {},
+        "PendingModifiedValues": dict(facts.pending),
         "CacheSecurityGroups": [],
         "CacheParameterGroup": {
             "CacheParameterGroupName": naming.parameter_group_family(

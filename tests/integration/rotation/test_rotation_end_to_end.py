@@ -267,7 +267,12 @@ def test_the_rotations_made_only_calls_the_remediation_policy_grants(stack: Stac
     made = remediation_calls.made(stack.redis.url)
     assert made <= remediation_calls.granted()
     declared = remediation_calls.iam_actions(rotation_writes())
-    assert remediation_calls.writes(made) == declared - {"secretsmanager:TagResource"}
+    # ModifyCacheCluster (standalone clusters) is pinned by test_standalone_rotation's stack.
+    standalone_only = {"elasticache:ModifyCacheCluster"}
+    assert (
+        remediation_calls.writes(made)
+        == declared - {"secretsmanager:TagResource"} - standalone_only
+    )
     # ListSecretVersionIds is read only by the scheduled check; test_scheduled_rotation pins it.
     scheduled_only = {"secretsmanager:ListSecretVersionIds"}
     assert remediation_calls.iam_actions(ROTATION_READS) - scheduled_only <= made  # none unused
