@@ -83,7 +83,9 @@ def test_an_old_secret_gets_one_request_from_the_bot_and_any_approver_may_approv
     wait_for(lambda: _requests_for(stack, old), what="the scheduled request")
     shown = json.dumps(_requests_for(stack, old)[0])
     assert "cachewarden" in shown  # the bot asked
-    assert _scheduled_events(stack, old)[0]["age_days"] == "45"
+    # The check logs its decision right after it posts the request: wait for the entry too.
+    logged = wait_for(lambda: _scheduled_events(stack, old), what="the scheduled audit entry")
+    assert logged[0]["age_days"] == "45"
 
     time.sleep(1.1)  # a new job id; the check must still ask only once
     assert enqueue_due_rotations(connection)
