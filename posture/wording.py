@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from posture.catalog.model import RuleCategory
+from posture.digest import TokenDue
 from posture.messages import AuditState, AuditSummary, SeverityCounts
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -157,3 +159,21 @@ FIX_KIND_WORDS = {
 def fix_kind_words(fix_kind: str) -> str:
     """Unescaped: each renderer escapes for its own markup."""
     return FIX_KIND_WORDS.get(fix_kind, fix_kind.replace("_", " "))
+
+
+def digest_label(severity: object, category: RuleCategory) -> str:
+    """A digest line's severity word: "HIGH", or "LOW cost" for a billing finding."""
+    return str(severity).upper() + (" cost" if category is RuleCategory.COST else "")
+
+
+def open_for(days: int) -> str:
+    return f" · open {days} day{'s' if days != 1 else ''}"
+
+
+def token_state(token: TokenDue) -> str:
+    """How far an AUTH token is from its maximum age, in the digest's words."""
+    if token.changed_on is None:
+        return "token age unknown (AWS reports no change date): rotate to start the clock"
+    if token.overdue:
+        return f"last changed {token.changed_on}, overdue since {token.due_on}"
+    return f"last changed {token.changed_on}, due {token.due_on}"

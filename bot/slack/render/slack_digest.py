@@ -23,7 +23,6 @@ from bot.slack.render.slack_elements import (
 )
 from bot.slack.render.slack_findings import kind_label
 from bot.slack.render.slack_fit import Part, fit
-from posture.catalog.model import RuleCategory
 from posture.digest import (
     Digest,
     DigestFinding,
@@ -33,6 +32,7 @@ from posture.digest import (
     TokenDue,
 )
 from posture.messages import SeverityCounts
+from posture.wording import digest_label, open_for, token_state
 
 T = TypeVar("T")
 _SCOPE_SHOWN = 80
@@ -105,21 +105,16 @@ def schedule_text(digest: Digest) -> str | None:
 def finding_line(item: DigestFinding) -> str:
     where = f"{kind_label(item.resource_kind).lower()} {code(item.resource_id, 80)}"
     place = f"{code(item.account, 20)} {escape(item.region)}".strip()
-    label = str(item.severity).upper() + (" cost" if item.category is RuleCategory.COST else "")
+    label = digest_label(item.severity, item.category)
     text = f"• *{label}* {code(item.rule_id, 20)} {where} ({place}): {escape(item.headline or item.title)}"
     if item.open_days is not None:
-        text += f" · open {item.open_days} day{'s' if item.open_days != 1 else ''}"
+        text += open_for(item.open_days)
     return truncate(text, _LINE_SHOWN)
 
 
 def token_line(token: TokenDue) -> str:
     where = f"{code(token.resource_id, 80)} ({code(token.account, 20)} {escape(token.region)})"
-    if token.changed_on is None:
-        state = "token age unknown (AWS reports no change date): rotate to start the clock"
-    elif token.overdue:
-        state = f"last changed {token.changed_on}, overdue since {token.due_on}"
-    else:
-        state = f"last changed {token.changed_on}, due {token.due_on}"
+    state = token_state(token)
     return truncate(f"• {where}: {state}", _LINE_SHOWN)
 
 

@@ -24,8 +24,8 @@ from bot.teams.cards.elements import (
     truncate,
 )
 from bot.teams.cards.words import SEVERITIES, kind_label, signed, when
-from posture.catalog.model import RuleCategory
 from posture.digest import Digest, DigestFinding, ExpiringRisk, PendingApproval, Shown, TokenDue
+from posture.wording import digest_label, open_for, token_state
 
 T = TypeVar("T")
 _SCOPE_SHOWN = 80
@@ -35,24 +35,19 @@ MAX_INLINE_CHART = 64_000  # bytes of PNG; a larger chart is named, not embedded
 
 def finding_line(item: DigestFinding) -> str:
     where = f"{kind_label(item.resource_kind).lower()} {item.resource_id}"
-    label = str(item.severity).upper() + (" cost" if item.category is RuleCategory.COST else "")
+    label = digest_label(item.severity, item.category)
     text = (
         f"• {label} {item.rule_id} {where} ({item.account} {item.region}):"
         f" {item.headline or item.title}"
     )
     if item.open_days is not None:
-        text += f" · open {item.open_days} day{'s' if item.open_days != 1 else ''}"
+        text += open_for(item.open_days)
     return truncate(text, _LINE_SHOWN)
 
 
 def token_line(token: TokenDue) -> str:
     where = f"{token.resource_id} ({token.account} {token.region})"
-    if token.changed_on is None:
-        state = "token age unknown (AWS reports no change date): rotate to start the clock"
-    elif token.overdue:
-        state = f"last changed {token.changed_on}, overdue since {token.due_on}"
-    else:
-        state = f"last changed {token.changed_on}, due {token.due_on}"
+    state = token_state(token)
     return truncate(f"• {where}: {state}", _LINE_SHOWN)
 
 
