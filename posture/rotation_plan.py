@@ -187,17 +187,14 @@ def token_call(kind: str, target_id: str, strategy: str) -> str:
     cluster (ModifyCacheCluster also takes AuthToken and AuthTokenUpdateStrategy:
     https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html,
     https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html)."""
-    if kind == CACHE_CLUSTER:
-        return _call(
-            "ModifyCacheCluster",
-            CacheClusterId=target_id,
-            AuthToken=_HIDDEN,
-            AuthTokenUpdateStrategy=strategy,
-            ApplyImmediately=True,
-        )
+    operation, id_key = (
+        ("ModifyCacheCluster", "CacheClusterId")
+        if kind == CACHE_CLUSTER
+        else ("ModifyReplicationGroup", "ReplicationGroupId")
+    )
     return _call(
-        "ModifyReplicationGroup",
-        ReplicationGroupId=target_id,
+        operation,
+        **{id_key: target_id},
         AuthToken=_HIDDEN,
         AuthTokenUpdateStrategy=strategy,
         ApplyImmediately=True,
