@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -26,6 +27,21 @@ def _thread_with_explain(stack: Stack, after: int) -> list[dict[str, Any]]:
     return []
 
 
+def _settled_thread(stack: Stack, thread_ts: str, quiet_seconds: float = 2.0) -> int:
+    """The thread's length once the audit has stopped posting into it (report files may follow
+    the "(done)" summary by a moment); a count taken earlier would race the worker."""
+    last, still_since = -1, time.monotonic()
+    deadline = still_since + 60
+    while time.monotonic() < deadline:
+        now = len(stack.emulator.thread(CHANNEL, thread_ts))
+        if now != last:
+            last, still_since = now, time.monotonic()
+        elif time.monotonic() - still_since >= quiet_seconds:
+            return now
+        time.sleep(0.2)
+    raise AssertionError("the audit kept posting into its thread for 60 s")
+
+
 def _explain_value(message: dict[str, Any], resource: str) -> str | None:
     """The Explain option of the first finding menu after the heading that names `resource`."""
     seen = False
@@ -46,7 +62,7 @@ def test_explain_opens_a_modal_with_the_resources_own_commands(stack: Stack) -> 
     message = wait_for(lambda: _thread_with_explain(stack, before), timeout=60)[0]
     value = _explain_value(message, "orders-prod")
     assert value is not None
-    posted_before = len(stack.emulator.thread(CHANNEL, message.get("thread_ts") or message["ts"]))
+    posted_before = _settled_thread(stack, message.get("thread_ts") or message["ts"])
     ephemerals_before = len(stack.emulator.ephemerals(CHANNEL, USER))
     client.click(message, "finding_menu", value, user_id=USER, channel_id=CHANNEL)
     opened = wait_for(lambda: stack.emulator.modals(USER), what="the explain modal")
